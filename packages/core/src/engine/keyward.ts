@@ -1,0 +1,625 @@
+import { KeywardError, isKeywardError, type KeywardErrorCode } from '../errors.js';
+import { prefixedFormat } from '../format/prefixed.js';
+import type { KeyFormat, ParsedKey } from '../format/types.js';
+import { sha256Hasher, type Hasher } from '../hash/hasher.js';
+import { readBearerToken, type HeaderBag, type HeaderOptions } from '../header/authorization.js';
+import { randomString } from '../internal/random.js';
+import { timingSafeEqualString } from '../internal/timing-safe.js';
+import { toMilliseconds } from '../internal/duration.js';
+import { problemDetails } from '../render/problem-details.js';
+import type { RenderedError, Renderer } from '../render/types.js';
+import { missingScopes, normalizeScopes } from '../scope/scopes.js';
+import type { Awaitable, KeyPatch, KeyStore, ListPage, ListQuery, StoredKey } from '../store/types.js';
+import type {
+  ApiKey,
+  CreatedKey,
+  CreateKeyInput,
+  ImportKeyInput,
+  RotateOptions,
+  UpdateKeyInput,
+  VerifyFailure,
+  VerifyOptions,
+  VerifyResult,
+  WorkspaceGuard,
+} from './types.js';
+
+/** Options of {@link createKeyward}. */
+export interface KeywardOptions {
+  /** Where keys live: `memoryStore()`, `postgresStore(...)`, `redisStore(...)`, or your own. */
+  store: KeyStore;
+  /**
+   * Key format(s). With several, each token goes to the first format whose `matches` accepts it,
+   * and `create` uses the first unless told otherwise.
+   * @default prefixedFormat({ prefix: 'kw' })
+   */
+  format?: KeyFormat | readonly KeyFormat[];
+  /**
+   * Hasher(s), newest first. New keys use the first; keys hashed by another are accepted and
+   * re-hashed with the first on their next successful use.
+   * @default sha256Hasher()
+   */
+  hash?: Hasher | readonly Hasher[];
+  /** How strictly the `Authorization` header is read. */
+  header?: HeaderOptions;
+  /** Turns refusals into responses. @default problemDetails() */
+  renderer?: Renderer;
+  /** Legacy keys: the default sunset and the deprecation information sent with each use. */
+  legacy?: {
+    /** Sunset of legacy keys that have none of their own. */
+    sunset?: Date | string;
+    /** When legacy keys were deprecated (RFC 9745 `Deprecation`). @default the key's createdAt */
+    deprecatedAt?: Date | string;
+    /** A page that explains the migration, sent as `Link: <…>; rel="deprecation"`. */
+    link?: string;
+  };
+  /**
+   * Whether an owner owns a workspace: a legacy personal key reaches every workspace of its owner.
+   * Without it, legacy keys pass only routes that name no workspace.
+   */
+  ownsWorkspace?: (ownerId: string, workspaceId: string) => Awaitable<boolean>;
+  /** A store call slower than this fails with `store_unavailable`. @default 2000 (ms) */
+  storeTimeout?: number;
+  /** `Retry-After` seconds sent with `store_unavailable`. @default 1 */
+  retryAfter?: number;
+  /** Clock, for tests. @default Date.now */
+  now?: () => number;
+  /** Makes ids for formats whose keys carry none. @default `key_` + 20 base62 characters */
+  generateId?: () => string;
+}
+
+const EMPTY_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+const HEX64_RE = /^[0-9a-f]{64}$/;
+const WORKSPACE_RE = /^[\w.:@-]{1,128}$/;
+
+function isThenable<T>(value: Awaitable<T>): value is PromiseLike<T> {
+  return typeof value === 'object' && value !== null && typeof (value as PromiseLike<T>).then === 'function';
+}
+
+function toDate(value: Date | string | null | undefined, what: string): Date | null {
+  if (value === null || value === undefined) return null;
+  const date = value instanceof Date ? new Date(value.getTime()) : typeof value === 'string' ? new Date(value) : null;
+  if (!date || Number.isNaN(date.getTime())) {
+    throw new KeywardError('invalid_argument', { message: `${what} must be a Date or an ISO 8601 string` });
+  }
+  return date;
+}
+
+function invalidArgument(message: string): KeywardError {
+  return new KeywardError('invalid_argument', { message });
+}
+
+/** A bad row from a store: treated as a store failure, never as a pass. */
+function checkRow(row: StoredKey | null): StoredKey | null {
+  if (row === null) return null;
+  if (
+    typeof row !== 'object' ||
+    typeof row.id !== 'string' ||
+    typeof row.hash !== 'string' ||
+    typeof row.hashVersion !== 'string' ||
+    !Array.isArray(row.scopes) ||
+    !(row.createdAt instanceof Date)
+  ) {
+    throw new TypeError('the key store returned a malformed row');
+  }
+  return row;
+}
+
+/**
+ * The engine: verifies requests and runs the lifecycle of keys (create, list, rename, revoke,
+ * rotate, import). Create it once per process with {@link createKeyward}.
+ */
+export class Keyward {
+  readonly store: KeyStore;
+  readonly formats: readonly KeyFormat[];
+  readonly hashers: readonly Hasher[];
+  readonly renderer: Renderer;
+  private readonly options: KeywardOptions;
+  private readonly now: () => number;
+  private readonly storeTimeout: number;
+  private readonly hasherByVersion: Map<string, Hasher>;
+  private readonly formatByName: Map<string, KeyFormat>;
+  private readonly single: KeyFormat | null;
+  private readonly legacySunset: Date | null;
+  private readonly legacyDeprecatedAt: Date | null;
+  private readonly publicViews = new WeakMap<StoredKey, ApiKey>();
+
+  /** @throws {TypeError} / {RangeError} for invalid options. */
+  constructor(options: KeywardOptions) {
+    if (!options || typeof options !== 'object') throw new TypeError('createKeyward needs an options object with a store');
+    const store = options.store;
+    for (const method of ['insert', 'findById', 'findByHash', 'list', 'update', 'delete', 'rotate'] as const) {
+      if (!store || typeof store[method] !== 'function') {
+        throw new TypeError(`options.store must implement KeyStore (missing ${method}); try memoryStore() from @keyward/store-memory`);
+      }
+    }
+    this.store = store;
+    const formats = options.format === undefined ? [prefixedFormat({ prefix: 'kw' })] : ([] as KeyFormat[]).concat(options.format);
+    if (formats.length === 0) throw new RangeError('options.format must name at least one key format');
+    this.formatByName = new Map();
+    for (const f of formats) {
+      if (!f || typeof f.parse !== 'function' || typeof f.generate !== 'function') throw new TypeError('options.format must be KeyFormat objects');
+      if (this.formatByName.has(f.name)) throw new RangeError(`two key formats are named ${JSON.stringify(f.name)}`);
+      this.formatByName.set(f.name, f);
+    }
+    this.formats = formats;
+    this.single = formats.length === 1 ? formats[0]! : null;
+    const hashers = options.hash === undefined ? [sha256Hasher()] : ([] as Hasher[]).concat(options.hash);
+    if (hashers.length === 0) throw new RangeError('options.hash must name at least one hasher');
+    this.hasherByVersion = new Map();
+    for (const h of hashers) {
+      if (!h || typeof h.hash !== 'function' || typeof h.version !== 'string') throw new TypeError('options.hash must be Hasher objects');
+      if (this.hasherByVersion.has(h.version)) throw new RangeError(`two hashers have the version ${JSON.stringify(h.version)}`);
+      this.hasherByVersion.set(h.version, h);
+    }
+    this.hashers = hashers;
+    this.renderer = options.renderer ?? problemDetails();
+    this.now = options.now ?? Date.now;
+    this.storeTimeout = options.storeTimeout ?? 2000;
+    if (!(this.storeTimeout > 0)) throw new RangeError('options.storeTimeout must be a positive number of milliseconds');
+    this.legacySunset = options.legacy?.sunset === undefined ? null : toDate(options.legacy.sunset, 'legacy.sunset');
+    this.legacyDeprecatedAt = options.legacy?.deprecatedAt === undefined ? null : toDate(options.legacy.deprecatedAt, 'legacy.deprecatedAt');
+    this.options = options;
+  }
+
+  // ───────────────────────────── verify ─────────────────────────────
+
+  /**
+   * Authenticates a request from its headers. Never throws for a bad request or a failing store:
+   * the result says `ok: false` with the error to render.
+   */
+  async verify(headers: HeaderBag, options?: VerifyOptions): Promise<VerifyResult> {
+    const token = readBearerToken(headers, this.options.header);
+    if (typeof token !== 'string') return this.fail(token.error);
+    return this.verifyToken(token, options);
+  }
+
+  /** Authenticates a bare token (already taken from its header). */
+  async verifyToken(token: string, options?: VerifyOptions): Promise<VerifyResult> {
+    const format = this.single ?? this.pickFormat(token);
+    if (format === null || token.length > format.maxLength) return this.fail('malformed_key');
+    const parsed = format.parse(token);
+    if ('error' in parsed) return this.fail(parsed.error);
+    if (options?.environment !== undefined && parsed.environment !== undefined && parsed.environment !== options.environment) {
+      return this.fail('environment_mismatch');
+    }
+
+    let record: StoredKey | null;
+    try {
+      record = await this.lookup(format, parsed);
+    } catch (cause) {
+      return this.unavailable(cause);
+    }
+    if (record === null) return this.fail('invalid_key', 'unknown');
+    if (record.format !== format.name) return this.fail('invalid_key', 'unknown');
+
+    const now = this.now();
+    if (record.revokedAt !== null && record.revokedAt.getTime() <= now) return this.fail('invalid_key', 'revoked', record.id);
+    if (record.expiresAt !== null && record.expiresAt.getTime() <= now) return this.fail('expired_key', undefined, record.id);
+    let sunset: Date | null = null;
+    if (record.legacy) {
+      sunset = record.sunsetAt ?? this.legacySunset;
+      if (sunset !== null && sunset.getTime() <= now) return this.fail('key_sunset', undefined, record.id);
+    }
+    if (options?.workspaceId !== undefined && record.workspaceId !== options.workspaceId) {
+      let owned = false;
+      if (record.legacy && record.workspaceId === null && record.ownerId !== null && this.options.ownsWorkspace) {
+        try {
+          owned = await this.options.ownsWorkspace(record.ownerId, options.workspaceId);
+        } catch (cause) {
+          return this.unavailable(cause);
+        }
+      }
+      if (!owned) return this.fail('invalid_key', 'workspace_mismatch', record.id);
+    }
+    if (options?.environment !== undefined && parsed.environment === undefined && record.environment !== options.environment) {
+      return this.fail('environment_mismatch', undefined, record.id);
+    }
+    if (options?.scopes !== undefined && options.scopes.length > 0) {
+      const missing = missingScopes(record.scopes, options.scopes);
+      if (missing.length > 0) {
+        return { ok: false, error: new KeywardError('insufficient_scope', { missingScopes: missing, keyId: record.id }) };
+      }
+    }
+    if (record.hashVersion !== this.hashers[0]!.version) this.upgradeHash(record, parsed.secret);
+    return { ok: true, key: this.toPublic(record), headers: record.legacy ? this.legacyHeaders(record, sunset) : EMPTY_HEADERS };
+  }
+
+  /** Renders a refusal with the configured renderer. */
+  render(error: KeywardError): RenderedError {
+    return this.renderer(error);
+  }
+
+  private pickFormat(token: string): KeyFormat | null {
+    for (const f of this.formats) if (f.matches(token)) return f;
+    return null;
+  }
+
+  /** One indexed read: by id then hash comparison, or by hash (trying each active hasher). */
+  private async lookup(format: KeyFormat, parsed: ParsedKey): Promise<StoredKey | null> {
+    if (format.lookup === 'id') {
+      if (parsed.id === undefined) throw new TypeError(`format ${format.name} looks up by id but parsed no id`);
+      const record = await this.read(this.store.findById(parsed.id));
+      if (record === null) return null;
+      const hasher = this.hasherByVersion.get(record.hashVersion);
+      if (hasher === undefined) return null;
+      return timingSafeEqualString(hasher.hash(parsed.secret), record.hash) ? record : null;
+    }
+    for (const hasher of this.hashers) {
+      const digest = hasher.hash(parsed.secret);
+      const record = await this.read(this.store.findByHash(digest));
+      if (record !== null) {
+        // The store matched on the digest already; compare anyway so that a store with a
+        // case-insensitive or prefix index can never let a different hash through.
+        return record.hashVersion === hasher.version && timingSafeEqualString(digest, record.hash) ? record : null;
+      }
+    }
+    return null;
+  }
+
+  /** Awaits a store answer within `storeTimeout`, and checks the row. */
+  private read(value: Awaitable<StoredKey | null>): StoredKey | null | Promise<StoredKey | null> {
+    if (!isThenable(value)) return checkRow(value);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`the key store did not answer within ${this.storeTimeout} ms`)), this.storeTimeout);
+    });
+    return Promise.race([value, timeout]).then(
+      (row) => {
+        clearTimeout(timer);
+        return checkRow(row);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        throw error;
+      },
+    );
+  }
+
+  private fail(code: KeywardErrorCode, reason?: string, keyId?: string): VerifyFailure {
+    return { ok: false, error: new KeywardError(code, { reason, keyId }) };
+  }
+
+  private unavailable(cause: unknown): VerifyFailure {
+    return {
+      ok: false,
+      error: new KeywardError('store_unavailable', { cause, retryAfter: this.options.retryAfter ?? 1 }),
+    };
+  }
+
+  private legacyHeaders(record: StoredKey, sunset: Date | null): Record<string, string> {
+    const deprecatedAt = this.legacyDeprecatedAt ?? record.createdAt;
+    // RFC 9745 §2.1: an RFC 9651 Date, `@` + Unix seconds. RFC 8594 §3: an HTTP-date.
+    const headers: Record<string, string> = { deprecation: `@${Math.floor(deprecatedAt.getTime() / 1000)}` };
+    if (sunset !== null) headers['sunset'] = sunset.toUTCString();
+    if (this.options.legacy?.link) headers['link'] = `<${this.options.legacy.link}>; rel="deprecation"; type="text/html"`;
+    return headers;
+  }
+
+  private upgradeHash(record: StoredKey, secret: string): void {
+    const current = this.hashers[0]!;
+    const format = this.formatByName.get(record.format);
+    // A hash-lookup key is found by its digest, so a new digest must be written atomically in place
+    // of the old one; both kinds are a single update of one row.
+    if (!format) return;
+    const patch: KeyPatch = { hash: current.hash(secret), hashVersion: current.version, updatedAt: new Date(this.now()) };
+    void Promise.resolve()
+      .then(() => this.store.update(record.id, patch))
+      .catch(() => {
+        // Best effort: the old hash keeps working and the upgrade is tried again on the next use.
+      });
+  }
+
+  /** The public view of a stored key (no hash), frozen and memoized per stored object. */
+  private toPublic(record: StoredKey): ApiKey {
+    let view = this.publicViews.get(record);
+    if (view === undefined) {
+      const { hash: _hash, hashVersion: _version, ...rest } = record;
+      view = Object.freeze({ ...rest, scopes: Object.freeze([...rest.scopes]) });
+      this.publicViews.set(record, view);
+    }
+    return view;
+  }
+
+  // ───────────────────────────── lifecycle ─────────────────────────────
+
+  private formatFor(name: string | undefined): KeyFormat {
+    if (name === undefined) return this.formats[0]!;
+    const format = this.formatByName.get(name);
+    if (!format) throw invalidArgument(`unknown key format ${JSON.stringify(name)}; known: ${[...this.formatByName.keys()].join(', ')}`);
+    return format;
+  }
+
+  private async guarded<T>(action: () => Promise<T> | T): Promise<T> {
+    try {
+      return await action();
+    } catch (cause) {
+      if (isKeywardError(cause) || cause instanceof TypeError || cause instanceof RangeError) throw cause;
+      throw new KeywardError('store_unavailable', { cause, retryAfter: this.options.retryAfter ?? 1 });
+    }
+  }
+
+  private async getStored(id: string, guard?: WorkspaceGuard): Promise<StoredKey> {
+    if (typeof id !== 'string' || id.length === 0) throw invalidArgument('id must be a non-empty string');
+    const record = checkRow(await this.guarded(() => this.store.findById(id)));
+    if (record === null || (guard?.workspaceId !== undefined && record.workspaceId !== guard.workspaceId)) {
+      throw new KeywardError('not_found', { keyId: id });
+    }
+    return record;
+  }
+
+  /**
+   * Issues a new key. The plaintext is in the result only: store it nowhere.
+   * @throws {KeywardError} `invalid_argument` for bad input (including an attempt to create a legacy key).
+   */
+  async create(input: CreateKeyInput): Promise<CreatedKey> {
+    if (!input || typeof input !== 'object') throw invalidArgument('create needs { workspaceId, name }');
+    if ((input as { legacy?: unknown }).legacy) throw invalidArgument('legacy keys cannot be created, only imported');
+    const workspaceId = this.checkWorkspace(input.workspaceId);
+    const name = this.checkName(input.name);
+    const scopes = this.checkScopes(input.scopes);
+    const metadata = this.checkMetadata(input.metadata);
+    const format = this.formatFor(input.format);
+    const now = this.now();
+    const expiresAt = this.expiry(input.expiresAt, input.expiresIn, now);
+    for (let attempt = 0; ; attempt++) {
+      const generated = (() => {
+        try {
+          return format.generate(input.environment === undefined ? undefined : { environment: input.environment });
+        } catch (e) {
+          throw invalidArgument(e instanceof Error ? e.message : 'cannot generate a key');
+        }
+      })();
+      const parsed = format.parse(generated.key);
+      if ('error' in parsed) throw new RangeError(`format ${format.name} generated a key it cannot parse (${parsed.detail})`);
+      const record: StoredKey = {
+        id: generated.id ?? this.newId(),
+        workspaceId,
+        ownerId: input.ownerId ?? null,
+        name,
+        format: format.name,
+        environment: generated.environment ?? input.environment ?? null,
+        scopes,
+        prefix: format.redact(generated.key).split('…')[0] ?? '',
+        hint: generated.key.slice(-4),
+        hash: this.hashers[0]!.hash(parsed.secret),
+        hashVersion: this.hashers[0]!.version,
+        legacy: false,
+        createdAt: new Date(now),
+        updatedAt: new Date(now),
+        expiresAt,
+        revokedAt: null,
+        sunsetAt: null,
+        rotatedToId: null,
+        lastUsedAt: null,
+        metadata,
+      };
+      try {
+        await this.guarded(() => this.store.insert(record));
+      } catch (e) {
+        // A random id collided: draw again (three times at most, which cannot happen by chance).
+        if (isKeywardError(e) && e.code === 'conflict' && attempt < 2) continue;
+        throw e;
+      }
+      return { key: generated.key, record: this.toPublic(record) };
+    }
+  }
+
+  /**
+   * Imports a key whose hash was made elsewhere (another system, a migration), optionally as a
+   * legacy key with a sunset.
+   */
+  async import(input: ImportKeyInput): Promise<ApiKey> {
+    if (!input || typeof input !== 'object') throw invalidArgument('import needs { hash, name, hint, ... }');
+    const format = this.formatFor(input.format);
+    const hash = typeof input.hash === 'string' ? input.hash.toLowerCase() : '';
+    if (!HEX64_RE.test(hash)) throw invalidArgument('hash must be 64 hexadecimal characters (a SHA-256 digest)');
+    const hashVersion = input.hashVersion ?? 'sha256';
+    if (!this.hasherByVersion.has(hashVersion)) {
+      throw invalidArgument(`hashVersion ${JSON.stringify(hashVersion)} is not one of this engine's hashers (${[...this.hasherByVersion.keys()].join(', ')})`);
+    }
+    const legacy = input.legacy === true;
+    const workspaceId = input.workspaceId === undefined || input.workspaceId === null ? null : this.checkWorkspace(input.workspaceId);
+    const ownerId = input.ownerId === undefined || input.ownerId === null ? null : this.checkWorkspace(input.ownerId, 'ownerId');
+    if (workspaceId === null && !(legacy && ownerId !== null)) {
+      throw invalidArgument('workspaceId is required (only a legacy key may belong to an owner instead)');
+    }
+    if (format.lookup === 'id' && (typeof input.id !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(input.id))) {
+      throw invalidArgument(`format ${format.name} looks keys up by id: pass the id inside the key`);
+    }
+    if (typeof input.hint !== 'string' || input.hint.length > 8) throw invalidArgument('hint must be the last 4 characters of the key');
+    const now = this.now();
+    const record: StoredKey = {
+      id: input.id ?? this.newId(),
+      workspaceId,
+      ownerId,
+      name: this.checkName(input.name),
+      format: format.name,
+      environment: input.environment ?? null,
+      scopes: this.checkScopes(input.scopes),
+      prefix: input.prefix ?? (format.lookup === 'id' ? `${input.id}.` : ''),
+      hint: input.hint,
+      hash,
+      hashVersion,
+      legacy,
+      createdAt: toDate(input.createdAt, 'createdAt') ?? new Date(now),
+      updatedAt: new Date(now),
+      expiresAt: toDate(input.expiresAt, 'expiresAt'),
+      revokedAt: null,
+      sunsetAt: legacy ? toDate(input.sunsetAt, 'sunsetAt') : null,
+      rotatedToId: null,
+      lastUsedAt: null,
+      metadata: this.checkMetadata(input.metadata),
+    };
+    await this.guarded(() => this.store.insert(record));
+    return this.toPublic(record);
+  }
+
+  /** A key by id, or `null`. With `workspaceId`, a key of another workspace is `null` too. */
+  async get(id: string, guard?: WorkspaceGuard): Promise<ApiKey | null> {
+    try {
+      return this.toPublic(await this.getStored(id, guard));
+    } catch (e) {
+      if (isKeywardError(e) && e.code === 'not_found') return null;
+      throw e;
+    }
+  }
+
+  /** Keys of a workspace (or of a legacy owner), oldest first, without hashes. */
+  async list(query: ListQuery): Promise<ListPage<ApiKey>> {
+    if (!query || (query.workspaceId === undefined && query.ownerId === undefined)) {
+      throw invalidArgument('list needs a workspaceId or an ownerId');
+    }
+    if (query.limit !== undefined && !(Number.isInteger(query.limit) && query.limit >= 1 && query.limit <= 1000)) {
+      throw invalidArgument('limit must be an integer from 1 to 1000');
+    }
+    const page = await this.guarded(() => this.store.list(query));
+    return { items: page.items.map((r) => this.toPublic(checkRow(r)!)), nextCursor: page.nextCursor };
+  }
+
+  /** Renames a key. Legacy keys cannot be changed. */
+  async rename(id: string, name: string, guard?: WorkspaceGuard): Promise<ApiKey> {
+    return this.update(id, { name }, guard);
+  }
+
+  /** Changes name, scopes, expiry or metadata of a key. Legacy keys cannot be changed. */
+  async update(id: string, input: UpdateKeyInput, guard?: WorkspaceGuard): Promise<ApiKey> {
+    const record = await this.getStored(id, guard);
+    if (record.legacy) throw new KeywardError('conflict', { message: 'legacy keys can only be viewed and revoked', keyId: id });
+    const patch: { -readonly [K in keyof KeyPatch]: KeyPatch[K] } = { updatedAt: new Date(this.now()) };
+    if (input.name !== undefined) patch.name = this.checkName(input.name);
+    if (input.scopes !== undefined) patch.scopes = this.checkScopes(input.scopes);
+    if (input.expiresAt !== undefined) patch.expiresAt = toDate(input.expiresAt, 'expiresAt');
+    if (input.metadata !== undefined) patch.metadata = this.checkMetadata(input.metadata);
+    return this.applyPatch(id, patch);
+  }
+
+  /** Revokes a key at once. Revoking a revoked key changes nothing and returns it. */
+  async revoke(id: string, guard?: WorkspaceGuard): Promise<ApiKey> {
+    const record = await this.getStored(id, guard);
+    if (record.revokedAt !== null) return this.toPublic(record);
+    const now = new Date(this.now());
+    return this.applyPatch(id, { revokedAt: now, updatedAt: now });
+  }
+
+  /** Deletes a key for good. Returns whether there was one. */
+  async delete(id: string, guard?: WorkspaceGuard): Promise<boolean> {
+    try {
+      await this.getStored(id, guard);
+    } catch (e) {
+      if (isKeywardError(e) && e.code === 'not_found') return false;
+      throw e;
+    }
+    return (await this.guarded(() => this.store.delete(id))) !== null;
+  }
+
+  /**
+   * Replaces a key by a new one with the same settings. The old key stops at once, or at the end of
+   * `gracePeriod`. A key is rotated once: a second rotation of the same key is a `conflict`.
+   */
+  async rotate(id: string, options: RotateOptions = {}): Promise<CreatedKey & { previous: ApiKey }> {
+    const grace = toMilliseconds(options.gracePeriod ?? 0, 'gracePeriod');
+    const old = await this.getStored(id, options);
+    if (old.legacy) throw new KeywardError('conflict', { message: 'legacy keys cannot be rotated: create a workspace key', keyId: id });
+    if (old.revokedAt !== null) throw new KeywardError('conflict', { message: 'a revoked key cannot be rotated', keyId: id });
+    if (old.rotatedToId !== null) throw new KeywardError('conflict', { message: 'this key was rotated already', keyId: id });
+    const format = this.formatFor(old.format);
+    const nowMs = this.now();
+    const now = new Date(nowMs);
+    const generated = format.generate(old.environment !== null ? { environment: old.environment } : undefined);
+    const parsed = format.parse(generated.key);
+    if ('error' in parsed) throw new RangeError(`format ${format.name} generated a key it cannot parse (${parsed.detail})`);
+    const successor: StoredKey = {
+      ...old,
+      id: generated.id ?? this.newId(),
+      prefix: format.redact(generated.key).split('…')[0] ?? '',
+      hint: generated.key.slice(-4),
+      hash: this.hashers[0]!.hash(parsed.secret),
+      hashVersion: this.hashers[0]!.version,
+      createdAt: now,
+      updatedAt: now,
+      revokedAt: null,
+      rotatedToId: null,
+      lastUsedAt: null,
+      metadata: { ...old.metadata },
+      scopes: [...old.scopes],
+    };
+    let oldExpiresAt: Date | undefined;
+    if (grace > 0) {
+      const end = nowMs + grace;
+      oldExpiresAt = new Date(old.expiresAt !== null ? Math.min(old.expiresAt.getTime(), end) : end);
+    }
+    const previous = await this.guarded(() =>
+      this.store.rotate({ oldId: id, successor, revokeOld: grace === 0, now, ...(oldExpiresAt ? { oldExpiresAt } : {}) }),
+    );
+    return { key: generated.key, record: this.toPublic(successor), previous: this.toPublic(checkRow(previous)!) };
+  }
+
+  private async applyPatch(id: string, patch: KeyPatch): Promise<ApiKey> {
+    const updated = checkRow(await this.guarded(() => this.store.update(id, patch)));
+    if (updated === null) throw new KeywardError('not_found', { keyId: id });
+    return this.toPublic(updated);
+  }
+
+  private newId(): string {
+    return this.options.generateId ? this.options.generateId() : `key_${randomString(20)}`;
+  }
+
+  private expiry(expiresAt: Date | string | null | undefined, expiresIn: CreateKeyInput['expiresIn'], now: number): Date | null {
+    if (expiresAt !== undefined && expiresAt !== null) return toDate(expiresAt, 'expiresAt');
+    if (expiresIn === undefined) return null;
+    try {
+      return new Date(now + toMilliseconds(expiresIn, 'expiresIn'));
+    } catch (e) {
+      throw invalidArgument((e as Error).message);
+    }
+  }
+
+  private checkWorkspace(value: unknown, what = 'workspaceId'): string {
+    if (typeof value !== 'string' || !WORKSPACE_RE.test(value)) {
+      throw invalidArgument(`${what} must be 1-128 characters of letters, digits, "_", "-", ".", ":" or "@"`);
+    }
+    return value;
+  }
+
+  private checkName(value: unknown): string {
+    if (typeof value !== 'string' || value.trim().length === 0 || value.length > 200) {
+      throw invalidArgument('name must be a non-empty string of at most 200 characters');
+    }
+    return value.trim();
+  }
+
+  private checkScopes(value: readonly unknown[] | undefined): string[] {
+    try {
+      return normalizeScopes(value);
+    } catch (e) {
+      throw invalidArgument((e as Error).message);
+    }
+  }
+
+  private checkMetadata(value: unknown): Record<string, unknown> {
+    if (value === undefined || value === null) return {};
+    if (typeof value !== 'object' || Array.isArray(value)) throw invalidArgument('metadata must be a plain object');
+    let json: string;
+    try {
+      json = JSON.stringify(value);
+    } catch {
+      throw invalidArgument('metadata must be serializable as JSON');
+    }
+    if (json.length > 16_384) throw invalidArgument('metadata must serialize to at most 16 KiB of JSON');
+    return JSON.parse(json) as Record<string, unknown>;
+  }
+}
+
+/**
+ * Creates the engine.
+ *
+ * @example
+ * ```ts
+ * const keyward = createKeyward({ store: memoryStore(), format: prefixedFormat({ prefix: 'tipar' }) });
+ * const { key } = await keyward.create({ workspaceId: 'ws_1', name: 'prod' });
+ * const result = await keyward.verify({ authorization: `Bearer ${key}` });
+ * ```
+ */
+export function createKeyward(options: KeywardOptions): Keyward {
+  return new Keyward(options);
+}

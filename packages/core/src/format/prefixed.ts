@@ -1,0 +1,124 @@
+import { BASE62, base62Uint32, CHECKSUM_LENGTH } from '../internal/base62.js';
+import { crc32Ascii } from '../internal/crc32.js';
+import { entropyBits, randomString } from '../internal/random.js';
+import type { GeneratedKey, KeyFormat, KeyParseFailure, ParsedKey } from './types.js';
+
+/** Options of {@link prefixedFormat}. */
+export interface PrefixedFormatOptions {
+  /** Lowercase letters and digits, starting with a letter: `tipar`, `tok`. */
+  prefix: string;
+  /**
+   * Environments written into the key after the prefix (`tipar_live_…`). The first is the default
+   * for new keys. Pass `[]` for keys without an environment segment (`sk_…`).
+   * @default ['live', 'test']
+   */
+  environments?: readonly string[];
+  /**
+   * Number of random base62 characters. At least 22 (128 bits).
+   * @default 32
+   */
+  randomLength?: number;
+  /**
+   * Append a 6-character base62 CRC32 of the rest of the key (GitHub's design), so that a typo or a
+   * truncated key is refused without a store call.
+   * @default true
+   */
+  checksum?: boolean;
+  /** Format name stored with each key. @default the prefix */
+  name?: string;
+}
+
+const PREFIX_RE = /^[a-z][a-z0-9]{0,31}$/;
+const ENV_RE = /^[a-z][a-z0-9]{0,15}$/;
+
+function isBase62Code(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+const fail = (detail: string): KeyParseFailure => ({ error: 'malformed_key', detail });
+
+/**
+ * Opaque keys `<prefix>_<environment>_<random><checksum>`, e.g. `tipar_live_` + 32 characters.
+ * They carry no id, so they are looked up by their hash.
+ *
+ * @throws {RangeError} for a prefix, environment or length outside the grammar above.
+ * @example
+ * ```ts
+ * const format = prefixedFormat({ prefix: 'tipar', environments: ['live', 'test'], randomLength: 26 });
+ * format.generate().key; // 'tipar_live_' + 26 random + 6 checksum characters
+ * ```
+ */
+export function prefixedFormat(options: PrefixedFormatOptions): KeyFormat {
+  const { prefix } = options;
+  if (typeof prefix !== 'string' || !PREFIX_RE.test(prefix)) {
+    throw new RangeError(`prefix must be 1-32 lowercase letters or digits starting with a letter, got ${JSON.stringify(prefix)}`);
+  }
+  const environments = [...(options.environments ?? ['live', 'test'])];
+  for (const env of environments) {
+    if (typeof env !== 'string' || !ENV_RE.test(env)) {
+      throw new RangeError(`environment must be 1-16 lowercase letters or digits, got ${JSON.stringify(env)}`);
+    }
+  }
+  const randomLength = options.randomLength ?? 32;
+  if (!Number.isInteger(randomLength) || entropyBits(randomLength, 62) < 128 || randomLength > 256) {
+    throw new RangeError(`randomLength must be an integer from 22 (128 bits) to 256, got ${randomLength}`);
+  }
+  const checksum = options.checksum ?? true;
+  const head = `${prefix}_`;
+  const tailLength = randomLength + (checksum ? CHECKSUM_LENGTH : 0);
+  const envSet = new Set(environments);
+  const maxEnv = environments.reduce((m, e) => Math.max(m, e.length + 1), 0);
+  const maxLength = head.length + maxEnv + tailLength;
+  const envGroup = environments.length ? `(?:${environments.join('|')})_` : '';
+  const pattern = new RegExp(`(?<![A-Za-z0-9_])${prefix}_${envGroup}[0-9A-Za-z]{${tailLength}}(?![A-Za-z0-9_])`, 'g');
+
+  function parse(token: string): ParsedKey | KeyParseFailure {
+    if (!token.startsWith(head)) return fail('wrong prefix');
+    let start = head.length;
+    let environment: string | undefined;
+    if (environments.length) {
+      const sep = token.indexOf('_', start);
+      if (sep < 0) return fail('no environment');
+      environment = token.slice(start, sep);
+      if (!envSet.has(environment)) return fail('unknown environment');
+      start = sep + 1;
+    }
+    if (token.length - start !== tailLength) return fail('wrong length');
+    for (let i = start; i < token.length; i++) {
+      if (!isBase62Code(token.charCodeAt(i))) return fail('character outside base62');
+    }
+    if (checksum) {
+      const body = token.length - CHECKSUM_LENGTH;
+      if (base62Uint32(crc32Ascii(token, body), CHECKSUM_LENGTH) !== token.slice(body)) return fail('bad checksum');
+    }
+    return environment === undefined ? { secret: token } : { secret: token, environment };
+  }
+
+  return {
+    name: options.name ?? prefix,
+    lookup: 'hash',
+    maxLength,
+    pattern,
+    generate(opts?: { environment?: string }): GeneratedKey {
+      let environment: string | undefined;
+      if (environments.length) {
+        environment = opts?.environment ?? environments[0]!;
+        if (!envSet.has(environment)) {
+          throw new RangeError(`unknown environment ${JSON.stringify(environment)}; expected one of ${environments.join(', ')}`);
+        }
+      } else if (opts?.environment !== undefined) {
+        throw new RangeError('this format has no environment segment');
+      }
+      const body = `${head}${environment ? `${environment}_` : ''}${randomString(randomLength, BASE62)}`;
+      const key = checksum ? body + base62Uint32(crc32Ascii(body), CHECKSUM_LENGTH) : body;
+      return environment === undefined ? { key } : { key, environment };
+    },
+    matches: (token) => token.startsWith(head),
+    parse,
+    redact(key: string): string {
+      const parsed = parse(key);
+      const visible = 'error' in parsed ? head : key.slice(0, key.length - tailLength);
+      return `${visible}…${key.slice(-4)}`;
+    },
+  };
+}

@@ -1,0 +1,104 @@
+/**
+ * Reading a Bearer token from the `Authorization` header (RFC 6750 §2.1, RFC 9110 §11.6.2).
+ *
+ *   credentials = "Bearer" 1*SP b64token        ; RFC 6750 §2.1, scheme case-insensitive (RFC 9110 §11.1)
+ *   b64token    = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+ *
+ * Tokens are only ever read from this header, never from a query string or a body (RFC 6750 §2.3
+ * and §5.3 warn against URIs, which end up in logs).
+ */
+
+/**
+ * Any bag of request headers: a Web `Headers`, something with `get(name)`, or Node's
+ * `IncomingHttpHeaders` / `req.headersDistinct` (where a repeated header is an array).
+ */
+export type HeaderBag =
+  | { get(name: string): string | null | undefined }
+  | Readonly<Record<string, string | readonly string[] | undefined>>;
+
+/** How strictly the header is read. */
+export interface HeaderOptions {
+  /**
+   * `'single'`: exactly one space after `Bearer` (Tooken's documented rule). `'rfc'`: one or more
+   * spaces, as RFC 6750's `1*SP` allows.
+   * @default 'rfc'
+   */
+  spaces?: 'single' | 'rfc';
+  /**
+   * Longest header value accepted, checked before anything else is done with it.
+   * @default 1024
+   */
+  maxLength?: number;
+}
+
+export type HeaderFailure = 'missing_credentials' | 'malformed_header';
+
+/** The reason a header was refused, for logs (never contains the header). */
+export interface HeaderRefusal {
+  readonly error: HeaderFailure;
+  readonly detail: string;
+}
+
+const SINGLE = /^[Bb][Ee][Aa][Rr][Ee][Rr] ([A-Za-z0-9\-._~+/]+=*)$/;
+const RFC = /^[Bb][Ee][Aa][Rr][Ee][Rr] +([A-Za-z0-9\-._~+/]+=*)$/;
+const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
+const SCHEME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** Reads the one `Authorization` header value, or reports absence or duplication. */
+function readHeader(headers: HeaderBag): string | readonly string[] | undefined {
+  const get = (headers as { get?: unknown }).get;
+  if (typeof get === 'function') {
+    const value = (get as (name: string) => string | null | undefined).call(headers, 'authorization');
+    return value ?? undefined;
+  }
+  const record = headers as Readonly<Record<string, string | readonly string[] | undefined>>;
+  return record['authorization'] ?? record['Authorization'];
+}
+
+/** Explains a refused header; only runs on failure, off the hot path. */
+function diagnose(value: string, spaces: 'single' | 'rfc'): HeaderRefusal {
+  const sp = value.indexOf(' ');
+  const scheme = sp < 0 ? value : value.slice(0, sp);
+  if (/[\t]/.test(value)) return { error: 'malformed_header', detail: 'tab in the header' };
+  // eslint-disable-next-line no-control-regex
+  if (/[\x00-\x1f\x7f]/.test(value)) return { error: 'malformed_header', detail: 'control character in the header' };
+  if (/[^\x20-\x7e]/.test(value)) return { error: 'malformed_header', detail: 'non-ASCII character in the header' };
+  if (scheme.toLowerCase() !== 'bearer') {
+    return SCHEME.test(scheme)
+      ? { error: 'malformed_header', detail: 'scheme is not Bearer' }
+      : { error: 'malformed_header', detail: 'no auth scheme' };
+  }
+  const rest = sp < 0 ? '' : value.slice(sp);
+  const token = rest.replace(/^ +/, '');
+  if (token.length === 0) return { error: 'malformed_header', detail: 'Bearer without a token' };
+  if (spaces === 'single' && rest.length - token.length > 1) {
+    return { error: 'malformed_header', detail: 'more than one space after Bearer' };
+  }
+  if (!TOKEN68.test(token)) return { error: 'malformed_header', detail: 'token outside the token68 grammar' };
+  return { error: 'malformed_header', detail: 'malformed header' };
+}
+
+/**
+ * Returns the Bearer token of a header bag, or why there is none. Pure; no allocation on success
+ * beyond the token itself.
+ */
+export function readBearerToken(headers: HeaderBag, options: HeaderOptions = {}): string | HeaderRefusal {
+  let value = readHeader(headers);
+  if (typeof value !== 'string') {
+    if (value === undefined || value.length === 0) return { error: 'missing_credentials', detail: 'no Authorization header' };
+    if (value.length > 1) return { error: 'malformed_header', detail: 'more than one Authorization header' };
+    value = value[0]!;
+  }
+  if (value.length === 0) return { error: 'missing_credentials', detail: 'empty Authorization header' };
+  if (value.length > (options.maxLength ?? 1024)) return { error: 'malformed_header', detail: 'header too long' };
+  const spaces = options.spaces ?? 'rfc';
+  const match = (spaces === 'single' ? SINGLE : RFC).exec(value);
+  if (match) return match[1]!;
+  // A Web `Headers` joins repeated headers with ", " — caught here as a token with a space or comma.
+  return diagnose(value, spaces);
+}
+
+/** True when {@link readBearerToken} refused the header. */
+export function isHeaderRefusal(value: string | HeaderRefusal): value is HeaderRefusal {
+  return typeof value !== 'string';
+}

@@ -1,0 +1,45 @@
+export { ERROR_CODES, KeywardError, isKeywardError } from './errors.js';
+export type { InvalidKeyReason, KeywardErrorCode, KeywardErrorOptions } from './errors.js';
+
+export { prefixedFormat } from './format/prefixed.js';
+export type { PrefixedFormatOptions } from './format/prefixed.js';
+export { idSecretFormat } from './format/id-secret.js';
+export type { IdSecretFormatOptions } from './format/id-secret.js';
+export { isParseFailure } from './format/types.js';
+export type { GeneratedKey, KeyFormat, KeyParseFailure, ParsedKey } from './format/types.js';
+
+export { hmacSha256Hasher, sha256Hasher } from './hash/hasher.js';
+export type { Hasher, HasherOptions, HmacHasherOptions } from './hash/hasher.js';
+
+export { isHeaderRefusal, readBearerToken } from './header/authorization.js';
+export type { HeaderBag, HeaderFailure, HeaderOptions, HeaderRefusal } from './header/authorization.js';
+
+export { isValidScope, missingScopes, normalizeScopes, scopeMatches } from './scope/scopes.js';
+
+export { bearerChallenge, errorHeaders } from './render/challenge.js';
+export type { ChallengeOptions } from './render/challenge.js';
+export { jsonRenderer, problemDetails } from './render/problem-details.js';
+export type { ProblemDetailsOptions } from './render/problem-details.js';
+export type { RenderedError, Renderer } from './render/types.js';
+
+export type { Awaitable, KeyPatch, KeyStore, ListPage, ListQuery, RotateInput, StoredKey } from './store/types.js';
+
+export { Keyward, createKeyward } from './engine/keyward.js';
+export type { KeywardOptions } from './engine/keyward.js';
+export type {
+  ApiKey,
+  CreatedKey,
+  CreateKeyInput,
+  ImportKeyInput,
+  RotateOptions,
+  UpdateKeyInput,
+  VerifyFailure,
+  VerifyOptions,
+  VerifyResult,
+  VerifySuccess,
+  WorkspaceGuard,
+} from './engine/types.js';
+
+export { findKeys, redact, scrubKeys } from './helpers.js';
+export type { FoundKey } from './helpers.js';
+export type { Duration } from './internal/duration.js';

@@ -1,0 +1,109 @@
+/** A value or a promise of it: the memory store answers synchronously, network stores do not. */
+export type Awaitable<T> = T | PromiseLike<T>;
+
+/**
+ * An API key as a store keeps it. The plaintext key is never part of it: only `hash` (a hex digest
+ * made by the hasher named in `hashVersion`) and the display `hint`.
+ */
+export interface StoredKey {
+  /** Unique id. For `id` formats it is the public id inside the key. */
+  readonly id: string;
+  /** The workspace the key belongs to; `null` only for legacy keys that belong to an owner. */
+  readonly workspaceId: string | null;
+  /** The account that owns a legacy personal key (it reaches every workspace of that owner). */
+  readonly ownerId: string | null;
+  readonly name: string;
+  /** Name of the key format that made (or parses) the key. */
+  readonly format: string;
+  readonly environment: string | null;
+  readonly scopes: readonly string[];
+  /** The public start of the key (`tipar_live_`, or `abc123.` for id formats), for display. */
+  readonly prefix: string;
+  /** The last 4 characters of the key, for display. Not enough to use the key. */
+  readonly hint: string;
+  /** Lowercase hex digest of the secret. */
+  readonly hash: string;
+  /** The hasher that made `hash`: `sha256`, `hmac-sha256:v1`, … */
+  readonly hashVersion: string;
+  /** A legacy key: imported only; works until its sunset, then refused. */
+  readonly legacy: boolean;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+  readonly expiresAt: Date | null;
+  readonly revokedAt: Date | null;
+  /** For legacy keys: the date after which the key is refused (RFC 8594 `Sunset`). */
+  readonly sunsetAt: Date | null;
+  /** Set once when the key is rotated: the id of its successor. A key is rotated at most once. */
+  readonly rotatedToId: string | null;
+  readonly lastUsedAt: Date | null;
+  readonly metadata: Readonly<Record<string, unknown>>;
+}
+
+/** The fields a lifecycle update may change. */
+export type KeyPatch = Partial<
+  Pick<StoredKey, 'name' | 'scopes' | 'expiresAt' | 'revokedAt' | 'metadata' | 'hash' | 'hashVersion' | 'lastUsedAt'>
+> & { readonly updatedAt: Date };
+
+/** A page of a listing. */
+export interface ListQuery {
+  /** Keys of one workspace. */
+  workspaceId?: string;
+  /** Keys of one owner (legacy personal keys). */
+  ownerId?: string;
+  /** Include revoked keys. @default true */
+  includeRevoked?: boolean;
+  /** Page size, 1..1000. @default 100 */
+  limit?: number;
+  /** `nextCursor` of the previous page. */
+  cursor?: string;
+}
+
+export interface ListPage<T> {
+  readonly items: T[];
+  /** Pass as `cursor` for the next page; `null` on the last page. */
+  readonly nextCursor: string | null;
+}
+
+/** The atomic rotation a store performs. */
+export interface RotateInput {
+  readonly oldId: string;
+  /** The new key, inserted in the same step. */
+  readonly successor: StoredKey;
+  /** New `expiresAt` of the old key (end of the grace period), or unchanged when undefined. */
+  readonly oldExpiresAt?: Date | null;
+  /** Revoke the old key at once (no grace period). */
+  readonly revokeOld: boolean;
+  readonly now: Date;
+}
+
+/**
+ * The storage contract. Every store passes `describeKeyStore` from `@keyward/core/testing`.
+ *
+ * Rules: records are returned as new objects or frozen ones (callers never mutate them); a store
+ * error is thrown (the engine turns it into `store_unavailable`); `findById` / `findByHash` are one
+ * indexed read each.
+ */
+export interface KeyStore {
+  /**
+   * Inserts a new key.
+   * @throws {KeywardError} `conflict` when the id or the hash already exists.
+   */
+  insert(key: StoredKey): Promise<void>;
+  findById(id: string): Awaitable<StoredKey | null>;
+  findByHash(hash: string): Awaitable<StoredKey | null>;
+  /** Keys of a workspace or owner, oldest first (by `createdAt`, then `id`). */
+  list(query: ListQuery): Promise<ListPage<StoredKey>>;
+  /** Applies a patch; returns the updated key, or `null` when there is none. */
+  update(id: string, patch: KeyPatch): Promise<StoredKey | null>;
+  /** Deletes a key; returns the deleted key, or `null` when there was none. */
+  delete(id: string): Promise<StoredKey | null>;
+  /**
+   * Atomically inserts the successor and retires the old key, only when the old key exists, is not
+   * revoked and was never rotated. Returns the updated old key.
+   * @throws {KeywardError} `not_found` when the old key is missing; `conflict` when it was revoked or
+   * rotated already (so concurrent rotations retire a key once).
+   */
+  rotate(input: RotateInput): Promise<StoredKey>;
+  /** Releases connections the store opened itself. */
+  close?(): Promise<void>;
+}

@@ -1,0 +1,122 @@
+import { KeywardError, type KeyPatch, type KeyStore, type ListPage, type ListQuery, type RotateInput, type StoredKey } from '@keyward/core';
+
+/** Options of {@link memoryStore}. */
+export interface MemoryStoreOptions {
+  /** Refuse inserts past this many keys (a guard for demos exposed to the public). @default Infinity */
+  maxKeys?: number;
+}
+
+/** A memory store, with a way to look at what it holds (for tests). */
+export interface MemoryStore extends KeyStore {
+  /** Number of keys held. */
+  readonly size: number;
+  /** Every stored record as JSON, exactly what the store keeps. For tests and debugging. */
+  dump(): string;
+}
+
+const byOrder = (a: StoredKey, b: StoredKey) =>
+  a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+function encodeCursor(key: StoredKey): string {
+  return `${key.createdAt.getTime()}:${key.id}`;
+}
+
+function decodeCursor(cursor: string): { t: number; id: string } {
+  const sep = cursor.indexOf(':');
+  const t = Number(cursor.slice(0, sep));
+  if (sep < 1 || !Number.isFinite(t)) throw new KeywardError('invalid_argument', { message: 'invalid cursor' });
+  return { t, id: cursor.slice(sep + 1) };
+}
+
+/**
+ * Keeps keys in a `Map`: the embedded default, with lookups answered synchronously. Records are
+ * frozen and replaced on every change, never mutated, so a record handed out stays as it was.
+ * Everything is lost when the process ends: use `@keyward/store-postgres` or
+ * `@keyward/store-redis` to keep keys.
+ */
+export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
+  const maxKeys = options.maxKeys ?? Number.POSITIVE_INFINITY;
+  const byId = new Map<string, StoredKey>();
+  const byHash = new Map<string, StoredKey>();
+
+  const freeze = (key: StoredKey): StoredKey =>
+    Object.freeze({ ...key, scopes: Object.freeze([...key.scopes]), metadata: Object.freeze(structuredClone(key.metadata)) });
+
+  function put(key: StoredKey): StoredKey {
+    const frozen = freeze(key);
+    byId.set(frozen.id, frozen);
+    byHash.set(frozen.hash, frozen);
+    return frozen;
+  }
+
+  function insertNow(key: StoredKey): void {
+    if (byId.has(key.id)) throw new KeywardError('conflict', { message: 'a key with this id exists', keyId: key.id });
+    if (byHash.has(key.hash)) throw new KeywardError('conflict', { message: 'a key with this hash exists' });
+    if (byId.size >= maxKeys) throw new KeywardError('conflict', { message: `the memory store is full (${maxKeys} keys)` });
+    put(key);
+  }
+
+  function updateNow(id: string, patch: KeyPatch): StoredKey | null {
+    const current = byId.get(id);
+    if (!current) return null;
+    const next = { ...current, ...patch };
+    if (next.hash !== current.hash) {
+      if (byHash.has(next.hash)) throw new KeywardError('conflict', { message: 'a key with this hash exists' });
+      byHash.delete(current.hash);
+    }
+    return put(next);
+  }
+
+  return {
+    get size() {
+      return byId.size;
+    },
+    dump: () => JSON.stringify([...byId.values()]),
+    async insert(key) {
+      insertNow(key);
+    },
+    findById: (id) => byId.get(id) ?? null,
+    findByHash: (hash) => byHash.get(hash) ?? null,
+    async list(query: ListQuery): Promise<ListPage<StoredKey>> {
+      const limit = query.limit ?? 100;
+      const after = query.cursor === undefined ? null : decodeCursor(query.cursor);
+      const matches = [...byId.values()]
+        .filter(
+          (k) =>
+            (query.workspaceId === undefined || k.workspaceId === query.workspaceId) &&
+            (query.ownerId === undefined || k.ownerId === query.ownerId) &&
+            (query.includeRevoked !== false || k.revokedAt === null) &&
+            (after === null || k.createdAt.getTime() > after.t || (k.createdAt.getTime() === after.t && k.id > after.id)),
+        )
+        .sort(byOrder);
+      const items = matches.slice(0, limit);
+      return { items, nextCursor: matches.length > limit ? encodeCursor(items[items.length - 1]!) : null };
+    },
+    async update(id, patch) {
+      return updateNow(id, patch);
+    },
+    async delete(id) {
+      const current = byId.get(id);
+      if (!current) return null;
+      byId.delete(id);
+      byHash.delete(current.hash);
+      return current;
+    },
+    async rotate(input: RotateInput): Promise<StoredKey> {
+      // Synchronous from check to write: nothing else runs in between, so the rotation is atomic.
+      const old = byId.get(input.oldId);
+      if (!old) throw new KeywardError('not_found', { keyId: input.oldId });
+      if (old.revokedAt !== null || old.rotatedToId !== null) {
+        throw new KeywardError('conflict', { message: 'this key was revoked or rotated already', keyId: input.oldId });
+      }
+      insertNow(input.successor);
+      const patch: KeyPatch & { rotatedToId: string } = { updatedAt: input.now, rotatedToId: input.successor.id };
+      return put({
+        ...old,
+        ...patch,
+        ...(input.revokeOld ? { revokedAt: input.now } : {}),
+        ...(input.oldExpiresAt !== undefined ? { expiresAt: input.oldExpiresAt } : {}),
+      });
+    },
+  };
+}
