@@ -43,3 +43,4 @@ export type {
 export { findKeys, redact, scrubKeys } from './helpers.js';
 export type { FoundKey } from './helpers.js';
 export type { Duration } from './internal/duration.js';
+export type { InvalidationBus, InvalidationMessage } from './cache/invalidation.js';
