@@ -8,6 +8,10 @@ export interface MemoryStoreOptions {
 
 /** A memory store, with a way to look at what it holds (for tests). */
 export interface MemoryStore extends KeyStore {
+  /** Answers synchronously: no promise on the hot path. */
+  findById(id: string): StoredKey | null;
+  /** Answers synchronously: no promise on the hot path. */
+  findByHash(hash: string): StoredKey | null;
   /** Number of keys held. */
   readonly size: number;
   /** Every stored record as JSON, exactly what the store keeps. For tests and debugging. */

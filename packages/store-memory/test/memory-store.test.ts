@@ -29,8 +29,8 @@ describe('memoryStore specifics', () => {
     const { sampleStoredKey } = await import('@keyward/core/testing');
     const key = sampleStoredKey();
     await store.insert(key);
-    const found = store.findById(key.id) as { scopes: string[] };
+    const found = store.findById(key.id) as unknown as { scopes: string[] };
     expect(() => found.scopes.push('admin:*')).toThrow(TypeError);
-    expect((store.findById(key.id) as { scopes: string[] }).scopes).toEqual(key.scopes);
+    expect((store.findById(key.id) as unknown as { scopes: string[] }).scopes).toEqual(key.scopes);
   });
 });

@@ -119,6 +119,7 @@ export class Keyward {
   private readonly hasherByVersion: Map<string, Hasher>;
   private readonly formatByName: Map<string, KeyFormat>;
   private readonly single: KeyFormat | null;
+  private readonly currentVersion: string;
   private readonly legacySunset: Date | null;
   private readonly legacyDeprecatedAt: Date | null;
   private readonly publicViews = new WeakMap<StoredKey, ApiKey>();
@@ -152,6 +153,7 @@ export class Keyward {
       this.hasherByVersion.set(h.version, h);
     }
     this.hashers = hashers;
+    this.currentVersion = hashers[0]!.version;
     this.renderer = options.renderer ?? problemDetails();
     this.now = options.now ?? Date.now;
     this.storeTimeout = options.storeTimeout ?? 2000;
@@ -167,31 +169,46 @@ export class Keyward {
    * Authenticates a request from its headers. Never throws for a bad request or a failing store:
    * the result says `ok: false` with the error to render.
    */
-  async verify(headers: HeaderBag, options?: VerifyOptions): Promise<VerifyResult> {
+  verify(headers: HeaderBag, options?: VerifyOptions): Promise<VerifyResult> {
     const token = readBearerToken(headers, this.options.header);
-    if (typeof token !== 'string') return this.fail(token.error);
+    if (typeof token !== 'string') return Promise.resolve(this.fail(token.error));
     return this.verifyToken(token, options);
   }
 
   /** Authenticates a bare token (already taken from its header). */
-  async verifyToken(token: string, options?: VerifyOptions): Promise<VerifyResult> {
+  verifyToken(token: string, options?: VerifyOptions): Promise<VerifyResult> {
+    // Written without `async`: with a store that answers synchronously (memory, or a cache hit) the
+    // whole pipeline runs in one go and costs a single promise, which matters at millions of calls.
     const format = this.single ?? this.pickFormat(token);
-    if (format === null || token.length > format.maxLength) return this.fail('malformed_key');
+    if (format === null || token.length > format.maxLength) return Promise.resolve(this.fail('malformed_key'));
     const parsed = format.parse(token);
-    if ('error' in parsed) return this.fail(parsed.error);
+    if ('error' in parsed) return Promise.resolve(this.fail(parsed.error));
     if (options?.environment !== undefined && parsed.environment !== undefined && parsed.environment !== options.environment) {
-      return this.fail('environment_mismatch');
+      return Promise.resolve(this.fail('environment_mismatch'));
     }
-
-    let record: StoredKey | null;
+    let found: StoredKey | null | Promise<StoredKey | null>;
     try {
-      record = await this.lookup(format, parsed);
+      found = this.lookup(format, parsed);
     } catch (cause) {
-      return this.unavailable(cause);
+      return Promise.resolve(this.unavailable(cause));
     }
-    if (record === null) return this.fail('invalid_key', 'unknown');
-    if (record.format !== format.name) return this.fail('invalid_key', 'unknown');
+    if (isThenable(found)) {
+      return found.then(
+        (record) => this.decide(record, format, parsed, options),
+        (cause: unknown) => this.unavailable(cause),
+      );
+    }
+    return Promise.resolve(this.decide(found, format, parsed, options));
+  }
 
+  /** The checks after the lookup: state, tenancy, environment, scopes. */
+  private decide(
+    record: StoredKey | null,
+    format: KeyFormat,
+    parsed: ParsedKey,
+    options: VerifyOptions | undefined,
+  ): VerifyResult | Promise<VerifyResult> {
+    if (record === null || record.format !== format.name) return this.fail('invalid_key', 'unknown');
     const now = this.now();
     if (record.revokedAt !== null && record.revokedAt.getTime() <= now) return this.fail('invalid_key', 'revoked', record.id);
     if (record.expiresAt !== null && record.expiresAt.getTime() <= now) return this.fail('expired_key', undefined, record.id);
@@ -200,27 +217,42 @@ export class Keyward {
       sunset = record.sunsetAt ?? this.legacySunset;
       if (sunset !== null && sunset.getTime() <= now) return this.fail('key_sunset', undefined, record.id);
     }
-    if (options?.workspaceId !== undefined && record.workspaceId !== options.workspaceId) {
-      let owned = false;
-      if (record.legacy && record.workspaceId === null && record.ownerId !== null && this.options.ownsWorkspace) {
+    if (options === undefined) return this.pass(record, parsed, sunset);
+    if (options.workspaceId !== undefined && record.workspaceId !== options.workspaceId) {
+      const { ownsWorkspace } = this.options;
+      if (!(record.legacy && record.workspaceId === null && record.ownerId !== null && ownsWorkspace)) {
+        return this.fail('invalid_key', 'workspace_mismatch', record.id);
+      }
+      const ownerId = record.ownerId;
+      const workspaceId = options.workspaceId;
+      return (async () => {
+        let owned: boolean;
         try {
-          owned = await this.options.ownsWorkspace(record.ownerId, options.workspaceId);
+          owned = await ownsWorkspace(ownerId, workspaceId);
         } catch (cause) {
           return this.unavailable(cause);
         }
-      }
-      if (!owned) return this.fail('invalid_key', 'workspace_mismatch', record.id);
+        return owned ? this.afterTenancy(record, parsed, options, sunset) : this.fail('invalid_key', 'workspace_mismatch', record.id);
+      })();
     }
-    if (options?.environment !== undefined && parsed.environment === undefined && record.environment !== options.environment) {
+    return this.afterTenancy(record, parsed, options, sunset);
+  }
+
+  private afterTenancy(record: StoredKey, parsed: ParsedKey, options: VerifyOptions, sunset: Date | null): VerifyResult {
+    if (options.environment !== undefined && parsed.environment === undefined && record.environment !== options.environment) {
       return this.fail('environment_mismatch', undefined, record.id);
     }
-    if (options?.scopes !== undefined && options.scopes.length > 0) {
+    if (options.scopes !== undefined && options.scopes.length > 0) {
       const missing = missingScopes(record.scopes, options.scopes);
-      if (missing.length > 0) {
+      if (missing !== null) {
         return { ok: false, error: new KeywardError('insufficient_scope', { missingScopes: missing, keyId: record.id }) };
       }
     }
-    if (record.hashVersion !== this.hashers[0]!.version) this.upgradeHash(record, parsed.secret);
+    return this.pass(record, parsed, sunset);
+  }
+
+  private pass(record: StoredKey, parsed: ParsedKey, sunset: Date | null): VerifyResult {
+    if (record.hashVersion !== this.currentVersion) this.upgradeHash(record, parsed.secret);
     return { ok: true, key: this.toPublic(record), headers: record.legacy ? this.legacyHeaders(record, sunset) : EMPTY_HEADERS };
   }
 
@@ -234,26 +266,49 @@ export class Keyward {
     return null;
   }
 
-  /** One indexed read: by id then hash comparison, or by hash (trying each active hasher). */
-  private async lookup(format: KeyFormat, parsed: ParsedKey): Promise<StoredKey | null> {
+  /**
+   * One indexed read: by id then a constant-time hash comparison, or by hash (trying each active
+   * hasher, newest first). Synchronous when the store answers synchronously.
+   */
+  private lookup(format: KeyFormat, parsed: ParsedKey): StoredKey | null | Promise<StoredKey | null> {
     if (format.lookup === 'id') {
       if (parsed.id === undefined) throw new TypeError(`format ${format.name} looks up by id but parsed no id`);
-      const record = await this.read(this.store.findById(parsed.id));
-      if (record === null) return null;
-      const hasher = this.hasherByVersion.get(record.hashVersion);
-      if (hasher === undefined) return null;
-      return timingSafeEqualString(hasher.hash(parsed.secret), record.hash) ? record : null;
+      const found = this.read(this.store.findById(parsed.id));
+      return isThenable(found) ? found.then((record) => this.matchById(record, parsed.secret)) : this.matchById(found, parsed.secret);
     }
-    for (const hasher of this.hashers) {
-      const digest = hasher.hash(parsed.secret);
-      const record = await this.read(this.store.findByHash(digest));
-      if (record !== null) {
-        // The store matched on the digest already; compare anyway so that a store with a
-        // case-insensitive or prefix index can never let a different hash through.
-        return record.hashVersion === hasher.version && timingSafeEqualString(digest, record.hash) ? record : null;
+    return this.lookupByHash(parsed.secret, 0);
+  }
+
+  private matchById(record: StoredKey | null, secret: string): StoredKey | null {
+    if (record === null) return null;
+    const hasher = this.hasherByVersion.get(record.hashVersion);
+    if (hasher === undefined) return null;
+    return timingSafeEqualString(hasher.hash(secret), record.hash) ? record : null;
+  }
+
+  private lookupByHash(secret: string, index: number): StoredKey | null | Promise<StoredKey | null> {
+    for (let i = index; i < this.hashers.length; i++) {
+      const hasher = this.hashers[i]!;
+      const digest = hasher.hash(secret);
+      const found = this.read(this.store.findByHash(digest));
+      if (isThenable(found)) {
+        return found.then((record) =>
+          record !== null ? this.matchByHash(record, hasher, digest) : i + 1 < this.hashers.length ? this.lookupByHash(secret, i + 1) : null,
+        );
       }
+      if (found !== null) return this.matchByHash(found, hasher, digest);
     }
     return null;
+  }
+
+  /**
+   * The store found the record by this very digest; compare anyway, so that a store with a
+   * case-insensitive or prefix index can never let a different hash through. A plain comparison is
+   * enough here: the lookup itself was an equality test on the digest, so a timing difference could
+   * only tell the caller about the SHA-256 of its own input, never about a stored secret.
+   */
+  private matchByHash(record: StoredKey, hasher: Hasher, digest: string): StoredKey | null {
+    return record.hashVersion === hasher.version && record.hash === digest ? record : null;
   }
 
   /** Awaits a store answer within `storeTimeout`, and checks the row. */
@@ -329,7 +384,7 @@ export class Keyward {
     return format;
   }
 
-  private async guarded<T>(action: () => Promise<T> | T): Promise<T> {
+  private async guarded<T>(action: () => Awaitable<T>): Promise<T> {
     try {
       return await action();
     } catch (cause) {

@@ -66,7 +66,7 @@ export function idSecretFormat(options: IdSecretFormatOptions = {}): KeyFormat {
     name: options.name ?? 'id-secret',
     lookup: 'id',
     maxLength,
-    pattern: new RegExp(`(?<![A-Za-z0-9_.-])[A-Za-z0-9_-]{1,64}\\.[A-Za-z0-9]{${minSecret},${maxSecret}}(?![A-Za-z0-9.])`, 'g'),
+    pattern: new RegExp(`(?<![A-Za-z0-9_.-])[A-Za-z0-9_-]{1,64}\\.[A-Za-z0-9]{${minSecret},${maxSecret}}(?![A-Za-z0-9])`, 'g'),
     generate(opts?: { environment?: string }): GeneratedKey {
       const id = randomString(idLength, ID_ALPHABET);
       const key = `${id}.${randomString(secretLength, BASE62)}`;

@@ -2,7 +2,7 @@
 // the CRC32 of the token body so that a typo or a truncated copy is refused offline, before any
 // lookup. It is an integrity check against accidents, not a MAC: it adds no secrecy.
 
-const TABLE = /* @__PURE__ */ (() => {
+export const CRC32_TABLE: Int32Array = /* @__PURE__ */ (() => {
   const t = new Int32Array(256);
   for (let i = 0; i < 256; i++) {
     let c = i;
@@ -17,7 +17,20 @@ const TABLE = /* @__PURE__ */ (() => {
  * check the alphabet first, so no non-ASCII string reaches here).
  */
 export function crc32Ascii(s: string, end = s.length): number {
-  let c = -1;
-  for (let i = 0; i < end; i++) c = TABLE[(c ^ s.charCodeAt(i)) & 0xff]! ^ (c >>> 8);
-  return (c ^ -1) >>> 0;
+  return crc32Final(crc32Update(CRC32_INIT, s, 0, end));
+}
+
+/** The CRC register before any byte. */
+export const CRC32_INIT = -1;
+
+/** Feeds `s[start..end)` into a running CRC register (so that a fixed prefix is hashed once). */
+export function crc32Update(state: number, s: string, start: number, end: number): number {
+  let c = state;
+  for (let i = start; i < end; i++) c = CRC32_TABLE[(c ^ s.charCodeAt(i)) & 0xff]! ^ (c >>> 8);
+  return c;
+}
+
+/** The CRC32 value of a register. */
+export function crc32Final(state: number): number {
+  return (state ^ -1) >>> 0;
 }

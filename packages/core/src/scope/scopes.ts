@@ -18,9 +18,9 @@ export function scopeMatches(granted: string, required: string): boolean {
   return granted.endsWith(':*') && required.startsWith(granted.slice(0, -1));
 }
 
-/** The required scopes that none of the granted scopes covers (empty when all are granted). */
-export function missingScopes(granted: readonly string[], required: readonly string[]): string[] {
-  const missing: string[] = [];
+/** The required scopes that none of the granted scopes covers, or `null` when all are granted. */
+export function missingScopes(granted: readonly string[], required: readonly string[]): string[] | null {
+  let missing: string[] | null = null;
   for (const need of required) {
     let ok = false;
     for (const have of granted) {
@@ -29,7 +29,7 @@ export function missingScopes(granted: readonly string[], required: readonly str
         break;
       }
     }
-    if (!ok) missing.push(need);
+    if (!ok) (missing ??= []).push(need);
   }
   return missing;
 }

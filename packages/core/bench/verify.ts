@@ -1,0 +1,68 @@
+// Core verify throughput on the memory store (warm, valid key) against a bare SHA-256 of the same
+// key string, measured side by side in one run (alternating rounds, medians).
+// Run: pnpm bench (or: node --conditions=@keyward/source --import tsx packages/core/bench/verify.ts)
+import { hash } from 'node:crypto';
+import { createKeyward, prefixedFormat } from '@keyward/core';
+import { memoryStore } from '../../store-memory/src/index.js';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 400);
+
+async function opsPerSecond(fn: () => unknown, isAsync: boolean): Promise<number> {
+  let ops = 0;
+  const end = performance.now() + ROUND_MS;
+  const start = performance.now();
+  if (isAsync) {
+    while (performance.now() < end) for (let i = 0; i < 1000; i++, ops++) await fn();
+  } else {
+    let sink = 0;
+    while (performance.now() < end) for (let i = 0; i < 1000; i++, ops++) sink ^= (fn() as string).length;
+    if (sink === -1) console.log(sink);
+  }
+  return (ops / (performance.now() - start)) * 1000;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+export async function benchCoreVerify() {
+  const format = prefixedFormat({ prefix: 'tipar', randomLength: 26 });
+  const keyward = createKeyward({ store: memoryStore(), format });
+  const { key } = await keyward.create({ workspaceId: 'ws_bench', name: 'bench', scopes: ['notes:read'] });
+  const headers = { authorization: `Bearer ${key}` };
+  const options = undefined;
+  const check = await keyward.verify(headers, options);
+  if (!check.ok) throw new Error('bench key does not verify');
+
+  const verify = () => keyward.verify(headers, options);
+  const bare = () => hash('sha256', key);
+  // Warm-up (excluded).
+  await opsPerSecond(verify, true);
+  await opsPerSecond(bare, false);
+  const v: number[] = [];
+  const h: number[] = [];
+  const ratios: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const a = await opsPerSecond(verify, true);
+    const b = await opsPerSecond(bare, false);
+    v.push(a);
+    h.push(b);
+    ratios.push(a / b);
+  }
+  return {
+    name: 'core.verify-vs-sha256',
+    keyLength: key.length,
+    verifyOpsPerSec: { median: median(v), min: Math.min(...v), max: Math.max(...v) },
+    sha256OpsPerSec: { median: median(h), min: Math.min(...h), max: Math.max(...h) },
+    ratio: { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) },
+    target: 0.33,
+    stretch: 0.5,
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const result = await benchCoreVerify();
+  console.log(
+    `core verify: ${Math.round(result.verifyOpsPerSec.median).toLocaleString('en')} ops/s, bare sha256: ${Math.round(result.sha256OpsPerSec.median).toLocaleString('en')} ops/s, ratio ${result.ratio.median.toFixed(3)} (min ${result.ratio.min.toFixed(3)}, max ${result.ratio.max.toFixed(3)}; target ≥ 0.33, stretch 0.5)`,
+  );
+  console.log(JSON.stringify(result));
+}
