@@ -44,3 +44,11 @@ export { findKeys, redact, scrubKeys } from './helpers.js';
 export type { FoundKey } from './helpers.js';
 export type { Duration } from './internal/duration.js';
 export type { InvalidationBus, InvalidationMessage } from './cache/invalidation.js';
+export { VerifyCache } from './cache/verify-cache.js';
+export type { CacheOptions } from './cache/verify-cache.js';
+export { localInvalidationBus } from './cache/local-bus.js';
+
+export { routeOptions } from './web/route-options.js';
+export type { RouteOptions, RouteOptionsResolver } from './web/route-options.js';
+export { authenticateRequest, renderedResponse, withApiKey } from './web/fetch.js';
+export type { ApiKeyFetchHandler, AuthenticateResult, FetchAuthOptions, WithApiKeyOptions } from './web/fetch.js';

@@ -72,6 +72,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   }
 
   return {
+    local: true,
     get size() {
       return byId.size;
     },

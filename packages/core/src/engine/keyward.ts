@@ -1,3 +1,5 @@
+import type { InvalidationBus } from '../cache/invalidation.js';
+import { VerifyCache, type CacheOptions } from '../cache/verify-cache.js';
 import { KeywardError, isKeywardError, type KeywardErrorCode } from '../errors.js';
 import { prefixedFormat } from '../format/prefixed.js';
 import type { KeyFormat, ParsedKey } from '../format/types.js';
@@ -61,6 +63,18 @@ export interface KeywardOptions {
   storeTimeout?: number;
   /** `Retry-After` seconds sent with `store_unavailable`. @default 1 */
   retryAfter?: number;
+  /**
+   * The in-process cache of looked-up keys (stored records and "unknown" markers, never a
+   * plaintext key). On by default, except in front of a store that answers from process memory
+   * (`store.local`); `false` turns it off.
+   */
+  cache?: CacheOptions | false;
+  /**
+   * Tells every instance when a key changes, so that cached entries are dropped at once:
+   * `redisInvalidation(...)` or `postgresInvalidation(...)`. Without it, a change reaches other
+   * instances when their cache entry expires (`cache.ttl`).
+   */
+  invalidation?: InvalidationBus;
   /** Clock, for tests. @default Date.now */
   now?: () => number;
   /** Makes ids for formats whose keys carry none. @default `key_` + 20 base62 characters */
@@ -123,6 +137,16 @@ export class Keyward {
   private readonly legacySunset: Date | null;
   private readonly legacyDeprecatedAt: Date | null;
   private readonly publicViews = new WeakMap<StoredKey, ApiKey>();
+  private readonly cache: VerifyCache | null;
+  private readonly inflight = new Map<string, Promise<StoredKey | null>>();
+  private readonly upgrading = new Set<string>();
+  /** Bumped by every invalidation: a read that started before one is not cached. */
+  private epoch = 0;
+  /** The cache is not used before this time (bus not subscribed yet, or it lost messages). */
+  private cacheUsableFrom = 0;
+  private unsubscribe: (() => Promise<void>) | null = null;
+  private subscribed: Promise<void> = Promise.resolve();
+  private closed = false;
 
   /** @throws {TypeError} / {RangeError} for invalid options. */
   constructor(options: KeywardOptions) {
@@ -161,6 +185,77 @@ export class Keyward {
     this.legacySunset = options.legacy?.sunset === undefined ? null : toDate(options.legacy.sunset, 'legacy.sunset');
     this.legacyDeprecatedAt = options.legacy?.deprecatedAt === undefined ? null : toDate(options.legacy.deprecatedAt, 'legacy.deprecatedAt');
     this.options = options;
+    const useCache = options.cache === false ? false : options.cache !== undefined || store.local !== true;
+    this.cache = useCache ? new VerifyCache(options.cache || {}) : null;
+    if (options.invalidation) {
+      if (typeof options.invalidation.subscribe !== 'function' || typeof options.invalidation.publish !== 'function') {
+        throw new TypeError('options.invalidation must implement InvalidationBus (publish, subscribe)');
+      }
+      this.cacheUsableFrom = Number.POSITIVE_INFINITY;
+      this.subscribed = this.subscribe(options.invalidation, 0);
+    }
+  }
+
+  private async subscribe(bus: InvalidationBus, attempt: number): Promise<void> {
+    try {
+      const stop = await bus.subscribe(
+        (message) => {
+          if (message && typeof message.keyId === 'string') this.dropCached(message.keyId);
+        },
+        () => this.distrustCache(),
+      );
+      if (this.closed) {
+        await stop();
+        return;
+      }
+      this.unsubscribe = stop;
+      this.cacheUsableFrom = 0;
+    } catch {
+      // Until the bus listens, the cache stays off (every verify reads the store); try again later.
+      if (this.closed) return;
+      const delay = Math.min(30_000, 250 * 2 ** attempt);
+      const timer = setTimeout(() => void this.subscribe(bus, attempt + 1), delay);
+      (timer as { unref?: () => void }).unref?.();
+    }
+  }
+
+  /** Messages may have been lost: drop everything, and serve from the store for one TTL. */
+  private distrustCache(): void {
+    this.epoch++;
+    this.inflight.clear();
+    this.cache?.clear();
+    this.cacheUsableFrom = this.now() + (this.options.cache ? (this.options.cache.ttl ?? 5000) : 5000);
+  }
+
+  private dropCached(keyId: string): void {
+    this.epoch++;
+    this.inflight.clear();
+    this.cache?.invalidate(keyId);
+  }
+
+  /** Resolves once the invalidation bus listens (at once without a bus). */
+  ready(): Promise<void> {
+    return this.subscribed;
+  }
+
+  /** Stops listening to the invalidation bus. Does not close the store. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const stop = this.unsubscribe;
+    this.unsubscribe = null;
+    if (stop) await stop();
+  }
+
+  /** After a change: drop the local entry and tell the other instances. */
+  private async changed(keyId: string): Promise<void> {
+    this.dropCached(keyId);
+    const bus = this.options.invalidation;
+    if (!bus) return;
+    try {
+      await bus.publish({ keyId });
+    } catch {
+      // The change is stored; other instances drop their entry when it expires (cache.ttl).
+    }
   }
 
   // ───────────────────────────── verify ─────────────────────────────
@@ -271,12 +366,53 @@ export class Keyward {
    * hasher, newest first). Synchronous when the store answers synchronously.
    */
   private lookup(format: KeyFormat, parsed: ParsedKey): StoredKey | null | Promise<StoredKey | null> {
+    const { secret } = parsed;
     if (format.lookup === 'id') {
-      if (parsed.id === undefined) throw new TypeError(`format ${format.name} looks up by id but parsed no id`);
-      const found = this.read(this.store.findById(parsed.id));
-      return isThenable(found) ? found.then((record) => this.matchById(record, parsed.secret)) : this.matchById(found, parsed.secret);
+      const id = parsed.id;
+      if (id === undefined) throw new TypeError(`format ${format.name} looks up by id but parsed no id`);
+      const found = this.cached(`i:${id}`, () => this.read(this.store.findById(id)));
+      return isThenable(found) ? found.then((record) => this.matchById(record, secret)) : this.matchById(found, secret);
     }
-    return this.lookupByHash(parsed.secret, 0);
+    const digest = this.hashers[0]!.hash(secret);
+    const found = this.cached(digest, () => this.lookupByHash(secret, digest, 0));
+    return isThenable(found) ? found.then((record) => this.matchCached(record, secret, digest)) : this.matchCached(found, secret, digest);
+  }
+
+  /**
+   * Reads through the cache: a hit answers synchronously; concurrent misses of one key share a
+   * single store read; a read that raced with an invalidation is not kept.
+   */
+  private cached(
+    cacheKey: string,
+    load: () => StoredKey | null | Promise<StoredKey | null>,
+  ): StoredKey | null | Promise<StoredKey | null> {
+    const cache = this.cache;
+    if (cache === null) return load();
+    const now = this.now();
+    if (now < this.cacheUsableFrom) return load();
+    const hit = cache.get(cacheKey, now);
+    if (hit !== undefined) return hit;
+    const pending = this.inflight.get(cacheKey);
+    if (pending !== undefined) return pending;
+    const epoch = this.epoch;
+    const loaded = load();
+    if (!isThenable(loaded)) {
+      cache.set(cacheKey, loaded, now);
+      return loaded;
+    }
+    const promise = loaded.then(
+      (record) => {
+        if (this.inflight.get(cacheKey) === promise) this.inflight.delete(cacheKey);
+        if (epoch === this.epoch) cache.set(cacheKey, record, this.now());
+        return record;
+      },
+      (error: unknown) => {
+        if (this.inflight.get(cacheKey) === promise) this.inflight.delete(cacheKey);
+        throw error;
+      },
+    );
+    this.inflight.set(cacheKey, promise);
+    return promise;
   }
 
   private matchById(record: StoredKey | null, secret: string): StoredKey | null {
@@ -286,14 +422,34 @@ export class Keyward {
     return timingSafeEqualString(hasher.hash(secret), record.hash) ? record : null;
   }
 
-  private lookupByHash(secret: string, index: number): StoredKey | null | Promise<StoredKey | null> {
+  /**
+   * A record found under the newest digest (in the cache or the store) may have been stored by an
+   * older hasher: check it against the digest of its own version.
+   */
+  private matchCached(record: StoredKey | null, secret: string, digest: string): StoredKey | null {
+    if (record === null) return null;
+    if (record.hashVersion === this.currentVersion) return record.hash === digest ? record : null;
+    const hasher = this.hasherByVersion.get(record.hashVersion);
+    return hasher !== undefined && record.hash === hasher.hash(secret) ? record : null;
+  }
+
+  /**
+   * One indexed read per active hasher, newest first, until one finds the key. The lookup is an
+   * equality test on the digest, so comparing digests again in constant time would add nothing: a
+   * timing difference could only tell the caller about the SHA-256 of its own input.
+   */
+  private lookupByHash(secret: string, firstDigest: string, index: number): StoredKey | null | Promise<StoredKey | null> {
     for (let i = index; i < this.hashers.length; i++) {
       const hasher = this.hashers[i]!;
-      const digest = hasher.hash(secret);
+      const digest = i === 0 ? firstDigest : hasher.hash(secret);
       const found = this.read(this.store.findByHash(digest));
       if (isThenable(found)) {
         return found.then((record) =>
-          record !== null ? this.matchByHash(record, hasher, digest) : i + 1 < this.hashers.length ? this.lookupByHash(secret, i + 1) : null,
+          record !== null
+            ? this.matchByHash(record, hasher, digest)
+            : i + 1 < this.hashers.length
+              ? this.lookupByHash(secret, firstDigest, i + 1)
+              : null,
         );
       }
       if (found !== null) return this.matchByHash(found, hasher, digest);
@@ -301,12 +457,6 @@ export class Keyward {
     return null;
   }
 
-  /**
-   * The store found the record by this very digest; compare anyway, so that a store with a
-   * case-insensitive or prefix index can never let a different hash through. A plain comparison is
-   * enough here: the lookup itself was an equality test on the digest, so a timing difference could
-   * only tell the caller about the SHA-256 of its own input, never about a stored secret.
-   */
   private matchByHash(record: StoredKey, hasher: Hasher, digest: string): StoredKey | null {
     return record.hashVersion === hasher.version && record.hash === digest ? record : null;
   }
@@ -351,17 +501,20 @@ export class Keyward {
   }
 
   private upgradeHash(record: StoredKey, secret: string): void {
+    if (this.upgrading.has(record.id) || !this.formatByName.has(record.format)) return;
     const current = this.hashers[0]!;
-    const format = this.formatByName.get(record.format);
-    // A hash-lookup key is found by its digest, so a new digest must be written atomically in place
-    // of the old one; both kinds are a single update of one row.
-    if (!format) return;
+    // One update of one row: the new digest replaces the old in place (and in the hash index).
     const patch: KeyPatch = { hash: current.hash(secret), hashVersion: current.version, updatedAt: new Date(this.now()) };
+    this.upgrading.add(record.id);
     void Promise.resolve()
       .then(() => this.store.update(record.id, patch))
-      .catch(() => {
-        // Best effort: the old hash keeps working and the upgrade is tried again on the next use.
-      });
+      .then(
+        () => this.changed(record.id),
+        () => {
+          // Best effort: the old hash keeps working and the upgrade is tried again on the next use.
+        },
+      )
+      .finally(() => this.upgrading.delete(record.id));
   }
 
   /** The public view of a stored key (no hash), frozen and memoized per stored object. */
@@ -506,6 +659,8 @@ export class Keyward {
       metadata: this.checkMetadata(input.metadata),
     };
     await this.guarded(() => this.store.insert(record));
+    // An id lookup may have remembered this id as unknown.
+    await this.changed(record.id);
     return this.toPublic(record);
   }
 
@@ -564,7 +719,9 @@ export class Keyward {
       if (isKeywardError(e) && e.code === 'not_found') return false;
       throw e;
     }
-    return (await this.guarded(() => this.store.delete(id))) !== null;
+    const deleted = await this.guarded(() => this.store.delete(id));
+    await this.changed(id);
+    return deleted !== null;
   }
 
   /**
@@ -606,12 +763,14 @@ export class Keyward {
     const previous = await this.guarded(() =>
       this.store.rotate({ oldId: id, successor, revokeOld: grace === 0, now, ...(oldExpiresAt ? { oldExpiresAt } : {}) }),
     );
+    await this.changed(id);
     return { key: generated.key, record: this.toPublic(successor), previous: this.toPublic(checkRow(previous)!) };
   }
 
   private async applyPatch(id: string, patch: KeyPatch): Promise<ApiKey> {
     const updated = checkRow(await this.guarded(() => this.store.update(id, patch)));
     if (updated === null) throw new KeywardError('not_found', { keyId: id });
+    await this.changed(id);
     return this.toPublic(updated);
   }
 

@@ -85,6 +85,11 @@ export interface RotateInput {
  */
 export interface KeyStore {
   /**
+   * True for a store that answers from process memory: the engine then puts no cache in front of
+   * it (by default).
+   */
+  readonly local?: boolean;
+  /**
    * Inserts a new key.
    * @throws {KeywardError} `conflict` when the id or the hash already exists.
    */

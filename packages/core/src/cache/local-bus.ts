@@ -1,0 +1,23 @@
+import type { InvalidationBus, InvalidationMessage } from './invalidation.js';
+
+/**
+ * An invalidation bus inside one process: for several engines in one process and for tests. Across
+ * processes use `redisInvalidation` or `postgresInvalidation`.
+ */
+export function localInvalidationBus(): InvalidationBus & { readonly subscribers: number } {
+  const listeners = new Set<(message: InvalidationMessage) => void>();
+  return {
+    get subscribers() {
+      return listeners.size;
+    },
+    async publish(message) {
+      for (const listener of [...listeners]) listener({ keyId: message.keyId });
+    },
+    async subscribe(listener) {
+      listeners.add(listener);
+      return async () => {
+        listeners.delete(listener);
+      };
+    },
+  };
+}
