@@ -10,5 +10,6 @@ export default defineConfig({
     include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
     testTimeout: 20_000,
     hookTimeout: 60_000,
+    globalSetup: ['./test/global-setup.ts'],
   },
 });
