@@ -1,0 +1,137 @@
+/**
+ * Verify latency with @keyward/store-postgres, on loopback.
+ *
+ *   npx tsx --conditions=@keyward/source packages/store-postgres/bench/verify.ts
+ *
+ * Uses DATABASE_URL when set, a throwaway server otherwise (scripts/test-services.ts). Two tables
+ * hold the same 1,000 engine-made keys; the second is filled up to 1,000,000 rows. Then, in
+ * alternating batches (so that load from elsewhere hits every series alike), it measures on one
+ * pool: (a) a bare primary-key `SELECT 1` round trip and (b) `keyward.verify` on a cache miss
+ * (engine cache off), against each table.
+ * Targets: verify p50 ≤ 1.3 × bare p50; verify p50 at 1M keys ≤ 1.2 × at 1k keys.
+ * Prints readable lines and one JSON line per result. Never prints a key or a hash.
+ */
+import { createKeyward } from '@keyward/core';
+import { postgresStore } from '@keyward/store-postgres';
+import pg from 'pg';
+import { startServices } from '../../../scripts/test-services.js';
+
+const SAMPLES = Math.min(100_000, Number(process.env.BENCH_SAMPLES ?? 8000));
+const WARMUP = 1000;
+const BATCH = 250;
+const REAL_KEYS = 1000;
+const TOTAL_KEYS = 1_000_000;
+
+interface Stats {
+  p50: number;
+  p99: number;
+  n: number;
+}
+
+const round = (ms: number) => Math.round(ms * 1000) / 1000;
+
+function stats(samples: number[]): Stats {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+  return { p50: round(at(0.5)), p99: round(at(0.99)), n: sorted.length };
+}
+
+function report(name: string, s: Stats): void {
+  console.log(`${name.padEnd(32)} p50 ${s.p50.toFixed(3)} ms   p99 ${s.p99.toFixed(3)} ms   (n=${s.n})`);
+  console.log(JSON.stringify({ bench: name, unit: 'ms', ...s }));
+}
+
+function ratio(name: string, value: number, target: number): void {
+  const r = round(value);
+  console.log(`${name}: ${r} (target ≤ ${target}) ${r <= target ? 'PASS' : 'MISS'}`);
+  console.log(JSON.stringify({ bench: name, ratio: r, target, pass: r <= target }));
+}
+
+/** Runs every series in alternating batches, so that drift and outside load hit them alike. */
+async function measure(fns: Record<string, () => Promise<unknown>>): Promise<Record<string, Stats>> {
+  const names = Object.keys(fns);
+  for (const name of names) for (let i = 0; i < WARMUP; i++) await fns[name]!();
+  const out: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  for (let done = 0; done < SAMPLES; done += BATCH) {
+    for (const name of names) {
+      const fn = fns[name]!;
+      const series = out[name]!;
+      for (let i = 0; i < BATCH; i++) {
+        const start = process.hrtime.bigint();
+        await fn();
+        series.push(Number(process.hrtime.bigint() - start) / 1e6);
+      }
+    }
+  }
+  return Object.fromEntries(names.map((n) => [n, stats(out[n]!)]));
+}
+
+const started = Date.now();
+const services = await startServices({ redis: false, redisCluster: false });
+const pool = new pg.Pool({ connectionString: services.databaseUrl, max: 4 });
+pool.on('error', () => undefined);
+const tag = Date.now().toString(36);
+const schemas = { small: `kw_bench_small_${tag}`, large: `kw_bench_large_${tag}` };
+try {
+  const small = postgresStore({ pool }, { schema: schemas.small });
+  const large = postgresStore({ pool }, { schema: schemas.large });
+  await small.migrate();
+  await large.migrate();
+  const engines = { small: createKeyward({ store: small, cache: false }), large: createKeyward({ store: large, cache: false }) };
+
+  // Real keys, made by the engine; their plaintext stays in this array and is never printed.
+  const tokens: string[] = [];
+  const ids: string[] = [];
+  for (let i = 0; i < REAL_KEYS; i++) {
+    const created = await engines.small.create({ workspaceId: `ws_${i % 20}`, name: `bench ${i}`, scopes: ['notes:read'] });
+    tokens.push(created.key);
+    ids.push(created.record.id);
+  }
+  await pool.query(`INSERT INTO ${large.tables.keys} SELECT * FROM ${small.tables.keys}`);
+
+  // Fill the second table to 1M rows in one statement (real-looking rows, distinct hashes).
+  const fillStart = Date.now();
+  await pool.query(
+    `INSERT INTO ${large.tables.keys} (id, workspace_id, name, format, environment, scopes, prefix, hint, hash, hash_version, created_at, updated_at, metadata)
+     SELECT 'key_fill_' || g, 'ws_fill_' || (g % 5000), 'filler', 'kw', 'live', ARRAY['notes:read'], 'kw_live_', 'fill',
+            encode(sha256(('filler:' || g)::bytea), 'hex'), 'sha256', now() - g * interval '1 second', now(), '{}'::jsonb
+     FROM generate_series(1, $1::int) g`,
+    [TOTAL_KEYS - REAL_KEYS],
+  );
+  await pool.query(`VACUUM ANALYZE ${large.tables.keys}`);
+  await pool.query(`VACUUM ANALYZE ${small.tables.keys}`);
+  const fillMs = Date.now() - fillStart;
+  const count = async (table: string) => Number((await pool.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${table}`)).rows[0]!.n);
+  const sizes = { small: await count(small.tables.keys), large: await count(large.tables.keys) };
+  console.log(`tables: ${sizes.small} and ${sizes.large} keys (filled in ${(fillMs / 1000).toFixed(1)} s)`);
+  console.log(JSON.stringify({ bench: 'setup', keys: sizes, fill_ms: fillMs }));
+
+  let n = 0;
+  const pick = <T>(list: T[]) => list[n++ % list.length]!;
+  const bare = (table: string, name: string) => () => pool.query({ name, text: `SELECT 1 FROM ${table} WHERE id = $1`, values: [pick(ids)] });
+  const verify = (engine: ReturnType<typeof createKeyward>) => async () => {
+    const result = await engine.verify({ authorization: `Bearer ${pick(tokens)}` });
+    if (!result.ok) throw new Error(`verify failed: ${result.error.code}`);
+  };
+  const r = await measure({
+    bare1k: bare(small.tables.keys, 'bench_bare_small'),
+    verify1k: verify(engines.small),
+    bare1m: bare(large.tables.keys, 'bench_bare_large'),
+    verify1m: verify(engines.large),
+  });
+  report('bare pk SELECT 1, 1k keys', r.bare1k!);
+  report('verify cache miss, 1k keys', r.verify1k!);
+  report('bare pk SELECT 1, 1M keys', r.bare1m!);
+  report('verify cache miss, 1M keys', r.verify1m!);
+  const overhead = { bench: 'verify_overhead_p50_us', k1: round((r.verify1k!.p50 - r.bare1k!.p50) * 1000), m1: round((r.verify1m!.p50 - r.bare1m!.p50) * 1000) };
+  console.log(`verify − bare p50: ${overhead.k1} µs (1k), ${overhead.m1} µs (1M)`);
+  console.log(JSON.stringify(overhead));
+  ratio('verify / bare p50, 1k keys', r.verify1k!.p50 / r.bare1k!.p50, 1.3);
+  ratio('verify / bare p50, 1M keys', r.verify1m!.p50 / r.bare1m!.p50, 1.3);
+  ratio('verify p50, 1M / 1k keys', r.verify1m!.p50 / r.verify1k!.p50, 1.2);
+} finally {
+  for (const schema of Object.values(schemas)) await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
+  await pool.end();
+  await services.stop();
+  console.log(`total ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}

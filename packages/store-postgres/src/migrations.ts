@@ -1,0 +1,137 @@
+import type { PoolClient } from 'pg';
+import { resolvePool, type PostgresConnection } from './connection.js';
+import { translateError } from './errors.js';
+import { checkSchema, checkTablePrefix, quoteIdentifier, tableNames, type TableNames } from './identifiers.js';
+
+/** One versioned step of the schema. Versions only ever grow; a released step is never edited. */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  /** The SQL of the step, for the given (already quoted) table names. */
+  sql(names: TableNames): string;
+}
+
+/**
+ * The schema of `@keyward/store-postgres`, as versioned steps.
+ *
+ * Every verify is one indexed read: by `id` (primary key) for id formats, by `hash` (unique index)
+ * for opaque formats. Listings walk `(workspace_id, created_at, id)` or `(owner_id, created_at, id)`
+ * with a keyset cursor. Identifier-like columns use the "C" collation: byte order (which matches
+ * JavaScript's string order for cursors) and the cheapest comparisons. The CHECK constraints keep
+ * rows the store could not map from being written by other tools.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'create keys table',
+    sql: (t) => `
+CREATE TABLE ${t.keys} (
+  id            text COLLATE "C" NOT NULL,
+  workspace_id  text COLLATE "C",
+  owner_id      text COLLATE "C",
+  name          text NOT NULL,
+  format        text NOT NULL,
+  environment   text,
+  scopes        text[] NOT NULL DEFAULT '{}',
+  prefix        text NOT NULL DEFAULT '',
+  hint          text NOT NULL DEFAULT '',
+  hash          text COLLATE "C" NOT NULL,
+  hash_version  text NOT NULL,
+  legacy        boolean NOT NULL DEFAULT false,
+  created_at    timestamptz NOT NULL DEFAULT now(),
+  updated_at    timestamptz NOT NULL DEFAULT now(),
+  expires_at    timestamptz,
+  revoked_at    timestamptz,
+  sunset_at     timestamptz,
+  rotated_to_id text COLLATE "C",
+  last_used_at  timestamptz,
+  metadata      jsonb NOT NULL DEFAULT '{}'::jsonb,
+  CONSTRAINT ${quoteIdentifier(t.object('keys_pkey'))} PRIMARY KEY (id),
+  CONSTRAINT ${quoteIdentifier(t.object('keys_hash_key'))} UNIQUE (hash),
+  CONSTRAINT ${quoteIdentifier(t.object('keys_id_check'))} CHECK (id <> ''),
+  CONSTRAINT ${quoteIdentifier(t.object('keys_hash_check'))} CHECK (hash <> ''),
+  CONSTRAINT ${quoteIdentifier(t.object('keys_owner_check'))} CHECK (workspace_id IS NOT NULL OR owner_id IS NOT NULL),
+  CONSTRAINT ${quoteIdentifier(t.object('keys_scopes_check'))} CHECK (coalesce(array_ndims(scopes), 1) = 1 AND array_position(scopes, NULL) IS NULL),
+  CONSTRAINT ${quoteIdentifier(t.object('keys_metadata_check'))} CHECK (jsonb_typeof(metadata) = 'object')
+);
+CREATE INDEX ${quoteIdentifier(t.object('keys_workspace_idx'))} ON ${t.keys} (workspace_id, created_at, id) WHERE workspace_id IS NOT NULL;
+CREATE INDEX ${quoteIdentifier(t.object('keys_owner_idx'))} ON ${t.keys} (owner_id, created_at, id) WHERE owner_id IS NOT NULL;
+`,
+  },
+];
+
+/** Options of {@link migrate}. */
+export type MigrateOptions = PostgresConnection & {
+  /** Schema of the tables; created when missing. @default 'public' */
+  schema?: string;
+  /** Prefix of the table and index names. @default 'keyward_' */
+  tablePrefix?: string;
+};
+
+/** What {@link migrate} did. */
+export interface MigrateResult {
+  /** Versions applied by this call (empty when the schema was up to date). */
+  readonly applied: number[];
+  /** The schema version now in place. */
+  readonly version: number;
+}
+
+/** Arbitrary first half of the advisory lock key: "KW". */
+const LOCK_NAMESPACE = 0x4b57;
+
+/**
+ * Brings the schema up to date: creates the schema, the migrations table, and applies every
+ * migration not applied yet, all in one transaction.
+ *
+ * Idempotent, and safe when several processes run it at once: the transaction takes
+ * `pg_advisory_xact_lock` on the (schema, prefix) pair first, so the others wait and then find
+ * nothing to do.
+ *
+ * @example
+ * ```ts
+ * await migrate({ connectionString: process.env.DATABASE_URL! });
+ * ```
+ * @throws {TypeError} / {RangeError} for invalid options; the database error when a step fails
+ * (nothing of that run is applied then).
+ */
+export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
+  const schema = checkSchema(options?.schema ?? 'public');
+  const prefix = checkTablePrefix(options?.tablePrefix ?? 'keyward_');
+  const { pool, owned } = resolvePool(options, 'migrate', { max: 1 });
+  try {
+    const client = await pool.connect();
+    try {
+      return await migrateWith(client, tableNames(schema, prefix));
+    } finally {
+      client.release();
+    }
+  } finally {
+    if (owned) await pool.end();
+  }
+}
+
+async function migrateWith(client: PoolClient, names: TableNames): Promise<MigrateResult> {
+  await client.query('BEGIN');
+  try {
+    await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_NAMESPACE, `${names.schema}.${names.prefix}`]);
+    // CREATE SCHEMA IF NOT EXISTS needs the CREATE privilege even when the schema exists: ask first.
+    const exists = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [names.schema]);
+    if (exists.rowCount === 0) await client.query(`CREATE SCHEMA ${quoteIdentifier(names.schema)}`);
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS ${names.migrations} (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+    );
+    const done = new Set((await client.query<{ version: number }>(`SELECT version FROM ${names.migrations}`)).rows.map((r) => r.version));
+    const applied: number[] = [];
+    for (const migration of MIGRATIONS) {
+      if (done.has(migration.version)) continue;
+      await client.query(migration.sql(names));
+      await client.query(`INSERT INTO ${names.migrations} (version, name) VALUES ($1, $2)`, [migration.version, migration.name]);
+      applied.push(migration.version);
+    }
+    await client.query('COMMIT');
+    return { applied, version: Math.max(0, ...done, ...applied) };
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw translateError(error);
+  }
+}

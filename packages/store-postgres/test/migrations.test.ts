@@ -1,0 +1,65 @@
+import { MIGRATIONS, migrate } from '@keyward/store-postgres';
+import { afterAll, describe, expect, it } from 'vitest';
+import { databaseUrl, newPool, randomSchema } from './helpers.js';
+
+const pool = newPool();
+const schemas: string[] = [];
+const fresh = (label: string) => {
+  const schema = randomSchema(label);
+  schemas.push(schema);
+  return schema;
+};
+
+afterAll(async () => {
+  for (const schema of schemas) await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await pool.end();
+});
+
+const latest = Math.max(...MIGRATIONS.map((m) => m.version));
+
+describe('migrate', () => {
+  it('numbers its migrations 1, 2, 3, … with no gap', () => {
+    expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
+  });
+
+  it('creates the schema, applies every migration once, and does nothing the second time', async () => {
+    const schema = fresh('mig');
+    const first = await migrate({ pool, schema });
+    expect(first).toEqual({ applied: MIGRATIONS.map((m) => m.version), version: latest });
+    const second = await migrate({ pool, schema });
+    expect(second).toEqual({ applied: [], version: latest });
+    const recorded = await pool.query<{ version: number; name: string }>(`SELECT version, name FROM "${schema}".keyward_migrations ORDER BY version`);
+    expect(recorded.rows).toEqual(MIGRATIONS.map((m) => ({ version: m.version, name: m.name })));
+  });
+
+  it('is safe when two processes run it at once (advisory lock)', async () => {
+    const schema = fresh('race');
+    const other = newPool();
+    try {
+      const results = await Promise.all([
+        migrate({ pool, schema }),
+        migrate({ pool: other, schema }),
+        migrate({ connectionString: databaseUrl(), schema }),
+      ]);
+      const applied = results.map((r) => r.applied);
+      expect(applied.filter((a) => a.length > 0)).toEqual([MIGRATIONS.map((m) => m.version)]);
+      expect(results.every((r) => r.version === latest)).toBe(true);
+    } finally {
+      await other.end();
+    }
+  });
+
+  it('migrates prefixes side by side in one schema', async () => {
+    const schema = fresh('prefix');
+    await migrate({ pool, schema, tablePrefix: 'a_' });
+    await migrate({ pool, schema, tablePrefix: 'b_' });
+    const tables = await pool.query<{ t: string }>('SELECT table_name AS t FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1', [schema]);
+    expect(tables.rows.map((r) => r.t)).toEqual(['a_keys', 'a_migrations', 'b_keys', 'b_migrations']);
+  });
+
+  it('refuses bad options before touching the database', async () => {
+    await expect(migrate({ pool, schema: 'no way' })).rejects.toThrow(RangeError);
+    await expect(migrate({ pool, tablePrefix: 'x;' })).rejects.toThrow(RangeError);
+    await expect(migrate({} as never)).rejects.toThrow(TypeError);
+  });
+});
