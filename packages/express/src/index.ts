@@ -1,0 +1,96 @@
+import { type ApiKey, type Keyward, type RenderedError, type RouteOptions, isKeywardError, routeOptions } from '@keyward/core';
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /**
+     * The key verified by `apiKey()` for this request. `undefined` on a route that has no
+     * `apiKey()` middleware: it is never shared between requests nor set by anything else.
+     */
+    apiKey?: ApiKey;
+  }
+}
+
+/**
+ * What a route requires: `scopes`, and `workspaceId` / `environment` as strings or functions of
+ * the request (`(req) => req.params.ws`).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped params by default, like Express's own `RequestHandler<any>`
+export type ApiKeyOptions<P = any> = RouteOptions<Request<P>>;
+
+function send(res: Response, rendered: RenderedError): void {
+  res.statusCode = rendered.status;
+  for (const name in rendered.headers) res.setHeader(name, rendered.headers[name]!);
+  res.end(rendered.body);
+}
+
+/**
+ * Express middleware (Express 5 and 4) that lets a request through only with a valid API key, and
+ * puts the key on `req.apiKey`.
+ *
+ * Refusals (401, 403, …) are answered at once with the engine's renderer. A failing key store is
+ * passed to `next(error)` — a `KeywardError` with `status` 503 — so that your error monitoring sees
+ * it; mount {@link apiKeyErrorHandler} after your routes to answer it with the rendered 503 and its
+ * `Retry-After`. Without it, Express's default handler still answers 503: never a pass.
+ *
+ * @example
+ * ```ts
+ * app.get('/notes', apiKey(keyward), (req, res) => res.json({ workspace: req.apiKey!.workspaceId }));
+ * app.post('/workspaces/:ws/notes', apiKey(keyward, { scopes: ['notes:write'], workspaceId: (req) => req.params.ws }), create);
+ * app.use(apiKeyErrorHandler(keyward));
+ * ```
+ * @throws {TypeError} for a missing engine or options of the wrong type. @throws {RangeError} for an invalid scope.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function apiKey<P = any>(keyward: Keyward, options?: ApiKeyOptions<P>): RequestHandler<P> {
+  if (!keyward || typeof keyward.verify !== 'function') throw new TypeError('apiKey() needs the Keyward engine: apiKey(keyward, options)');
+  const resolve = routeOptions(options);
+  return (req, res, next) => {
+    req.apiKey = undefined;
+    let verifyOptions;
+    try {
+      verifyOptions = resolve(req);
+    } catch (error) {
+      next(error);
+      return;
+    }
+    // `headersDistinct` keeps every Authorization header: `req.headers` silently drops the second
+    // (the fallback is for mock requests, such as injected ones, that lack it).
+    keyward.verify(req.headersDistinct ?? req.headers, verifyOptions).then((result) => {
+      if (result.ok) {
+        req.apiKey = result.key;
+        for (const name in result.headers) res.setHeader(name, result.headers[name]!);
+        next();
+      } else if (result.error.status >= 500) {
+        next(result.error);
+      } else {
+        send(res, keyward.render(result.error));
+      }
+    }, next);
+  };
+}
+
+/**
+ * Error middleware that answers every `KeywardError` (a failing store from `apiKey()`, or a
+ * `not_found` / `conflict` thrown by the lifecycle in your routes) with the engine's renderer, and
+ * passes anything else on. Mount it after your routes.
+ */
+export function apiKeyErrorHandler(keyward: Keyward): ErrorRequestHandler {
+  if (!keyward || typeof keyward.render !== 'function') throw new TypeError('apiKeyErrorHandler() needs the Keyward engine');
+  return (error: unknown, _req, res, next) => {
+    if (!isKeywardError(error) || res.headersSent) {
+      next(error);
+      return;
+    }
+    send(res, keyward.render(error));
+  };
+}
+
+/**
+ * The verified key of a request, for handlers that want a non-optional type.
+ * @throws {Error} when the route has no `apiKey()` middleware (a bug: better a 500 than a pass).
+ */
+export function getApiKey(req: Request): ApiKey {
+  if (req.apiKey === undefined) throw new Error('no verified API key on this request: mount apiKey(keyward) on this route');
+  return req.apiKey;
+}

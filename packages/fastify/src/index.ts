@@ -1,0 +1,108 @@
+import { type ApiKey, type Keyward, type RouteOptions, routeOptions } from '@keyward/core';
+import type { FastifyPluginCallback, FastifyRequest, onRequestHookHandler } from 'fastify';
+import fp from 'fastify-plugin';
+
+/** What a route requires: `scopes`, and `workspaceId` / `environment` as strings or functions of the request. */
+export type ApiKeyRouteOptions = RouteOptions<FastifyRequest>;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /**
+     * The key verified for this request, or `null` on a route that is not protected (Fastify
+     * creates it anew for every request from the `decorateRequest('apiKey', null)` default).
+     */
+    apiKey: ApiKey | null;
+  }
+  interface FastifyContextConfig {
+    /**
+     * Requirements of the route (`{ scopes: ['notes:write'] }`), `true` for any valid key, or
+     * `false` for a public route in a protected scope.
+     */
+    apiKey?: ApiKeyRouteOptions | boolean;
+  }
+}
+
+/** Options of {@link fastifyKeyward}. */
+export interface FastifyKeywardOptions {
+  /** The engine. */
+  keyward: Keyward;
+  /**
+   * `true`: every route declared after the plugin, in its scope, needs a key unless its config says
+   * `apiKey: false`. `false`: only routes whose config has `apiKey` need one.
+   * @default true
+   */
+  protectAll?: boolean;
+}
+
+function authenticate(keyward: Keyward, options: ApiKeyRouteOptions | undefined): onRequestHookHandler {
+  const resolve = routeOptions(options);
+  return function keywardOnRequest(request, reply, done) {
+    let verifyOptions;
+    try {
+      verifyOptions = resolve(request);
+    } catch (error) {
+      done(error as Error);
+      return;
+    }
+    // `headersDistinct` keeps every Authorization header: `headers` silently drops the second
+    // (the fallback is for mock requests, such as `app.inject()`, that lack it).
+    keyward.verify(request.raw.headersDistinct ?? request.headers, verifyOptions).then((result) => {
+      if (result.ok) {
+        request.apiKey = result.key;
+        for (const name in result.headers) reply.header(name, result.headers[name]);
+        done();
+        return;
+      }
+      const rendered = keyward.render(result.error);
+      // Logged as Fastify logs the 5xx it renders itself: the store is down, someone must know.
+      if (result.error.status >= 500) request.log.error({ err: result.error }, 'API key verification failed: key store unavailable');
+      // Bytes, not a string: Fastify would append `; charset=utf-8` to a JSON content type.
+      reply.code(rendered.status).headers(rendered.headers).send(Buffer.from(rendered.body, 'utf8'));
+    }, done);
+  };
+}
+
+const plugin: FastifyPluginCallback<FastifyKeywardOptions> = (fastify, options, done) => {
+  const { keyward } = options ?? ({} as FastifyKeywardOptions);
+  if (!keyward || typeof keyward.verify !== 'function') {
+    done(new TypeError('@keyward/fastify needs the engine: fastify.register(fastifyKeyward, { keyward })'));
+    return;
+  }
+  const protectAll = options.protectAll ?? true;
+  fastify.decorateRequest('apiKey', null);
+  fastify.addHook('onRoute', (route) => {
+    const setting = route.config?.apiKey;
+    if (setting === false || (setting === undefined && !protectAll)) return;
+    // Checked in `onRequest`, before the body is read or parsed; first among the route's own hooks.
+    const hook = authenticate(keyward, typeof setting === 'object' ? setting : undefined);
+    const existing = route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
+    route.onRequest = [hook, ...existing];
+  });
+  done();
+};
+
+/**
+ * Fastify 5 plugin: checks the API key in `onRequest` (before the body is read), puts the key on
+ * `request.apiKey`, and answers refusals with exactly the status, headers and body of the engine's
+ * renderer. A failing key store is answered with the rendered 503 (with `Retry-After`) and logged at
+ * `error` level, as Fastify logs the 5xx it renders itself. Routes declared before the plugin are
+ * not affected (Fastify's `onRoute` rule): register it first, in the scope it should protect.
+ *
+ * @example
+ * ```ts
+ * await app.register(fastifyKeyward, { keyward });
+ * app.get('/notes', (request) => ({ workspace: request.apiKey!.workspaceId }));
+ * app.post('/workspaces/:ws/notes', { config: { apiKey: { scopes: ['notes:write'], workspaceId: (r) => (r.params as { ws: string }).ws } } }, create);
+ * app.get('/health', { config: { apiKey: false } }, () => 'ok');
+ * ```
+ */
+export const fastifyKeyward = fp(plugin, { fastify: '5.x', name: '@keyward/fastify' });
+
+/**
+ * The verified key of a request, for handlers that want a non-null type.
+ * @throws {Error} when the route is not protected (a bug: better a 500 than a pass).
+ */
+export function getApiKey(request: FastifyRequest): ApiKey {
+  if (!request.apiKey) throw new Error('no verified API key on this request: register @keyward/fastify in the scope of this route');
+  return request.apiKey;
+}
