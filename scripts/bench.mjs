@@ -2,7 +2,7 @@
 // `pnpm bench`: runs every benchmark of the workspace one after the other (they must not compete
 // for the two cores), prints their summaries, and keeps their JSON lines in bench/results/.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -45,6 +45,11 @@ for (const file of selected) {
 }
 mkdirSync(join(root, 'bench', 'results'), { recursive: true });
 const out = join(root, 'bench', 'results', `${new Date().toISOString().slice(0, 10)}.json`);
-writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, results }, null, 2)}\n`);
+// A partial run (`pnpm bench <filter>`) replaces only the results of the files it ran.
+const ran = new Set(selected.map((f) => relative(root, f)));
+const kept = only.length && existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')).results.filter((r) => !ran.has(r.file)) : [];
+writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, results: [...kept, ...results] }, null, 2)}\n`);
 console.log(`\n${results.length} results written to ${relative(root, out)}${failed ? `; ${failed} benchmark(s) failed` : ''}`);
+const { render } = await import('./bench-report.mjs');
+console.log(`report: ${relative(root, render(out))}`);
 process.exit(failed ? 1 : 0);
