@@ -5,10 +5,26 @@ import { fileURLToPath } from 'node:url';
 const loop = fileURLToPath(new URL('./verify-loop.ts', import.meta.url));
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
+/** What {@link measureRevocation} saw. */
+export interface Revocation {
+  /** Milliseconds from the call of `revoke` to the other process refusing the key. */
+  readonly ms: number;
+  /** Milliseconds `revoke` itself took (the store write and the publish). */
+  readonly revokeMs: number;
+  /** The error code the other process got (`revoked_key`, …). */
+  readonly code: string;
+}
+
 /**
- * Starts another process that verifies `key` in a loop through the engine of `engineModule`,
- * waits until it passes there, runs `revoke`, and returns the milliseconds from `revoke` returning
- * to the other process refusing the key (0 when it refused before `revoke` returned).
+ * Starts another OS process that verifies `key` in a loop through the engine of `engineModule`
+ * (a module exporting `createEngine(): Promise<Keyward>`), waits until the key passes there, runs
+ * `revoke`, and measures how long the other process goes on accepting the key.
+ *
+ * The time counts from the *call* of `revoke` (the stricter choice), to the moment the other process
+ * got a refusal that is not a store failure.
+ *
+ * @throws when the other process does not pass the key within `timeoutMs`, or does not refuse it
+ * within `refuseTimeoutMs` of the revoke (default `timeoutMs`).
  */
 export async function measureRevocation(options: {
   engineModule: string;
@@ -16,17 +32,25 @@ export async function measureRevocation(options: {
   revoke: () => Promise<void>;
   env?: Record<string, string>;
   timeoutMs?: number;
-}): Promise<number> {
+  refuseTimeoutMs?: number;
+}): Promise<Revocation> {
   const timeoutMs = options.timeoutMs ?? 20_000;
+  const refuseTimeoutMs = options.refuseTimeoutMs ?? timeoutMs;
   const child = spawn(process.execPath, ['--conditions=@keyward/source', '--import', 'tsx', loop], {
     cwd: root,
-    env: { ...process.env, ...options.env, KEYWARD_ENGINE_MODULE: options.engineModule, KEYWARD_TEST_KEY: options.key, KEYWARD_LOOP_MS: String(timeoutMs) },
+    env: {
+      ...process.env,
+      ...options.env,
+      KEYWARD_ENGINE_MODULE: options.engineModule,
+      KEYWARD_TEST_KEY: options.key,
+      KEYWARD_LOOP_MS: String(timeoutMs + refuseTimeoutMs),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const lines = createInterface({ input: child.stdout });
-  const events: { event: string; at?: number }[] = [];
+  const events: { event: string; at?: number; code?: string }[] = [];
   let wake: (() => void) | null = null;
   lines.on('line', (line) => {
     try {
@@ -37,27 +61,29 @@ export async function measureRevocation(options: {
     wake?.();
   });
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  exited.then(() => wake?.());
-  const waitFor = async (name: string): Promise<{ event: string; at?: number }> => {
-    const deadline = Date.now() + timeoutMs;
+  void exited.then(() => wake?.());
+  const waitFor = async (name: string, withinMs: number): Promise<{ event: string; at?: number; code?: string }> => {
+    const deadline = Date.now() + withinMs;
     for (;;) {
       const found = events.find((e) => e.event === name);
       if (found) return found;
       if (child.exitCode !== null || Date.now() > deadline) {
-        throw new Error(`the verifying process did not report "${name}" (exit ${child.exitCode}); stderr:\n${stderr.slice(-2000)}`);
+        const seen = events.map((e) => e.event).join(', ') || 'nothing';
+        throw new Error(`the verifying process did not report "${name}" within ${withinMs} ms (exit ${child.exitCode}; saw: ${seen}); stderr:\n${stderr.slice(-2000)}`);
       }
       await new Promise<void>((resolve) => {
         wake = resolve;
-        setTimeout(resolve, 100);
+        setTimeout(resolve, 20);
       });
     }
   };
   try {
-    await waitFor('ok');
+    await waitFor('ok', timeoutMs);
+    const start = Date.now();
     await options.revoke();
-    const revokedAt = Date.now();
-    const refused = await waitFor('refused');
-    return Math.max(0, (refused.at ?? revokedAt) - revokedAt);
+    const revokeMs = Date.now() - start;
+    const refused = await waitFor('refused', refuseTimeoutMs);
+    return { ms: Math.max(0, (refused.at ?? Date.now()) - start), revokeMs, code: refused.code ?? '' };
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
     await exited;

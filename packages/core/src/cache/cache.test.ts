@@ -16,7 +16,7 @@ const code = (r: VerifyResult) => (r.ok ? 'ok' : r.error.code);
 /** A memory store behind promises, like a network store, counting lookups. */
 function remoteStore(shared = memoryStore(), delayMs = 0) {
   const reads = { count: 0 };
-  const later = <T>(value: T) => new Promise<T>((resolve) => setTimeout(() => resolve(value), delayMs));
+  const later = <T>(value: T) => (delayMs > 0 ? new Promise<T>((resolve) => setTimeout(() => resolve(value), delayMs)) : Promise.resolve(value));
   const store: KeyStore = {
     insert: (k) => shared.insert(k),
     findById: (id) => {
@@ -99,6 +99,44 @@ describe('the engine cache', () => {
     expect(internals.length).toBeGreaterThan(100);
     expect(internals).not.toContain(key);
     expect(internals).not.toContain(unknown);
+  });
+
+  it('survives a flood of unknown keys: each reaches the store once at most, and no valid entry is evicted', async () => {
+    const { store, reads } = remoteStore();
+    const keyward = createKeyward({ store, format, cache: { ttl: 60_000, maxEntries: 100, maxNegativeEntries: 1000 } });
+    const { key } = await keyward.create({ workspaceId: 'ws', name: 'k' });
+    expect(code(await keyward.verify(bearer(key)))).toBe('ok');
+    expect(reads.count).toBe(1);
+    // Well-formed keys (valid checksums) that no store holds, each sent twice.
+    const flood = Array.from({ length: 1000 }, () => format.generate().key);
+    for (let round = 0; round < 2; round++) for (const k of flood) expect(code(await keyward.verify(bearer(k)))).toBe('invalid_key');
+    expect(reads.count).toBe(1 + flood.length);
+    // Keys with a broken checksum never reach the store at all.
+    for (const k of flood.slice(0, 200)) await keyward.verify(bearer(`${k.slice(0, -1)}${k.endsWith('A') ? 'B' : 'A'}`));
+    expect(reads.count).toBe(1 + flood.length);
+    // Twenty times more unknown keys than the negative cache holds: the valid key stays cached.
+    for (let i = 0; i < 20_000; i++) await keyward.verify(bearer(format.generate().key));
+    const before = reads.count;
+    expect(code(await keyward.verify(bearer(key)))).toBe('ok');
+    expect(reads.count).toBe(before);
+    const cache = (keyward as unknown as { cache: VerifyCache }).cache;
+    expect(cache.size).toEqual({ found: 1, unknown: 1000 });
+  });
+
+  it('never holds the plaintext of an id.secret key either', async () => {
+    const { store } = remoteStore();
+    const tiro = idSecretFormat();
+    const keyward = createKeyward({ store, format: tiro, cache: { ttl: 60_000 } });
+    const { key } = await keyward.create({ workspaceId: 'ws', name: 'k' });
+    const unknown = tiro.generate().key;
+    expect(code(await keyward.verify(bearer(key)))).toBe('ok');
+    expect(code(await keyward.verify(bearer(unknown)))).toBe('invalid_key');
+    const internals = JSON.stringify((keyward as unknown as { cache: VerifyCache }).cache, (_k, v) =>
+      v instanceof Map ? [...v.entries()] : v instanceof Set ? [...v] : v,
+    );
+    expect(internals.length).toBeGreaterThan(100);
+    const secretOf = (k: string) => k.slice(k.indexOf('.') + 1);
+    for (const text of [key, secretOf(key), unknown, secretOf(unknown)]) expect(internals).not.toContain(text);
   });
 
   it('checks expiry on every request, even from the cache', async () => {
