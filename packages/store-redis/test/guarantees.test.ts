@@ -98,11 +98,12 @@ for (const kind of ['standalone', 'cluster'] as const) {
       for (const format of ['kw', 'id-secret']) {
         const { key, record } = await a.create({ workspaceId: 'ws_bad', name: 'bad', format });
         const recordKey = `${prefix}{ws:ws_bad}k:${record.id}`;
-        for (const [field, value] of [
+        const corruptions: [field: string, value: string][] = [
           ['scopes', 'not json'],
           ['metadata', '[1]'],
           ['createdAt', 'yesterday'],
-        ]) {
+        ];
+        for (const [field, value] of corruptions) {
           // A fresh engine with a cache: the bad record must not be cached (as anything).
           const cached = createKeyward({ store: redisStore({ redis, prefix }), format: formats, cache: { ttl: 60_000 } });
           const saved = await redis.hget(recordKey, field);
