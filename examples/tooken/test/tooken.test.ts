@@ -1,0 +1,173 @@
+// Tooken's authentication page (seed 001), statement by statement, over real HTTP on loopback.
+import { memoryStore } from '@keyward/store-memory';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createManagementKey, createTookenApp, tookenKeyward } from '../src/app.js';
+import { seedDemo } from '../src/demo.js';
+
+let app: FastifyInstance;
+let base: string;
+let keys: Record<string, string>;
+let clock = Date.now();
+const keyward = tookenKeyward({ store: memoryStore(), now: () => clock });
+
+beforeAll(async () => {
+  keys = await seedDemo(keyward);
+  app = await createTookenApp(keyward);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/v1`;
+});
+afterAll(() => app.close());
+
+const call = async (method: string, path: string, key?: string, body?: unknown, authorization = key && `Bearer ${key}`) => {
+  const headers: Record<string, string> = {};
+  if (authorization) headers.authorization = authorization;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, text, json: text ? (JSON.parse(text) as Record<string, any>) : null };
+};
+
+const UNAUTHORIZED = { error: 'unauthorized', message: 'Invalid or missing API key' };
+
+describe('Tooken: "Every request to the Tooken API must be authenticated"', () => {
+  it('"Include your API key as a Bearer token in the Authorization header" — tok_live_ keys pass', async () => {
+    expect(keys.workspace_a).toMatch(/^tok_live_[A-Za-z0-9]+$/);
+    const res = await call('GET', '/tokens', keys.workspace_a);
+    expect(res.status).toBe(200);
+    expect(res.json!.data.map((t: { name: string }) => t.name).sort()).toEqual(['billing reader', 'old partner', 'provisioner']);
+    // What is kept for display: never the key, never a hash.
+    expect(res.text).not.toContain(keys.token_read_only);
+    expect(Object.keys(res.json!.data[0]).sort()).toEqual(['created_at', 'display', 'expires_at', 'id', 'last_used_at', 'name', 'revoked', 'scopes', 'type']);
+  });
+
+  it('"If your API key is missing … the API returns a 401" with {"error":"unauthorized","message":"Invalid or missing API key"}', async () => {
+    const res = await call('GET', '/tokens');
+    expect(res.status).toBe(401);
+    expect(res.json).toEqual(UNAUTHORIZED);
+  });
+
+  it('"malformed" keys, and "extra whitespace": exactly Bearer <key> with a single space', async () => {
+    // (Whitespace at the ends of a header value is not part of it — RFC 9110 §5.5 — and never arrives.)
+    for (const authorization of [`Bearer  ${keys.workspace_a}`, `Bearer\t${keys.workspace_a}`, `Bearer ${keys.workspace_a}\u00a0`, `Bearer ${keys.workspace_a.slice(0, -1)}x`, 'Bearer tok_live_xxxxxxxxxxxxxxxxxxxx']) {
+      const res = await call('GET', '/tokens', undefined, undefined, authorization);
+      expect({ authorization: authorization.length, status: res.status, body: res.json }).toEqual({ authorization: authorization.length, status: 401, body: UNAUTHORIZED });
+    }
+  });
+
+  it('"or has been revoked": a deleted API key gets the same 401', async () => {
+    const res = await call('GET', '/tokens', keys.revoked);
+    expect(res.status).toBe(401);
+    expect(res.json).toEqual(UNAUTHORIZED);
+  });
+});
+
+describe('Tooken: API keys vs. tokens', () => {
+  it('"API keys … No — full workspace access": a management key issues tokens and reads the API-key settings', async () => {
+    const created = await call('POST', '/tokens', keys.workspace_a, { name: 'search service', scopes: ['tokens:read'] });
+    expect(created.status).toBe(201);
+    expect(created.json!.token).toMatch(/^tkn_live_/);
+    expect(created.json!.scopes).toEqual(['tokens:read']);
+    expect((await call('GET', '/api-keys', keys.workspace_a)).status).toBe(200);
+    // The new token works at once, within its scope.
+    expect((await call('GET', `/tokens/${created.json!.id}`, created.json!.token)).status).toBe(200);
+  });
+
+  it('"A 403 Forbidden response indicates your credentials are valid but the token lacks the required scope"', async () => {
+    const res = await call('POST', '/tokens', keys.token_read_only, { name: 'x', scopes: ['tokens:read'] });
+    expect(res.status).toBe(403);
+    expect(res.json).toEqual({ error: 'forbidden', message: 'The credential lacks the required scope: tokens:write' });
+  });
+
+  it('"A token with tokens:read cannot create or revoke tokens even if your API key can"', async () => {
+    const list = await call('GET', '/tokens', keys.token_read_only);
+    expect(list.status).toBe(200);
+    const victim = list.json!.data.find((t: { name: string }) => t.name === 'provisioner').id;
+    expect((await call('DELETE', `/tokens/${victim}`, keys.token_read_only)).status).toBe(403);
+    expect((await call('POST', '/tokens', keys.token_read_only, { name: 'x', scopes: ['tokens:read'] })).status).toBe(403);
+    // … and the management key can.
+    expect((await call('POST', '/tokens', keys.workspace_a, { name: 'x', scopes: ['tokens:read'] })).status).toBe(201);
+    // Tokens never reach the API-key settings, whatever their scopes.
+    expect((await call('GET', '/api-keys', keys.token_read_write)).status).toBe(403);
+  });
+
+  it('"Scope tokens narrowly": a token can hand out only the scopes it holds', async () => {
+    const res = await call('POST', '/tokens', keys.token_read_write, { name: 'escalate', scopes: ['audit:read'] });
+    expect(res.status).toBe(403);
+    const ok = await call('POST', '/tokens', keys.token_read_write, { name: 'narrower', scopes: ['tokens:read'] });
+    expect(ok.status).toBe(201);
+  });
+
+  it('"Set expiration dates": a token past its expires_at gets 401; "tokens without an expiration remain valid indefinitely"', async () => {
+    expect((await call('GET', '/tokens', keys.expired)).status).toBe(401);
+    const soon = new Date(clock + 60_000).toISOString();
+    const short = await call('POST', '/tokens', keys.workspace_a, { name: 'short', scopes: ['tokens:read'], expires_at: soon });
+    const forever = await call('POST', '/tokens', keys.workspace_a, { name: 'forever', scopes: ['tokens:read'] });
+    expect([short.status, short.json!.expires_at, forever.json!.expires_at]).toEqual([201, soon, null]);
+    expect((await call('GET', '/tokens', short.json!.token)).status).toBe(200);
+    clock += 61_000;
+    try {
+      expect((await call('GET', '/tokens', short.json!.token)).json).toEqual(UNAUTHORIZED);
+      clock += 10 * 365 * 86_400_000;
+      expect((await call('GET', '/tokens', forever.json!.token)).status).toBe(200);
+    } finally {
+      clock = Date.now();
+    }
+  });
+
+  it('refuses bad token requests with 400 and creates nothing', async () => {
+    const before = (await call('GET', '/tokens', keys.workspace_a)).json!.data.length;
+    for (const body of [{ scopes: ['tokens:read'] }, { name: 'x', scopes: [] }, { name: 'x', scopes: ['not a scope'] }, { name: 'x', scopes: ['tokens:read'], expires_at: 'tomorrow' }, { name: 'x', scopes: ['tokens:read'], expires_at: '2001-01-01T00:00:00Z' }]) {
+      expect((await call('POST', '/tokens', keys.workspace_a, body)).status).toBe(400);
+    }
+    expect((await call('GET', '/tokens', keys.workspace_a)).json!.data.length).toBe(before);
+  });
+
+  it('"Rotatable … Yes, via the API": rotating a token stops the old value at once', async () => {
+    const made = await call('POST', '/tokens', keys.workspace_a, { name: 'rotating', scopes: ['tokens:read'] });
+    const rotated = await call('POST', `/tokens/${made.json!.id}/rotate`, keys.workspace_a);
+    expect(rotated.status).toBe(201);
+    expect((await call('GET', '/tokens', made.json!.token)).status).toBe(401);
+    expect((await call('GET', '/tokens', rotated.json!.token)).status).toBe(200);
+  });
+
+  it('downstream services check a token through /v1/tokens/verify, within the workspace and its scopes', async () => {
+    const check = (token: string, scopes?: string[], key = keys.workspace_a) => call('POST', '/tokens/verify', key, { token, scopes });
+    expect((await check(keys.token_read_only, ['tokens:read'])).json).toMatchObject({ valid: true, token: { name: 'billing reader' } });
+    expect((await check(keys.token_read_only, ['tokens:write'])).json).toEqual({ valid: false, reason: 'insufficient_scope' });
+    expect((await check(keys.expired)).json).toEqual({ valid: false, reason: 'invalid' });
+    // A management key is not a token; another workspace's management key sees no token of ours.
+    expect((await check(keys.workspace_a)).json).toEqual({ valid: false, reason: 'invalid' });
+    expect((await check(keys.token_read_only, undefined, keys.workspace_b)).json).toEqual({ valid: false, reason: 'invalid' });
+  });
+
+  it('a workspace never reaches another workspace\'s tokens', async () => {
+    const theirs = (await call('GET', '/tokens', keys.workspace_a)).json!.data[0].id;
+    expect((await call('GET', `/tokens/${theirs}`, keys.workspace_b)).status).toBe(404);
+    expect((await call('DELETE', `/tokens/${theirs}`, keys.workspace_b)).status).toBe(404);
+    expect((await call('GET', '/tokens', keys.workspace_b)).json!.data).toEqual([]);
+  });
+});
+
+describe('Tooken: "Rotate your API key"', () => {
+  it('"Regenerating an API key immediately and permanently invalidates the old key"; the new value is "displayed only once"', async () => {
+    const { key, record } = await createManagementKey(keyward, 'ws_acme', 'to regenerate');
+    const res = await call('POST', `/api-keys/${record.id}/regenerate`, keys.workspace_a);
+    expect(res.status).toBe(201);
+    expect(res.json!.api_key).toMatch(/^tok_live_/);
+    expect((await call('GET', '/tokens', key)).json).toEqual(UNAUTHORIZED);
+    expect((await call('GET', '/tokens', res.json!.api_key)).status).toBe(200);
+    const listed = await call('GET', '/api-keys', keys.workspace_a);
+    expect(listed.text).not.toContain(res.json!.api_key);
+  });
+
+  it('"You can also delete an API key entirely … the old key stops working immediately — but does not produce a replacement value"', async () => {
+    const { key, record } = await createManagementKey(keyward, 'ws_acme', 'to delete');
+    const before = (await call('GET', '/api-keys', keys.workspace_a)).json!.data.length;
+    const res = await call('DELETE', `/api-keys/${record.id}`, keys.workspace_a);
+    expect([res.status, res.text]).toEqual([204, '']);
+    expect((await call('GET', '/tokens', key)).json).toEqual(UNAUTHORIZED);
+    expect((await call('GET', '/api-keys', keys.workspace_a)).json!.data.length).toBe(before - 1);
+  });
+});
