@@ -5,7 +5,16 @@ import { createManagementKey, TOKEN } from './app.js';
  * Two workspaces with a management key each, tokens of workspace A (read-only, full, expired), and
  * a deleted management key. Returns the plaintext keys by label (for the demo output only).
  */
-export async function seedDemo(keyward: Keyward): Promise<Record<string, string>> {
+export interface DemoKeys {
+  workspace_a: string;
+  workspace_b: string;
+  token_read_only: string;
+  token_read_write: string;
+  expired: string;
+  revoked: string;
+}
+
+export async function seedDemo(keyward: Keyward): Promise<DemoKeys> {
   const a = await createManagementKey(keyward, 'ws_acme', 'CI pipeline');
   const b = await createManagementKey(keyward, 'ws_globex', 'backend');
   const readOnly = await keyward.create({ workspaceId: 'ws_acme', name: 'billing reader', scopes: ['tokens:read'], format: TOKEN });

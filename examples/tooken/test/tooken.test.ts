@@ -3,11 +3,11 @@ import { memoryStore } from '@keyward/store-memory';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createManagementKey, createTookenApp, tookenKeyward } from '../src/app.js';
-import { seedDemo } from '../src/demo.js';
+import { seedDemo, type DemoKeys } from '../src/demo.js';
 
 let app: FastifyInstance;
 let base: string;
-let keys: Record<string, string>;
+let keys: DemoKeys;
 let clock = Date.now();
 const keyward = tookenKeyward({ store: memoryStore(), now: () => clock });
 
