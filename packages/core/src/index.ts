@@ -28,6 +28,7 @@ export { Keyward, createKeyward } from './engine/keyward.js';
 export type { KeywardOptions } from './engine/keyward.js';
 export type {
   ApiKey,
+  ChangeOptions,
   CreatedKey,
   CreateKeyInput,
   ImportKeyInput,
@@ -39,6 +40,18 @@ export type {
   VerifySuccess,
   WorkspaceGuard,
 } from './engine/types.js';
+
+export type { KeyTouch, UsageCount, UsageOptions, UsageQuery, UsageRange, UsageReport, UsageStore } from './usage/types.js';
+export type {
+  AuditEvent,
+  AuditEventType,
+  AuditOptions,
+  AuditPage,
+  AuditQuery,
+  AuditRange,
+  AuditRequest,
+  AuditStore,
+} from './audit/types.js';
 
 export { findKeys, redact, scrubKeys } from './helpers.js';
 export type { FoundKey } from './helpers.js';

@@ -1,13 +1,28 @@
-import { KeywardError, type KeyPatch, type KeyStore, type ListPage, type ListQuery, type RotateInput, type StoredKey } from '@keyward/core';
+import {
+  KeywardError,
+  type AuditStore,
+  type KeyPatch,
+  type KeyStore,
+  type KeyTouch,
+  type ListPage,
+  type ListQuery,
+  type RotateInput,
+  type StoredKey,
+  type UsageStore,
+} from '@keyward/core';
+import { memoryAuditLog } from './audit.js';
+import { memoryUsageCounts } from './usage.js';
 
 /** Options of {@link memoryStore}. */
 export interface MemoryStoreOptions {
   /** Refuse inserts past this many keys (a guard for demos exposed to the public). @default Infinity */
   maxKeys?: number;
+  /** Audit events kept; the oldest are dropped beyond it. @default 10000 */
+  maxAuditEvents?: number;
 }
 
 /** A memory store, with a way to look at what it holds (for tests). */
-export interface MemoryStore extends KeyStore {
+export interface MemoryStore extends KeyStore, UsageStore, AuditStore {
   /** Answers synchronously: no promise on the hot path. */
   findById(id: string): StoredKey | null;
   /** Answers synchronously: no promise on the hot path. */
@@ -16,6 +31,8 @@ export interface MemoryStore extends KeyStore {
   readonly size: number;
   /** Every stored record as JSON, exactly what the store keeps. For tests and debugging. */
   dump(): string;
+  /** Number of audit events held. */
+  readonly auditSize: number;
 }
 
 const byOrder = (a: StoredKey, b: StoredKey) =>
@@ -40,6 +57,8 @@ function decodeCursor(cursor: string): { t: number; id: string } {
  */
 export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   const maxKeys = options.maxKeys ?? Number.POSITIVE_INFINITY;
+  const maxAuditEvents = options.maxAuditEvents ?? 10_000;
+  if (!Number.isInteger(maxAuditEvents) || maxAuditEvents < 1) throw new RangeError('maxAuditEvents must be a positive integer');
   const byId = new Map<string, StoredKey>();
   const byHash = new Map<string, StoredKey>();
 
@@ -71,10 +90,27 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     return put(next);
   }
 
+  const audit = memoryAuditLog(maxAuditEvents);
+  const usage = memoryUsageCounts();
+
   return {
     local: true,
     get size() {
       return byId.size;
+    },
+    get auditSize() {
+      return audit.auditSize;
+    },
+    appendAudit: audit.appendAudit,
+    readAudit: audit.readAudit,
+    addUsage: usage.addUsage,
+    readUsage: usage.readUsage,
+    async touchKeys(touches: readonly KeyTouch[]) {
+      for (const { keyId, at } of touches) {
+        const current = byId.get(keyId);
+        // lastUsedAt only moves forward; updatedAt stays (a use is not a change of the key).
+        if (current && (current.lastUsedAt === null || current.lastUsedAt < at)) put({ ...current, lastUsedAt: new Date(at.getTime()) });
+      }
     },
     dump: () => JSON.stringify([...byId.values()]),
     async insert(key) {

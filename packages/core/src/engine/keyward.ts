@@ -1,3 +1,5 @@
+import { AuditRecorder, type AuditInput } from '../audit/recorder.js';
+import type { AuditEventType, AuditOptions, AuditPage, AuditQuery, AuditStore } from '../audit/types.js';
 import type { InvalidationBus } from '../cache/invalidation.js';
 import { VerifyCache, type CacheOptions } from '../cache/verify-cache.js';
 import { KeywardError, isKeywardError, type KeywardErrorCode } from '../errors.js';
@@ -11,9 +13,14 @@ import { toMilliseconds } from '../internal/duration.js';
 import { problemDetails } from '../render/problem-details.js';
 import type { RenderedError, Renderer } from '../render/types.js';
 import { missingScopes, normalizeScopes } from '../scope/scopes.js';
+import { scrubKeys } from '../helpers.js';
+import { dayString, parseDay } from '../usage/days.js';
+import { UsageTracker } from '../usage/tracker.js';
+import type { UsageOptions, UsageQuery, UsageReport, UsageStore } from '../usage/types.js';
 import type { Awaitable, KeyPatch, KeyStore, ListPage, ListQuery, StoredKey } from '../store/types.js';
 import type {
   ApiKey,
+  ChangeOptions,
   CreatedKey,
   CreateKeyInput,
   ImportKeyInput,
@@ -79,6 +86,20 @@ export interface KeywardOptions {
   now?: () => number;
   /** Makes ids for formats whose keys carry none. @default `key_` + 20 base62 characters */
   generateId?: () => string;
+  /**
+   * Usage tracking: `lastUsedAt` of each key (at most one write per key per interval) and request
+   * counts per key and UTC day (read them with `keyward.usage(...)`). Counted in memory and written
+   * in batches in the background; `close()` writes what is pending. `true` uses the key store.
+   * Off by default: a verify then does no usage work at all.
+   */
+  usage?: boolean | UsageOptions;
+  /**
+   * The audit log: lifecycle changes, uses of expired, revoked and legacy keys, and refused
+   * requests with their reason (read it with `keyward.auditLog(...)`, export it with `onEvent`).
+   * Buffered and written in the background: it never slows or fails a verify. `true` uses the key
+   * store. Off by default.
+   */
+  audit?: boolean | AuditOptions;
 }
 
 const EMPTY_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
@@ -145,6 +166,10 @@ export class Keyward {
   /** The cache is not used before this time (bus not subscribed yet, or it lost messages). */
   private cacheUsableFrom = 0;
   private unsubscribe: (() => Promise<void>) | null = null;
+  private readonly usageTracker: UsageTracker | null = null;
+  private readonly usageStore: UsageStore | null = null;
+  private readonly auditRecorder: AuditRecorder | null = null;
+  private readonly auditStore: AuditStore | null = null;
   private subscribed: Promise<void> = Promise.resolve();
   private closed = false;
 
@@ -194,6 +219,31 @@ export class Keyward {
       this.cacheUsableFrom = Number.POSITIVE_INFINITY;
       this.subscribed = this.subscribe(options.invalidation, 0);
     }
+    if (options.usage) {
+      const usage = options.usage === true ? {} : options.usage;
+      const usageStore = usage.store ?? (store as Partial<UsageStore>);
+      if (typeof usageStore.addUsage !== 'function' || typeof usageStore.touchKeys !== 'function' || typeof usageStore.readUsage !== 'function') {
+        throw new TypeError('options.usage.store must implement UsageStore (addUsage, touchKeys, readUsage); the key store does not');
+      }
+      this.usageStore = usageStore as UsageStore;
+      this.usageTracker = new UsageTracker(this.usageStore, usage);
+    }
+    if (options.audit) {
+      const audit = options.audit === true ? {} : options.audit;
+      const auditStore = audit.store === false ? null : (audit.store ?? (store as Partial<AuditStore>));
+      if (auditStore !== null && (typeof auditStore.appendAudit !== 'function' || typeof auditStore.readAudit !== 'function')) {
+        throw new TypeError('options.audit.store must implement AuditStore (appendAudit, readAudit), or be false to use onEvent alone');
+      }
+      this.auditStore = auditStore as AuditStore | null;
+      this.auditRecorder = new AuditRecorder(this.auditStore, audit, {
+        now: this.now,
+        scrub: (text) => scrubKeys(text, this.formats),
+        lookup: async (keyId) => {
+          const record = await this.read(this.store.findById(keyId));
+          return record === null ? null : { hint: record.hint, workspaceId: record.workspaceId };
+        },
+      });
+    }
   }
 
   private async subscribe(bus: InvalidationBus, attempt: number): Promise<void> {
@@ -238,12 +288,24 @@ export class Keyward {
     return this.subscribed;
   }
 
-  /** Stops listening to the invalidation bus. Does not close the store. */
+  /**
+   * Stops listening to the invalidation bus, and writes the pending usage and audit events. Does
+   * not close the store.
+   */
   async close(): Promise<void> {
     this.closed = true;
     const stop = this.unsubscribe;
     this.unsubscribe = null;
-    if (stop) await stop();
+    await Promise.all([stop?.(), this.usageTracker?.close(), this.auditRecorder?.close()]);
+  }
+
+  /**
+   * Writes the pending usage counts, `lastUsedAt` values and audit events now (they are otherwise
+   * written every few seconds, and on `close()`). On serverless platforms, hand it to
+   * `waitUntil` at the end of a request. Failed writes go to the `onError` hooks, not here.
+   */
+  async flush(): Promise<void> {
+    await Promise.all([this.usageTracker?.flush(), this.auditRecorder?.flush()]);
   }
 
   /** After a change: drop the local entry and tell the other instances. */
@@ -266,12 +328,61 @@ export class Keyward {
    */
   verify(headers: HeaderBag, options?: VerifyOptions): Promise<VerifyResult> {
     const token = readBearerToken(headers, this.options.header);
-    if (typeof token !== 'string') return Promise.resolve(this.fail(token.error));
+    if (typeof token !== 'string') {
+      const failure = this.fail(token.error);
+      if (this.auditRecorder !== null) this.observe(failure, options);
+      return Promise.resolve(failure);
+    }
     return this.verifyToken(token, options);
   }
 
   /** Authenticates a bare token (already taken from its header). */
   verifyToken(token: string, options?: VerifyOptions): Promise<VerifyResult> {
+    if (this.usageTracker === null && this.auditRecorder === null) return this.checkToken(token, options);
+    return this.checkToken(token, options).then((result) => this.observe(result, options));
+  }
+
+  /**
+   * Usage and audit of one verify: in-memory updates only (the writes happen in the background).
+   */
+  private observe(result: VerifyResult, options: VerifyOptions | undefined): VerifyResult {
+    if (result.ok) {
+      const key = result.key;
+      if ((options as { dryRun?: boolean } | undefined)?.dryRun !== true) this.usageTracker?.record(key.id, key.workspaceId, this.now());
+      if (key.legacy && this.auditRecorder !== null) {
+        this.auditRecorder.sample({ type: 'verify.legacy_key', workspaceId: key.workspaceId, keyId: key.id, keyHint: key.hint, request: options?.request });
+      }
+      return result;
+    }
+    const recorder = this.auditRecorder;
+    if (recorder === null) return result;
+    const { code, reason, keyId } = result.error;
+    // A store failure is an outage, not an authentication event (see onError of the store's client).
+    if (code === 'store_unavailable') return result;
+    const type: AuditEventType =
+      code === 'expired_key'
+        ? 'verify.expired_key'
+        : code === 'key_sunset'
+          ? 'verify.legacy_sunset'
+          : code === 'quota_exceeded'
+            ? 'verify.quota_exceeded'
+            : code === 'invalid_key' && reason === 'revoked'
+              ? 'verify.revoked_key'
+              : 'verify.failed';
+    recorder.sample({
+      type,
+      workspaceId: options?.workspaceId ?? null,
+      keyId: keyId ?? null,
+      code,
+      reason: reason ?? null,
+      request: options?.request,
+      ...(code === 'insufficient_scope' && result.error.missingScopes ? { details: { missingScopes: [...result.error.missingScopes] } } : {}),
+    });
+    return result;
+  }
+
+  /** The verify pipeline itself. */
+  private checkToken(token: string, options?: VerifyOptions): Promise<VerifyResult> {
     // Written without `async`: with a store that answers synchronously (memory, or a cache hit) the
     // whole pipeline runs in one go and costs a single promise, which matters at millions of calls.
     const format = this.single ?? this.pickFormat(token);
@@ -608,8 +719,21 @@ export class Keyward {
         if (isKeywardError(e) && e.code === 'conflict' && attempt < 2) continue;
         throw e;
       }
+      this.audit({
+        type: 'key.created',
+        workspaceId,
+        keyId: record.id,
+        keyHint: record.hint,
+        actor: input.actor,
+        details: { name, scopes, expiresAt: expiresAt?.toISOString() ?? null },
+      });
       return { key: generated.key, record: this.toPublic(record) };
     }
+  }
+
+  /** A lifecycle event for the audit log (buffered; written in the background). */
+  private audit(input: AuditInput): void {
+    this.auditRecorder?.record(input);
   }
 
   /**
@@ -661,6 +785,14 @@ export class Keyward {
     await this.guarded(() => this.store.insert(record));
     // An id lookup may have remembered this id as unknown.
     await this.changed(record.id);
+    this.audit({
+      type: 'key.imported',
+      workspaceId,
+      keyId: record.id,
+      keyHint: record.hint,
+      actor: input.actor,
+      details: { name: record.name, legacy, ...(legacy ? { ownerId, sunsetAt: record.sunsetAt?.toISOString() ?? null } : {}) },
+    });
     return this.toPublic(record);
   }
 
@@ -686,13 +818,96 @@ export class Keyward {
     return { items: page.items.map((r) => this.toPublic(checkRow(r)!)), nextCursor: page.nextCursor };
   }
 
+  private readStoreOf<T>(configured: T | null, methods: readonly string[]): T | null {
+    if (configured !== null) return configured;
+    const store = this.store as unknown as Record<string, unknown>;
+    return methods.every((m) => typeof store[m] === 'function') ? (this.store as unknown as T) : null;
+  }
+
+  /**
+   * Requests per UTC day of one key or of one workspace, from the usage store (the key store
+   * unless `usage.store` says otherwise; readable even where this engine does not track). Counts
+   * of the last `usage.flushInterval` may not be written yet: `flush()` first for this process's.
+   *
+   * @example
+   * ```ts
+   * const { total, days } = await keyward.usage({ workspaceId: 'ws_1', from: '2026-11-01', to: '2026-11-30' });
+   * ```
+   * @throws {KeywardError} `invalid_argument` for a bad range (more than 400 days, `to` before `from`).
+   * @throws {TypeError} when no usage store is configured and the key store is not one.
+   */
+  async usage(query: UsageQuery): Promise<UsageReport> {
+    const store = this.readStoreOf(this.usageStore, ['addUsage', 'touchKeys', 'readUsage']);
+    if (store === null) throw new TypeError('keyward.usage needs a usage store: createKeyward({ usage: { store } }) or a key store that implements UsageStore');
+    if (!query || typeof query !== 'object') throw invalidArgument('usage needs { keyId } or { workspaceId }, and { from, to }');
+    const byKey = query.keyId !== undefined;
+    if (byKey === (query.workspaceId !== undefined)) throw invalidArgument('usage needs either keyId or workspaceId (not both)');
+    if (byKey && (typeof query.keyId !== 'string' || query.keyId.length === 0)) throw invalidArgument('keyId must be a non-empty string');
+    const workspaceId = byKey ? undefined : this.checkWorkspace(query.workspaceId);
+    const from = parseDay(query.from);
+    const to = parseDay(query.to);
+    if (from === null || to === null) throw invalidArgument('from and to must be days (YYYY-MM-DD), ISO 8601 times or Dates');
+    if (to < from) throw invalidArgument('to must not be before from');
+    if (to - from >= 400) throw invalidArgument('a usage query covers at most 400 days');
+    const range = { from: dayString(from), to: dayString(to) };
+    const rows = await this.guarded(() => store.readUsage(byKey ? { ...range, keyId: query.keyId! } : { ...range, workspaceId: workspaceId! }));
+    const perDay = new Map<string, number>();
+    const perKey = new Map<string, number>();
+    let total = 0;
+    for (const row of rows) {
+      if (row.day < range.from || row.day > range.to) continue;
+      total += row.count;
+      perDay.set(row.day, (perDay.get(row.day) ?? 0) + row.count);
+      perKey.set(row.keyId, (perKey.get(row.keyId) ?? 0) + row.count);
+    }
+    const days: { day: string; count: number }[] = [];
+    for (let d = from; d <= to; d++) {
+      const day = dayString(d);
+      days.push({ day, count: perDay.get(day) ?? 0 });
+    }
+    const keys = [...perKey].map(([keyId, count]) => ({ keyId, count })).sort((a, b) => b.count - a.count || (a.keyId < b.keyId ? -1 : 1));
+    if (byKey && keys.length === 0) keys.push({ keyId: query.keyId!, count: 0 });
+    return { ...range, total, days, keys };
+  }
+
+  /**
+   * The audit log of one workspace, newest first, from the audit store (the key store unless
+   * `audit.store` says otherwise). Events of the last `audit.flushInterval` may not be written yet.
+   *
+   * @example
+   * ```ts
+   * let page = await keyward.auditLog({ workspaceId: 'ws_1', from: '2026-11-01' });
+   * while (page.nextCursor) page = await keyward.auditLog({ workspaceId: 'ws_1', cursor: page.nextCursor });
+   * ```
+   * @throws {KeywardError} `invalid_argument` for a bad query or cursor.
+   * @throws {TypeError} when no audit store is configured and the key store is not one.
+   */
+  async auditLog(query: AuditQuery): Promise<AuditPage> {
+    const store = this.readStoreOf(this.auditStore, ['appendAudit', 'readAudit']);
+    if (store === null) throw new TypeError('keyward.auditLog needs an audit store: createKeyward({ audit: { store } }) or a key store that implements AuditStore');
+    if (!query || typeof query !== 'object' || query.workspaceId === undefined) {
+      throw invalidArgument('auditLog needs { workspaceId } (a workspace id, or null for events without a workspace)');
+    }
+    const workspaceId = query.workspaceId === null ? null : this.checkWorkspace(query.workspaceId);
+    const limit = query.limit ?? 100;
+    if (!(Number.isInteger(limit) && limit >= 1 && limit <= 1000)) throw invalidArgument('limit must be an integer from 1 to 1000');
+    if (query.cursor !== undefined && (typeof query.cursor !== 'string' || query.cursor.length === 0 || query.cursor.length > 200)) {
+      throw invalidArgument('invalid cursor: pass the nextCursor of the previous page unchanged');
+    }
+    const from = toDate(query.from, 'from');
+    const to = toDate(query.to, 'to');
+    return this.guarded(() =>
+      store.readAudit({ workspaceId, limit, ...(from ? { from } : {}), ...(to ? { to } : {}), ...(query.cursor !== undefined ? { cursor: query.cursor } : {}) }),
+    );
+  }
+
   /** Renames a key. Legacy keys cannot be changed. */
-  async rename(id: string, name: string, guard?: WorkspaceGuard): Promise<ApiKey> {
+  async rename(id: string, name: string, guard?: ChangeOptions): Promise<ApiKey> {
     return this.update(id, { name }, guard);
   }
 
   /** Changes name, scopes, expiry or metadata of a key. Legacy keys cannot be changed. */
-  async update(id: string, input: UpdateKeyInput, guard?: WorkspaceGuard): Promise<ApiKey> {
+  async update(id: string, input: UpdateKeyInput, guard?: ChangeOptions): Promise<ApiKey> {
     const record = await this.getStored(id, guard);
     if (record.legacy) throw new KeywardError('conflict', { message: 'legacy keys can only be viewed and revoked', keyId: id });
     const patch: { -readonly [K in keyof KeyPatch]: KeyPatch[K] } = { updatedAt: new Date(this.now()) };
@@ -700,27 +915,40 @@ export class Keyward {
     if (input.scopes !== undefined) patch.scopes = this.checkScopes(input.scopes);
     if (input.expiresAt !== undefined) patch.expiresAt = toDate(input.expiresAt, 'expiresAt');
     if (input.metadata !== undefined) patch.metadata = this.checkMetadata(input.metadata);
-    return this.applyPatch(id, patch);
+    const updated = await this.applyPatch(id, patch);
+    if (this.auditRecorder !== null) {
+      const base = { workspaceId: record.workspaceId, keyId: id, keyHint: record.hint, actor: guard?.actor };
+      if (patch.name !== undefined && patch.name !== record.name) {
+        this.audit({ ...base, type: 'key.renamed', details: { name: patch.name, previousName: record.name } });
+      }
+      const fields = (['scopes', 'expiresAt', 'metadata'] as const).filter((f) => patch[f] !== undefined);
+      if (fields.length > 0) this.audit({ ...base, type: 'key.updated', details: { fields } });
+    }
+    return updated;
   }
 
   /** Revokes a key at once. Revoking a revoked key changes nothing and returns it. */
-  async revoke(id: string, guard?: WorkspaceGuard): Promise<ApiKey> {
+  async revoke(id: string, guard?: ChangeOptions): Promise<ApiKey> {
     const record = await this.getStored(id, guard);
     if (record.revokedAt !== null) return this.toPublic(record);
     const now = new Date(this.now());
-    return this.applyPatch(id, { revokedAt: now, updatedAt: now });
+    const revoked = await this.applyPatch(id, { revokedAt: now, updatedAt: now });
+    this.audit({ type: 'key.revoked', workspaceId: record.workspaceId, keyId: id, keyHint: record.hint, actor: guard?.actor });
+    return revoked;
   }
 
   /** Deletes a key for good. Returns whether there was one. */
-  async delete(id: string, guard?: WorkspaceGuard): Promise<boolean> {
+  async delete(id: string, guard?: ChangeOptions): Promise<boolean> {
+    let record: StoredKey;
     try {
-      await this.getStored(id, guard);
+      record = await this.getStored(id, guard);
     } catch (e) {
       if (isKeywardError(e) && e.code === 'not_found') return false;
       throw e;
     }
     const deleted = await this.guarded(() => this.store.delete(id));
     await this.changed(id);
+    if (deleted !== null) this.audit({ type: 'key.deleted', workspaceId: record.workspaceId, keyId: id, keyHint: record.hint, actor: guard?.actor });
     return deleted !== null;
   }
 
@@ -764,6 +992,14 @@ export class Keyward {
       this.store.rotate({ oldId: id, successor, revokeOld: grace === 0, now, ...(oldExpiresAt ? { oldExpiresAt } : {}) }),
     );
     await this.changed(id);
+    this.audit({
+      type: 'key.rotated',
+      workspaceId: old.workspaceId,
+      keyId: id,
+      keyHint: old.hint,
+      actor: options.actor,
+      details: { successorId: successor.id, successorHint: successor.hint, gracePeriodMs: grace },
+    });
     return { key: generated.key, record: this.toPublic(successor), previous: this.toPublic(checkRow(previous)!) };
   }
 

@@ -1,3 +1,4 @@
+import type { AuditRequest } from '../audit/types.js';
 import type { KeywardError } from '../errors.js';
 import type { Duration } from '../internal/duration.js';
 import type { StoredKey } from '../store/types.js';
@@ -16,6 +17,8 @@ export interface VerifyOptions {
   workspaceId?: string;
   /** The environment the route serves (`live`): a key of another environment is refused. */
   environment?: string;
+  /** Who is asking (IP, user agent), kept with the audit events of this request. */
+  request?: AuditRequest;
 }
 
 /** A verified request: the key, and the headers to add to the response. */
@@ -52,6 +55,8 @@ export interface CreateKeyInput {
   format?: string;
   /** The account that created the key, kept for display and audit. */
   ownerId?: string | null;
+  /** Who creates the key (a user id, `cli:alice`), for the audit log. */
+  actor?: string;
 }
 
 /** Result of `create` and `rotate`: the plaintext key, shown once, and its record. */
@@ -85,6 +90,8 @@ export interface ImportKeyInput {
   legacy?: boolean;
   sunsetAt?: Date | string | null;
   metadata?: Record<string, unknown>;
+  /** Who imports the key, for the audit log. */
+  actor?: string;
 }
 
 /** Restricts a lifecycle call to one workspace: a key of another workspace is `not_found`. */
@@ -92,7 +99,13 @@ export interface WorkspaceGuard {
   workspaceId?: string;
 }
 
-export interface RotateOptions extends WorkspaceGuard {
+/** Options of a change (`rename`, `update`, `revoke`, `delete`, `rotate`). */
+export interface ChangeOptions extends WorkspaceGuard {
+  /** Who makes the change (a user id, `cli:alice`), for the audit log. */
+  actor?: string;
+}
+
+export interface RotateOptions extends ChangeOptions {
   /**
    * How long the old key keeps working: `0` (the default) revokes it at once; `'1h'`, `'24h'`,
    * `'7d'` let both work until then.
