@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import type { Keyward } from '../../packages/core/src/index.js';
 
 const loop = fileURLToPath(new URL('./verify-loop.ts', import.meta.url));
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -88,4 +90,39 @@ export async function measureRevocation(options: {
     if (child.exitCode === null) child.kill('SIGKILL');
     await exited;
   }
+}
+
+/**
+ * The two tests every store with an invalidation bus runs: a key revoked through `keyward` (this
+ * process, cache on) is refused by another process (`engineModule`, cache on, same store and bus)
+ * within 1 second — and, as the control, is still served by it after 2 s when that process has no
+ * bus (`KEYWARD_BUS=none`), which shows that the bus is what does it.
+ */
+export function describeRevocationPropagation(options: {
+  label: string;
+  keyward: () => Keyward;
+  engineModule: string;
+  env: () => Record<string, string>;
+}): void {
+  const revoke = (id: string) => () => options.keyward().revoke(id).then(() => undefined);
+  describe(`revocation across two processes on ${options.label}`, () => {
+    it('is refused by the other process within 1 second of revoke', { timeout: 60_000 }, async () => {
+      const times: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const { key, record } = await options.keyward().create({ workspaceId: 'ws_prop', name: `propagation ${i}` });
+        const seen = await measureRevocation({ engineModule: options.engineModule, key, env: options.env(), revoke: revoke(record.id) });
+        expect(seen.code).toMatch(/^(invalid_key|revoked_key)$/);
+        times.push(seen.ms);
+      }
+      console.log(`${options.label}: revoke → refused in the other process: ${times.join(' ms, ')} ms`);
+      for (const ms of times) expect(ms).toBeLessThan(1000);
+    });
+
+    it('without the bus, the other process keeps serving the revoked key from its cache (the bus is what works)', { timeout: 60_000 }, async () => {
+      const { key, record } = await options.keyward().create({ workspaceId: 'ws_prop', name: 'no bus' });
+      await expect(
+        measureRevocation({ engineModule: options.engineModule, key, env: { ...options.env(), KEYWARD_BUS: 'none' }, refuseTimeoutMs: 2000, revoke: revoke(record.id) }),
+      ).rejects.toThrow(/did not report "refused"/);
+    });
+  });
 }

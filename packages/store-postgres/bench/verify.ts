@@ -17,61 +17,16 @@ import { createKeyward } from '@keyward/core';
 import { postgresStore } from '@keyward/store-postgres';
 import pg from 'pg';
 import { startServices } from '../../../scripts/test-services.js';
+import { measure, ratio, report } from '../../../bench/src/latency.js';
 // A relative import: the memory store is only the yardstick here, not a dependency of the package.
 import { memoryStore } from '../../store-memory/src/index.js';
 
 const SAMPLES = Math.min(100_000, Number(process.env.BENCH_SAMPLES ?? 8000));
 /** Cache hits take microseconds: many more samples for the same time. */
 const HIT_SAMPLES = SAMPLES * 5;
-const WARMUP = 1000;
-const BATCH = 250;
 const REAL_KEYS = 1000;
 const TOTAL_KEYS = 1_000_000;
 
-interface Stats {
-  p50: number;
-  p99: number;
-  n: number;
-}
-
-/** To a tenth of a microsecond: cache hits take a few microseconds. */
-const round = (ms: number) => Math.round(ms * 10_000) / 10_000;
-
-function stats(samples: number[]): Stats {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-  return { p50: round(at(0.5)), p99: round(at(0.99)), n: sorted.length };
-}
-
-function report(name: string, s: Stats): void {
-  console.log(`${name.padEnd(32)} p50 ${s.p50.toFixed(4)} ms   p99 ${s.p99.toFixed(4)} ms   (n=${s.n})`);
-  console.log(JSON.stringify({ bench: name, unit: 'ms', ...s }));
-}
-
-function ratio(name: string, value: number, target: number): void {
-  const r = Math.round(value * 1000) / 1000;
-  console.log(`${name}: ${r} (target ≤ ${target}) ${r <= target ? 'PASS' : 'MISS'}`);
-  console.log(JSON.stringify({ bench: name, ratio: r, target, pass: r <= target }));
-}
-
-/** Runs every series in alternating batches, so that drift and outside load hit them alike. */
-async function measure(fns: Record<string, () => Promise<unknown>>, samples = SAMPLES): Promise<Record<string, Stats>> {
-  const names = Object.keys(fns);
-  for (const name of names) for (let i = 0; i < WARMUP; i++) await fns[name]!();
-  const out: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
-  for (let done = 0; done < samples; done += BATCH) {
-    for (const name of names) {
-      const fn = fns[name]!;
-      const series = out[name]!;
-      for (let i = 0; i < BATCH; i++) {
-        const start = process.hrtime.bigint();
-        await fn();
-        series.push(Number(process.hrtime.bigint() - start) / 1e6);
-      }
-    }
-  }
-  return Object.fromEntries(names.map((n) => [n, stats(out[n]!)]));
-}
 
 const started = Date.now();
 const services = await startServices({ redis: false, redisCluster: false });
@@ -129,13 +84,13 @@ try {
     verify1k: verify(engines.small),
     bare1m: bare(large.tables.keys, 'bench_bare_large'),
     verify1m: verify(engines.large),
-  });
+  }, { samples: SAMPLES });
   report('bare pk SELECT 1, 1k keys', r.floor1k!);
   report('bare pk SELECT *, 1k keys', r.bare1k!);
   report('verify cache miss, 1k keys', r.verify1k!);
   report('bare pk SELECT *, 1M keys', r.bare1m!);
   report('verify cache miss, 1M keys', r.verify1m!);
-  const overhead = { bench: 'verify_overhead_p50_us', k1: round((r.verify1k!.p50 - r.bare1k!.p50) * 1000), m1: round((r.verify1m!.p50 - r.bare1m!.p50) * 1000) };
+  const overhead = { bench: 'verify_overhead_p50_us', k1: Math.round((r.verify1k!.p50 - r.bare1k!.p50) * 10_000) / 10, m1: Math.round((r.verify1m!.p50 - r.bare1m!.p50) * 10_000) / 10 };
   console.log(`verify − bare p50: ${overhead.k1} µs (1k), ${overhead.m1} µs (1M)`);
   console.log(JSON.stringify(overhead));
   ratio('verify / bare p50, 1k keys', r.verify1k!.p50 / r.bare1k!.p50, 1.3);
@@ -152,7 +107,7 @@ try {
   }
   const cachedEngine = createKeyward({ store: small, cache: { ttl: 3_600_000, maxEntries: 2 * REAL_KEYS } });
   for (const token of tokens) await cachedEngine.verify({ authorization: `Bearer ${token}` });
-  const h = await measure({ memory: verify(memoryEngine, memoryTokens), cacheHit: verify(cachedEngine) }, HIT_SAMPLES);
+  const h = await measure({ memory: verify(memoryEngine, memoryTokens), cacheHit: verify(cachedEngine) }, { samples: HIT_SAMPLES });
   report('verify, memory store', h.memory!);
   report('verify cache hit, PostgreSQL', h.cacheHit!);
   ratio('cache hit / memory store p50', h.cacheHit!.p50 / h.memory!.p50, 1.2);

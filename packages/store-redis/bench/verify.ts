@@ -15,55 +15,11 @@ import { createKeyward } from '@keyward/core';
 import { redisStore } from '@keyward/store-redis';
 import { Redis } from 'ioredis';
 import { startServices } from '../../../scripts/test-services.js';
+import { measure, ratio, report } from '../../../bench/src/latency.js';
 
 const SAMPLES = Math.min(100_000, Number(process.env.BENCH_SAMPLES ?? 10_000));
-const WARMUP = 1000;
-const BATCH = 250;
 const KEYS = 1000;
 
-interface Stats {
-  p50: number;
-  p99: number;
-  n: number;
-}
-
-const round = (ms: number) => Math.round(ms * 10_000) / 10_000;
-
-function stats(samples: number[]): Stats {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-  return { p50: round(at(0.5)), p99: round(at(0.99)), n: sorted.length };
-}
-
-function report(name: string, s: Stats): void {
-  console.log(`${name.padEnd(36)} p50 ${s.p50.toFixed(4)} ms   p99 ${s.p99.toFixed(4)} ms   (n=${s.n})`);
-  console.log(JSON.stringify({ bench: name, unit: 'ms', ...s }));
-}
-
-function ratio(name: string, value: number, target: number): void {
-  const r = Math.round(value * 1000) / 1000;
-  console.log(`${name}: ${r} (target ≤ ${target}) ${r <= target ? 'PASS' : 'MISS'}`);
-  console.log(JSON.stringify({ bench: name, ratio: r, target, pass: r <= target }));
-}
-
-/** Runs every series in alternating batches, so that drift and outside load hit them alike. */
-async function measure(fns: Record<string, () => Promise<unknown>>): Promise<Record<string, Stats>> {
-  const names = Object.keys(fns);
-  for (const name of names) for (let i = 0; i < WARMUP; i++) await fns[name]!();
-  const out: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
-  for (let done = 0; done < SAMPLES; done += BATCH) {
-    for (const name of names) {
-      const fn = fns[name]!;
-      const series = out[name]!;
-      for (let i = 0; i < BATCH; i++) {
-        const start = process.hrtime.bigint();
-        await fn();
-        series.push(Number(process.hrtime.bigint() - start) / 1e6);
-      }
-    }
-  }
-  return Object.fromEntries(names.map((n) => [n, stats(out[n]!)]));
-}
 
 const started = Date.now();
 const services = await startServices({ postgres: false, redisCluster: false });
@@ -94,7 +50,7 @@ try {
     bare: () => redis.get(pick(pointers)),
     verify: verify(keyward),
     verifyTwoTrips: verify(twoTrips),
-  });
+  }, { samples: SAMPLES });
   report('bare ioredis GET', r.bare!);
   report('verify cache miss (one EVALSHA)', r.verify!);
   report('verify cache miss (GET + HGETALL)', r.verifyTwoTrips!);
