@@ -22,6 +22,7 @@ export function memoryAuditLog(maxEvents: number) {
     get auditSize(): number {
       return entries.length;
     },
+    dumpAudit: (): string => JSON.stringify(entries.map((e) => e.event)),
     async appendAudit(events: readonly AuditEvent[]): Promise<void> {
       for (const event of events) {
         entries.push({ seq: ++seq, event: Object.freeze({ ...event, time: new Date(event.time.getTime()), details: Object.freeze(structuredClone(event.details)) }) });

@@ -33,6 +33,8 @@ export interface MemoryStore extends KeyStore, UsageStore, AuditStore {
   dump(): string;
   /** Number of audit events held. */
   readonly auditSize: number;
+  /** Every audit event held, as JSON. For tests and debugging. */
+  dumpAudit(): string;
 }
 
 const byOrder = (a: StoredKey, b: StoredKey) =>
@@ -101,6 +103,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     get auditSize() {
       return audit.auditSize;
     },
+    dumpAudit: audit.dumpAudit,
     appendAudit: audit.appendAudit,
     readAudit: audit.readAudit,
     addUsage: usage.addUsage,

@@ -34,7 +34,9 @@ export class UsageTracker {
   private touches = new Map<string, number>();
   private countsDone: Promise<void> = Promise.resolve();
   private touchesDone: Promise<void> = Promise.resolve();
-  private readonly timers: Timer[];
+  private readonly countTimer: Timer;
+  private touchTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly lastUsedInterval: number;
   private readonly onError: (error: unknown) => void;
   private closed = false;
 
@@ -46,7 +48,21 @@ export class UsageTracker {
     const flush = toMilliseconds(options.flushInterval ?? '10s', 'usage.flushInterval');
     if (!(lastUsed >= 10) || !(flush >= 10)) throw new RangeError('usage intervals must be at least 10 ms');
     this.onError = options.onError ?? (() => undefined);
-    this.timers = [startTimer(flush, () => void this.flushCounts()), startTimer(lastUsed, () => void this.flushTouches())];
+    this.lastUsedInterval = lastUsed;
+    this.countTimer = startTimer(flush, () => void this.flushCounts());
+    this.scheduleTouches();
+  }
+
+  /**
+   * A timeout chain rather than an interval: the next write starts a full interval after this one
+   * started and finished, so a late timer can never bring two writes of a key closer together.
+   */
+  private scheduleTouches(): void {
+    if (this.closed) return;
+    this.touchTimer = setTimeout(() => {
+      void this.flushTouches().finally(() => this.scheduleTouches());
+    }, this.lastUsedInterval);
+    (this.touchTimer as { unref?: () => void }).unref?.();
   }
 
   /** One successful use of a key at `now` (ms). */
@@ -136,7 +152,8 @@ export class UsageTracker {
   async close(): Promise<void> {
     if (!this.closed) {
       this.closed = true;
-      for (const timer of this.timers) clearInterval(timer);
+      clearInterval(this.countTimer);
+      clearTimeout(this.touchTimer);
     }
     await this.flush();
   }

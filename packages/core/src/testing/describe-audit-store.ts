@@ -1,0 +1,267 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import type { AuditEvent, AuditEventType, AuditStore } from '../audit/types.js';
+import { createKeyward } from '../engine/keyward.js';
+import { isKeywardError } from '../errors.js';
+import { prefixedFormat } from '../format/prefixed.js';
+import type { KeyStore } from '../store/types.js';
+
+/** How to run the audit contract against one store (a key store that is also an audit store). */
+export interface AuditStoreSuiteOptions<S extends KeyStore & AuditStore = KeyStore & AuditStore> {
+  /** Shown in the test names. */
+  name: string;
+  /** Returns a store whose data no other test sees. */
+  createStore: () => Promise<S> | S;
+  /**
+   * The audit events exactly as the store keeps them (raw rows, stream entries, JSON): the suite
+   * checks that no key, secret or hash appears in them.
+   */
+  dumpRaw: (store: S) => Promise<string> | string;
+  /** Closes what `createStore` opened. */
+  closeStore?: (store: S) => Promise<void> | void;
+}
+
+const unique = (label: string) => `${label}_${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+
+const ALL_TYPES: AuditEventType[] = [
+  'key.created',
+  'key.imported',
+  'key.renamed',
+  'key.updated',
+  'key.rotated',
+  'key.revoked',
+  'key.deleted',
+  'verify.expired_key',
+  'verify.revoked_key',
+  'verify.legacy_key',
+  'verify.legacy_sunset',
+  'verify.quota_exceeded',
+  'verify.failed',
+];
+
+function event(overrides: Partial<AuditEvent> & Pick<AuditEvent, 'time' | 'workspaceId'>): AuditEvent {
+  return {
+    id: `evt_${Math.random().toString(36).slice(2, 12)}`,
+    type: 'key.created',
+    keyId: 'key_1',
+    keyHint: 'a1B2',
+    actor: null,
+    code: null,
+    reason: null,
+    ip: null,
+    userAgent: null,
+    count: 1,
+    details: {},
+    ...overrides,
+  };
+}
+
+async function expectCode(promise: Promise<unknown>, code: string): Promise<void> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(isKeywardError(error) ? error.code : error).toBe(code);
+    return;
+  }
+  expect.fail(`expected a KeywardError ${code}`);
+}
+
+/**
+ * The contract of an `AuditStore`: every field round-trips, reads are per workspace, newest first,
+ * by time range and cursor; the engine stores every event type with key id and hint, never a key
+ * or a hash; a flood of failed verifies is sampled into a few entries.
+ */
+export function describeAuditStore<S extends KeyStore & AuditStore>(options: AuditStoreSuiteOptions<S>): void {
+  describe(`AuditStore contract: ${options.name}`, () => {
+    const opened: S[] = [];
+    async function fresh(): Promise<S> {
+      const store = await options.createStore();
+      opened.push(store);
+      return store;
+    }
+    afterAll(async () => {
+      for (const store of opened) await options.closeStore?.(store);
+    });
+
+    it('round-trips every field of every event type, newest first', async () => {
+      const store = await fresh();
+      const ws = unique('ws');
+      const base = Date.UTC(2026, 1, 3, 4, 5, 6, 789);
+      const events = ALL_TYPES.map((type, i) =>
+        event({
+          type,
+          time: new Date(base + i),
+          workspaceId: ws,
+          keyId: `key_${i}`,
+          keyHint: `h${i}`,
+          actor: i % 2 ? `user:${i}` : null,
+          code: type.startsWith('verify.') ? 'invalid_key' : null,
+          reason: type === 'verify.failed' ? 'unknown' : null,
+          ip: i % 3 ? '2001:db8::1' : null,
+          userAgent: i % 3 ? 'curl/8.5 ✓' : null,
+          count: i + 1,
+          details: { i, nested: { list: [1, 'two', null, true] } },
+        }),
+      );
+      await store.appendAudit(events.slice(0, 5));
+      await store.appendAudit(events.slice(5));
+      const page = await store.readAudit({ workspaceId: ws, limit: 100 });
+      expect(page.nextCursor).toBeNull();
+      expect(page.items).toEqual([...events].reverse());
+      expect(page.items[0]!.time).toBeInstanceOf(Date);
+    });
+
+    it('reads one workspace (or the events without one) in a time range, page by page, ties in arrival order', async () => {
+      const store = await fresh();
+      const ws = unique('ws');
+      const base = Date.UTC(2026, 2, 1);
+      const mine: AuditEvent[] = [];
+      for (let i = 0; i < 23; i++) mine.push(event({ time: new Date(base + Math.floor(i / 4) * 1000), workspaceId: ws, keyId: `key_${i}` }));
+      await store.appendAudit(mine.slice(0, 11));
+      await store.appendAudit([event({ time: new Date(base), workspaceId: `${ws}_other` }), event({ time: new Date(base), workspaceId: null, keyId: null })]);
+      await store.appendAudit(mine.slice(11));
+      const expected = [...mine].reverse().map((e) => e.id);
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const page = await store.readAudit({ workspaceId: ws, limit: 5, ...(cursor ? { cursor } : {}) });
+        expect(page.items.length).toBeLessThanOrEqual(5);
+        seen.push(...page.items.map((e) => e.id));
+        cursor = page.nextCursor ?? undefined;
+        pages++;
+      } while (cursor && pages < 20);
+      expect(seen).toEqual(expected);
+      expect(pages).toBe(5);
+      // from is included, to is not.
+      const ranged = await store.readAudit({ workspaceId: ws, limit: 100, from: new Date(base + 1000), to: new Date(base + 3000) });
+      expect(ranged.items.map((e) => e.id)).toEqual(mine.slice(4, 12).reverse().map((e) => e.id));
+      const none = await store.readAudit({ workspaceId: null, limit: 100, from: new Date(base), to: new Date(base + 1) });
+      expect(none.items.some((e) => e.workspaceId === null)).toBe(true);
+      expect(none.items.every((e) => e.workspaceId === null)).toBe(true);
+      await expectCode(store.readAudit({ workspaceId: ws, limit: 5, cursor: 'not a cursor' }), 'invalid_argument');
+    });
+
+    it('engine: stores every event type with key id, hint, actor and request, never a key or a hash', async () => {
+      const store = await fresh();
+      const format = prefixedFormat({ prefix: 'kw' });
+      let clock = Date.UTC(2026, 10, 22, 12, 0, 0);
+      const exported: AuditEvent[] = [];
+      const errors: unknown[] = [];
+      const keyward = createKeyward({
+        store,
+        format,
+        now: () => clock,
+        audit: { flushInterval: '1h', sampleWindow: '1m', onEvent: (e) => exported.push(e), onError: (e) => errors.push(e) },
+      });
+      const ws = unique('ws');
+      const request = { ip: '203.0.113.9', userAgent: 'curl/8.5' };
+      const secrets: string[] = [];
+      const a = await keyward.create({ workspaceId: ws, name: 'a', scopes: ['notes:read'], actor: 'user:alice' });
+      const b = await keyward.create({ workspaceId: ws, name: 'b' });
+      const expired = await keyward.create({ workspaceId: ws, name: 'short', expiresAt: new Date(clock + 1000) });
+      secrets.push(a.key, b.key, expired.key);
+      await keyward.rename(a.record.id, 'a renamed', { actor: 'user:alice' });
+      await keyward.update(a.record.id, { scopes: ['notes:read', 'notes:write'] }, { actor: 'user:bob' });
+      // A legacy key, imported from its hash (a dummy digest: it is never verified).
+      const legacyKey = format.generate().key;
+      const legacySecret = format.parse(legacyKey);
+      if ('error' in legacySecret) throw new Error('generated key does not parse');
+      secrets.push(legacyKey);
+      const legacyHash = keyward.hashers[0]!.hash(legacySecret.secret);
+      const legacy = await keyward.import({
+        hash: legacyHash,
+        workspaceId: ws,
+        name: 'legacy',
+        hint: legacyKey.slice(-4),
+        legacy: true,
+        sunsetAt: new Date(clock + 3_600_000),
+        actor: 'migration',
+      });
+      const sunsetKey = format.generate().key;
+      const sunsetParsed = format.parse(sunsetKey);
+      if ('error' in sunsetParsed) throw new Error('generated key does not parse');
+      secrets.push(sunsetKey);
+      const sunsetHash = keyward.hashers[0]!.hash(sunsetParsed.secret);
+      await keyward.import({ hash: sunsetHash, workspaceId: ws, name: 'gone', hint: sunsetKey.slice(-4), legacy: true, sunsetAt: new Date(clock - 1000) });
+      const rotated = await keyward.rotate(a.record.id, { actor: 'user:alice' });
+      secrets.push(rotated.key);
+      await keyward.revoke(b.record.id, { actor: 'user:carol' });
+      await keyward.delete(b.record.id, { actor: 'user:carol' });
+      clock += 2000;
+      const verify = (key: string, extra: object = {}) => keyward.verify({ authorization: `Bearer ${key}` }, { workspaceId: ws, request, ...extra });
+      expect((await verify(expired.key)).ok).toBe(false);
+      expect((await verify(a.key)).ok).toBe(false);
+      expect((await verify(legacyKey)).ok).toBe(true);
+      expect((await verify(sunsetKey)).ok).toBe(false);
+      const unknown = format.generate().key;
+      secrets.push(unknown);
+      expect((await verify(unknown, { request: { ip: '198.51.100.7', userAgent: `bot ${unknown}` } })).ok).toBe(false);
+      expect((await verify(rotated.key, { scopes: ['admin'] })).ok).toBe(false);
+      await keyward.close();
+
+      expect(errors).toEqual([]);
+      const stored: AuditEvent[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await keyward.auditLog({ workspaceId: ws, limit: 7, ...(cursor ? { cursor } : {}) });
+        stored.push(...page.items);
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      // onEvent saw each event once, with the ids the store keeps.
+      expect(new Set(exported.map((e) => e.id)).size).toBe(exported.length);
+      expect(stored.map((e) => e.id).sort()).toEqual(exported.map((e) => e.id).sort());
+      const types = new Set(stored.map((e) => e.type));
+      for (const type of ALL_TYPES) if (type !== 'verify.quota_exceeded') expect(types, type).toContain(type);
+      const find = (type: AuditEventType, keyId?: string) => stored.find((e) => e.type === type && (keyId === undefined || e.keyId === keyId));
+      expect(find('key.created', a.record.id)).toMatchObject({ actor: 'user:alice', keyHint: a.key.slice(-4), workspaceId: ws, count: 1 });
+      expect(find('key.renamed')).toMatchObject({ keyId: a.record.id, details: { name: 'a renamed', previousName: 'a' } });
+      expect(find('key.updated')).toMatchObject({ actor: 'user:bob', details: { fields: ['scopes'] } });
+      expect(find('key.rotated')).toMatchObject({ keyId: a.record.id, details: { successorId: rotated.record.id, successorHint: rotated.key.slice(-4) } });
+      expect(find('key.revoked')).toMatchObject({ keyId: b.record.id, actor: 'user:carol' });
+      expect(find('key.deleted')).toMatchObject({ keyId: b.record.id, keyHint: b.key.slice(-4) });
+      expect(find('key.imported', legacy.id)).toMatchObject({ actor: 'migration', details: { legacy: true } });
+      expect(find('verify.expired_key')).toMatchObject({ keyId: expired.record.id, keyHint: expired.key.slice(-4), code: 'expired_key', ...request });
+      expect(find('verify.revoked_key')).toMatchObject({ keyId: a.record.id, code: 'invalid_key', reason: 'revoked', keyHint: a.key.slice(-4) });
+      expect(find('verify.legacy_key')).toMatchObject({ workspaceId: ws, keyHint: legacyKey.slice(-4), ip: request.ip });
+      expect(find('verify.legacy_sunset')).toMatchObject({ code: 'key_sunset' });
+      const unknownEvent = stored.find((e) => e.type === 'verify.failed' && e.reason === 'unknown');
+      expect(unknownEvent).toMatchObject({ keyId: null, keyHint: null, code: 'invalid_key', ip: '198.51.100.7', workspaceId: ws });
+      expect(unknownEvent!.userAgent).toMatch(/^bot kw_/);
+      expect(find('verify.failed', rotated.record.id)).toMatchObject({ code: 'insufficient_scope', details: { missingScopes: ['admin'] } });
+
+      const raw = await options.dumpRaw(store);
+      expect(raw).toContain(a.record.id);
+      const parsedSecrets = secrets.map((k) => format.parse(k)).flatMap((p) => ('error' in p ? [] : [p.secret]));
+      const hashes = [legacyHash, sunsetHash, ...secrets.map((k) => keyward.hashers[0]!.hash((format.parse(k) as { secret: string }).secret))];
+      for (const secret of [...secrets, ...parsedSecrets, ...hashes]) expect(raw.includes(secret), 'a key, secret or hash in the audit log').toBe(false);
+    });
+
+    it('engine: samples a flood of failed verifies into a few entries whose counts add up', async () => {
+      const store = await fresh();
+      const format = prefixedFormat({ prefix: 'kw' });
+      let clock = Date.UTC(2026, 10, 23, 8, 0, 0);
+      const keyward = createKeyward({ store, format, now: () => clock, audit: { flushInterval: '1h', sampleWindow: '1m' } });
+      const ws = unique('ws_flood');
+      const revoked = await keyward.create({ workspaceId: ws, name: 'leaked' });
+      await keyward.revoke(revoked.record.id);
+      const unknown = Array.from({ length: 50 }, () => format.generate().key);
+      for (let round = 0; round < 40; round++) {
+        await Promise.all([
+          ...unknown.map((k) => keyward.verify({ authorization: `Bearer ${k}` }, { workspaceId: ws })),
+          ...Array.from({ length: 10 }, () => keyward.verify({ authorization: `Bearer ${revoked.key}` }, { workspaceId: ws })),
+        ]);
+        clock += 2000;
+      }
+      // The window of the first 60 s ended during the loop; close() ends the second.
+      await keyward.close();
+      const page = await keyward.auditLog({ workspaceId: ws, limit: 100 });
+      const failed = page.items.filter((e) => e.type === 'verify.failed');
+      const used = page.items.filter((e) => e.type === 'verify.revoked_key');
+      expect(failed.length).toBeLessThanOrEqual(4);
+      expect(used.length).toBeLessThanOrEqual(4);
+      expect(failed.reduce((n, e) => n + e.count, 0)).toBe(2000);
+      expect(used.reduce((n, e) => n + e.count, 0)).toBe(400);
+      expect(page.items.length).toBeLessThanOrEqual(10);
+    });
+  });
+}
