@@ -56,6 +56,10 @@ export interface TableNames {
   readonly keys: string;
   /** `"schema"."<prefix>migrations"` */
   readonly migrations: string;
+  /** `"schema"."<prefix>usage"`: request counts per key and day. */
+  readonly usage: string;
+  /** `"schema"."<prefix>audit"`: the audit log. */
+  readonly audit: string;
   /** Bare (unquoted, unqualified) name of an object derived from the prefix, e.g. `index('keys_owner_idx')`. */
   object(suffix: string): string;
 }
@@ -67,6 +71,8 @@ export function tableNames(schema: string, prefix: string): TableNames {
     prefix,
     keys: qualified('keys'),
     migrations: qualified('migrations'),
+    usage: qualified('usage'),
+    audit: qualified('audit'),
     object: (suffix) => prefix + suffix,
   };
 }

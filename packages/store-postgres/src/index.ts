@@ -7,3 +7,4 @@ export type { PostgresInvalidationBus, PostgresInvalidationOptions } from './inv
 export type { PostgresConnection } from './connection.js';
 export { PostgresStoreError } from './errors.js';
 export type { TableNames } from './identifiers.js';
+export type { PostgresAuditExtras } from './audit.js';

@@ -58,6 +58,44 @@ CREATE INDEX ${quoteIdentifier(t.object('keys_workspace_idx'))} ON ${t.keys} (wo
 CREATE INDEX ${quoteIdentifier(t.object('keys_owner_idx'))} ON ${t.keys} (owner_id, created_at, id) WHERE owner_id IS NOT NULL;
 `,
   },
+  {
+    // Usage: one row per key and UTC day, grown by upserts that add (two engines add up exactly).
+    // Audit: append-only, read per workspace newest first; `seq` orders events of the same instant
+    // by arrival and makes the cursor exact; the BRIN index serves pruning by time at little cost.
+    version: 3,
+    name: 'create usage and audit tables',
+    sql: (t) => `
+CREATE TABLE ${t.usage} (
+  key_id        text COLLATE "C" NOT NULL,
+  day           date NOT NULL,
+  workspace_id  text COLLATE "C",
+  count         bigint NOT NULL,
+  CONSTRAINT ${quoteIdentifier(t.object('usage_pkey'))} PRIMARY KEY (key_id, day),
+  CONSTRAINT ${quoteIdentifier(t.object('usage_count_check'))} CHECK (count >= 0)
+);
+CREATE INDEX ${quoteIdentifier(t.object('usage_ws_idx'))} ON ${t.usage} (workspace_id, day) WHERE workspace_id IS NOT NULL;
+CREATE TABLE ${t.audit} (
+  seq           bigint GENERATED ALWAYS AS IDENTITY,
+  id            text COLLATE "C" NOT NULL,
+  type          text NOT NULL,
+  occurred_at   timestamptz NOT NULL,
+  workspace_id  text COLLATE "C",
+  key_id        text COLLATE "C",
+  key_hint      text,
+  actor         text,
+  code          text,
+  reason        text,
+  ip            text,
+  user_agent    text,
+  count         bigint NOT NULL DEFAULT 1,
+  details       jsonb NOT NULL DEFAULT '{}'::jsonb,
+  CONSTRAINT ${quoteIdentifier(t.object('audit_pkey'))} PRIMARY KEY (seq),
+  CONSTRAINT ${quoteIdentifier(t.object('audit_details_check'))} CHECK (jsonb_typeof(details) = 'object')
+);
+CREATE INDEX ${quoteIdentifier(t.object('audit_ws_idx'))} ON ${t.audit} (workspace_id, occurred_at, seq);
+CREATE INDEX ${quoteIdentifier(t.object('audit_time_idx'))} ON ${t.audit} USING brin (occurred_at);
+`,
+  },
 ];
 
 /** Options of {@link migrate}. */

@@ -1,10 +1,22 @@
 import { createHash } from 'node:crypto';
-import { KeywardError, type KeyPatch, type KeyStore, type ListPage, type ListQuery, type RotateInput, type StoredKey } from '@keyward/core';
+import {
+  KeywardError,
+  type AuditStore,
+  type KeyPatch,
+  type KeyStore,
+  type ListPage,
+  type ListQuery,
+  type RotateInput,
+  type StoredKey,
+  type UsageStore,
+} from '@keyward/core';
 import type { Pool, PoolClient, QueryConfig, QueryResult } from 'pg';
 import { resolvePool, type PostgresConnection } from './connection.js';
 import { translateError } from './errors.js';
 import { checkSchema, checkTablePrefix, tableNames, type TableNames } from './identifiers.js';
 import { migrate, type MigrateResult } from './migrations.js';
+import { postgresAudit, type PostgresAuditExtras } from './audit.js';
+import { postgresUsage } from './usage.js';
 import { COLUMN_LIST, COLUMNS, ROW_SQL, rowValues, toStoredKey, type KeyRow } from './row.js';
 
 /** Options of {@link postgresStore}. */
@@ -26,11 +38,11 @@ export interface PostgresStoreOptions {
 }
 
 /** A PostgreSQL key store. */
-export interface PostgresStore extends KeyStore {
+export interface PostgresStore extends KeyStore, UsageStore, AuditStore, PostgresAuditExtras {
   /** The pool the store queries (yours, or the one it created from `connectionString`). */
   readonly pool: Pool;
   /** Quoted, schema-qualified table names (`"public"."keyward_keys"`), for your own SQL. */
-  readonly tables: { readonly keys: string; readonly migrations: string };
+  readonly tables: { readonly keys: string; readonly migrations: string; readonly usage: string; readonly audit: string };
   findById(id: string): Promise<StoredKey | null>;
   findByHash(hash: string): Promise<StoredKey | null>;
   /** Runs {@link migrate} with this store's pool, schema and prefix. */
@@ -165,8 +177,10 @@ export function postgresStore(connection: PostgresConnection, options: PostgresS
   }
 
   return {
+    ...postgresUsage(pool, names),
+    ...postgresAudit(pool, names),
     pool,
-    tables: { keys: names.keys, migrations: names.migrations },
+    tables: { keys: names.keys, migrations: names.migrations, usage: names.usage, audit: names.audit },
 
     migrate: () => migrate({ pool, schema, tablePrefix: prefix }),
 
