@@ -36,6 +36,9 @@ export function tookenKeyward(options: TookenOptions): Keyward {
     store: options.store,
     invalidation: options.invalidation,
     now: options.now,
+    // "Audit regularly — review the audit log": every lifecycle change and refused request.
+    audit: true,
+    usage: true,
     format: [prefixedFormat({ prefix: MANAGEMENT }), prefixedFormat({ prefix: TOKEN })],
     // "confirm the header reads exactly Bearer tok_live_… with a single space after Bearer"
     header: { spaces: 'single' },
@@ -97,6 +100,8 @@ export async function createTookenApp(keyward: Keyward): Promise<FastifyInstance
     async (api) => {
       await api.register(fastifyKeyward, { keyward });
       const workspace = (request: Parameters<typeof getApiKey>[0]) => getApiKey(request).workspaceId!;
+      // Who did it, for the audit log: the credential's id (never the key).
+      const actorOf = (request: Parameters<typeof getApiKey>[0]) => `credential:${getApiKey(request).id}`;
 
       // Tokens: listing, issuing, reading, rotating, revoking.
       api.get('/tokens', { config: { apiKey: { scopes: ['tokens:read'] } } }, async (request) => ({
@@ -121,7 +126,7 @@ export async function createTookenApp(keyward: Keyward): Promise<FastifyInstance
             if (Number.isNaN(expiresAt.getTime())) return badRequest(reply, 'expires_at must be an ISO 8601 date-time');
             if (expiresAt.getTime() <= Date.now()) return badRequest(reply, 'expires_at must be in the future');
           }
-          const created = await keyward.create({ workspaceId: workspace(request), name, scopes: scopes as string[], expiresAt, format: TOKEN });
+          const created = await keyward.create({ workspaceId: workspace(request), name, scopes: scopes as string[], expiresAt, format: TOKEN, actor: actorOf(request) });
           return reply.code(201).send({ token: created.key, ...view(created.record) });
         },
       );
@@ -136,7 +141,7 @@ export async function createTookenApp(keyward: Keyward): Promise<FastifyInstance
         const guard = { workspaceId: workspace(request) };
         const key = await keyward.get(request.params.id, guard);
         if (key === null || key.format !== TOKEN) return reply.code(404).send({ error: 'not_found', message: 'No such credential' });
-        const rotated = await keyward.rotate(key.id, guard);
+        const rotated = await keyward.rotate(key.id, { ...guard, actor: actorOf(request) });
         return reply.code(201).send({ token: rotated.key, ...view(rotated.record) });
       });
 
@@ -144,7 +149,7 @@ export async function createTookenApp(keyward: Keyward): Promise<FastifyInstance
         const guard = { workspaceId: workspace(request) };
         const key = await keyward.get(request.params.id, guard);
         if (key === null || key.format !== TOKEN) return reply.code(404).send({ error: 'not_found', message: 'No such credential' });
-        await keyward.revoke(key.id, guard);
+        await keyward.revoke(key.id, { ...guard, actor: actorOf(request) });
         return reply.code(204).send();
       });
 
@@ -166,6 +171,31 @@ export async function createTookenApp(keyward: Keyward): Promise<FastifyInstance
         },
       );
 
+      // Settings → Audit Log, also readable through the API (management keys, or tokens with audit:read).
+      api.get<{ Querystring: { from?: string; to?: string; limit?: string; cursor?: string } }>(
+        '/audit-log',
+        { config: { apiKey: { scopes: ['audit:read'] } } },
+        async (request, reply) => {
+          const { from, to, limit, cursor } = request.query;
+          const size = limit === undefined ? 50 : Number(limit);
+          if (!Number.isInteger(size) || size < 1 || size > 200) return badRequest(reply, 'limit must be an integer from 1 to 200');
+          const page = await keyward.auditLog({ workspaceId: workspace(request), from, to, limit: size, cursor });
+          return {
+            data: page.items.map((e) => ({
+              id: e.id,
+              type: e.type,
+              time: e.time.toISOString(),
+              credential_id: e.keyId,
+              credential_hint: e.keyHint,
+              actor: e.actor,
+              reason: e.reason ?? e.code,
+              count: e.count,
+            })),
+            next_cursor: page.nextCursor,
+          };
+        },
+      );
+
       // Settings → API Keys: management keys only (`*`); tokens never reach these.
       api.get('/api-keys', { config: { apiKey: { scopes: ['api_keys:read'] } } }, async (request) => ({
         data: (await listAll(keyward, workspace(request), MANAGEMENT)).map(view),
@@ -176,7 +206,7 @@ export async function createTookenApp(keyward: Keyward): Promise<FastifyInstance
         const key = await keyward.get(request.params.id, guard);
         if (key === null || key.format !== MANAGEMENT) return reply.code(404).send({ error: 'not_found', message: 'No such credential' });
         // "Regenerating an API key immediately and permanently invalidates the old key."
-        const rotated = await keyward.rotate(key.id, { ...guard, gracePeriod: 0 });
+        const rotated = await keyward.rotate(key.id, { ...guard, gracePeriod: 0, actor: actorOf(request) });
         return reply.code(201).send({ api_key: rotated.key, ...view(rotated.record) });
       });
 
@@ -184,7 +214,7 @@ export async function createTookenApp(keyward: Keyward): Promise<FastifyInstance
         const guard = { workspaceId: workspace(request) };
         const key = await keyward.get(request.params.id, guard);
         if (key === null || key.format !== MANAGEMENT) return reply.code(404).send({ error: 'not_found', message: 'No such credential' });
-        await keyward.delete(key.id, guard);
+        await keyward.delete(key.id, { ...guard, actor: actorOf(request) });
         return reply.code(204).send();
       });
     },

@@ -171,3 +171,30 @@ describe('Tooken: "Rotate your API key"', () => {
     expect((await call('GET', '/api-keys', keys.workspace_a)).json!.data.length).toBe(before - 1);
   });
 });
+
+describe('Tooken: "Audit regularly — review the audit log … to detect unexpected access patterns early"', () => {
+  it('shows who created, rotated and revoked credentials, and the uses of expired and revoked ones — never a key', async () => {
+    const made = await call('POST', '/tokens', keys.workspace_a, { name: 'audited', scopes: ['tokens:read'] });
+    const rotated = await call('POST', `/tokens/${made.json!.id}/rotate`, keys.workspace_a);
+    await call('GET', '/tokens', made.json!.token); // the old value, after the rotation
+    await call('DELETE', `/tokens/${rotated.json!.id}`, keys.workspace_a);
+    await call('GET', '/tokens', keys.expired);
+    await keyward.flush();
+    const log = await call('GET', '/audit-log?limit=200', keys.workspace_a);
+    expect(log.status).toBe(200);
+    const events = log.json!.data as { type: string; credential_id: string | null; actor: string | null }[];
+    const about = (id: string) => events.filter((e) => e.credential_id === id).map((e) => e.type);
+    expect(about(made.json!.id)).toEqual(expect.arrayContaining(['key.created', 'key.rotated']));
+    expect(about(rotated.json!.id)).toEqual(expect.arrayContaining(['key.revoked']));
+    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['verify.expired_key']));
+    const creation = events.find((e) => e.credential_id === made.json!.id && e.type === 'key.created');
+    expect(creation?.actor).toMatch(/^credential:key_/);
+    for (const key of [made.json!.token, rotated.json!.token, keys.expired, keys.workspace_a]) expect(log.text).not.toContain(key.slice(9));
+    // Another workspace sees only its own events; a token without audit:read is refused.
+    const theirs = (await call('GET', '/audit-log', keys.workspace_b)).json!.data as { credential_id: string; type: string; reason: string }[];
+    const own = ((await call('GET', '/api-keys', keys.workspace_b)).json!.data as { id: string }[]).map((k) => k.id);
+    expect(theirs.length).toBeGreaterThan(0);
+    for (const event of theirs) expect(own).toContain(event.credential_id);
+    expect((await call('GET', '/audit-log', keys.token_read_only)).status).toBe(403);
+  });
+});
