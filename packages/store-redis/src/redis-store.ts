@@ -1,4 +1,14 @@
-import { KeywardError, type KeyPatch, type KeyStore, type ListPage, type ListQuery, type RotateInput, type StoredKey } from '@keyward/core';
+import {
+  KeywardError,
+  type AuditStore,
+  type KeyPatch,
+  type KeyStore,
+  type ListPage,
+  type ListQuery,
+  type RotateInput,
+  type StoredKey,
+  type UsageStore,
+} from '@keyward/core';
 import type { Cluster, Redis } from 'ioredis';
 import {
   cursorOf,
@@ -22,6 +32,8 @@ import {
 } from './internal/codec.js';
 import { connect, quit, defineScripts, type RedisConnection } from './internal/connection.js';
 import { CAS_DEL, CAS_SET, DELETE, INSERT, LIST, LOOKUP, ROTATE, UPDATE } from './internal/scripts.js';
+import { redisAudit } from './audit.js';
+import { redisUsage } from './usage.js';
 
 /** Options of {@link redisStore}. */
 export interface RedisStoreOptions {
@@ -50,10 +62,16 @@ export interface RedisStoreOptions {
    * @default true on a standalone server
    */
   singleRoundTrip?: boolean;
+  /** Days a usage counter (one key or one workspace, one day) is kept after its last increment. @default 400 */
+  usageTtlDays?: number;
+  /** Days an audit event is kept; a workspace's stream expires this long after its last event. @default 90 */
+  auditRetentionDays?: number;
+  /** Audit events kept per workspace (approximately, `MAXLEN ~`). @default 10000 */
+  auditMaxLength?: number;
 }
 
 /** The Redis key store. */
-export interface RedisStore extends KeyStore {
+export interface RedisStore extends KeyStore, UsageStore, AuditStore {
   /** The ioredis client the store uses. */
   readonly redis: Redis | Cluster;
   /** The prefix of every Redis key of this store. */
@@ -124,6 +142,16 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
   const singleRoundTrip = !client.isCluster && options.singleRoundTrip !== false;
 
   const k = (suffix: string) => prefix + suffix;
+  const positive = (value: number | undefined, fallback: number, name: string) => {
+    const n = value ?? fallback;
+    if (typeof n !== 'number' || !(n > 0) || !Number.isFinite(n)) throw new RangeError(`redisStore: ${name} must be a positive number`);
+    return n;
+  };
+  const usage = redisUsage(client, prefix, positive(options.usageTtlDays, 400, 'usageTtlDays'));
+  const audit = redisAudit(client, prefix, {
+    days: positive(options.auditRetentionDays, 90, 'auditRetentionDays'),
+    maxLength: Math.ceil(positive(options.auditMaxLength, 10_000, 'auditMaxLength')),
+  });
 
   /** HGETALL of the record a pointer leads to (checked by the caller), in one or two round trips. */
   async function follow(pointerKey: string): Promise<Flat> {
@@ -367,6 +395,8 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
   }
 
   return {
+    ...usage,
+    ...audit,
     redis: client,
     prefix,
     findById,

@@ -1,0 +1,99 @@
+import { createKeyward } from '@keyward/core';
+import { describeAuditStore, describeUsageStore } from '@keyward/core/testing';
+import { redisStore, type RedisStore } from '@keyward/store-redis';
+import type { Cluster, Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { newCluster, newRedis, uniquePrefix } from './helpers.js';
+
+const redis = newRedis();
+const twin = newRedis();
+const cluster = newCluster();
+const clusterTwin = newCluster();
+afterAll(async () => {
+  await Promise.all([redis.quit(), twin.quit(), cluster.quit(), clusterTwin.quit()]);
+});
+
+/** Every stream entry and usage counter under the store's prefix, on every master. */
+async function dumpAuditAndUsage(store: RedisStore): Promise<string> {
+  const client = store.redis;
+  const nodes: Redis[] = client.isCluster ? (client as Cluster).nodes('master') : [client as Redis];
+  const out: string[] = [];
+  for (const node of nodes) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await node.scan(cursor, 'MATCH', `${store.prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      for (const key of keys) {
+        const type = await node.type(key);
+        if (type === 'stream') out.push(`${key} ${JSON.stringify(await node.xrange(key, '-', '+'))}`);
+        else if (type === 'hash' && !/k:/.test(key)) out.push(`${key} ${JSON.stringify(await node.hgetall(key))}`);
+      }
+    } while (cursor !== '0');
+  }
+  return out.sort().join('\n');
+}
+
+for (const [label, client, other] of [
+  ['redis', redis, twin],
+  ['redis (3-master cluster)', cluster, clusterTwin],
+] as const) {
+  describeUsageStore<RedisStore>({
+    name: label,
+    createStore: () => redisStore({ redis: client, prefix: uniquePrefix('usage') }),
+    openTwin: (store) => redisStore({ redis: other, prefix: store.prefix }),
+  });
+  describeAuditStore<RedisStore>({
+    name: label,
+    createStore: () => redisStore({ redis: client, prefix: uniquePrefix('audit') }),
+    dumpRaw: dumpAuditAndUsage,
+  });
+}
+
+describe('redis usage and audit retention', () => {
+  it('puts a TTL on every usage counter and audit stream', async () => {
+    const store = redisStore({ redis, prefix: uniquePrefix('ttl'), usageTtlDays: 400, auditRetentionDays: 30 });
+    const keyward = createKeyward({ store, usage: true, audit: true });
+    const created = await keyward.create({ workspaceId: 'ws_ttl', name: 'ttl' });
+    expect((await keyward.verify({ authorization: `Bearer ${created.key}` })).ok).toBe(true);
+    expect((await keyward.verify({ authorization: 'Bearer kw_live_unknown' })).ok).toBe(false);
+    await keyward.close();
+    const keys = await redis.keys(`${store.prefix}*`);
+    const temporary = keys.filter((k) => /u:|\}audit$|\{uk:/.test(k));
+    expect(temporary.length).toBeGreaterThanOrEqual(4);
+    for (const key of temporary) {
+      const ttl = await redis.pttl(key);
+      const days = key.endsWith('audit') ? 30 : 400;
+      expect(ttl, key).toBeGreaterThan((days - 1) * 86_400_000);
+      expect(ttl, key).toBeLessThanOrEqual(days * 86_400_000);
+    }
+  });
+
+  it('trims a workspace stream to about auditMaxLength entries', async () => {
+    const store = redisStore({ redis, prefix: uniquePrefix('trim'), auditMaxLength: 100 });
+    const keyward = createKeyward({ store, audit: { flushInterval: '1h' } });
+    for (let i = 0; i < 600; i++) await keyward.create({ workspaceId: 'ws_trim', name: `k${i}` });
+    await keyward.close();
+    const length = await redis.xlen(`${store.prefix}{ws:ws_trim}audit`);
+    // MAXLEN ~ trims whole radix-tree nodes (100 entries each by default): approximate by design.
+    expect(length).toBeGreaterThanOrEqual(100);
+    expect(length).toBeLessThanOrEqual(300);
+    const page = await keyward.auditLog({ workspaceId: 'ws_trim', limit: 1 });
+    expect(page.items[0]!.details).toMatchObject({ name: 'k599' });
+  });
+
+  it('keeps events that arrive late (another instance, a skewed clock) readable in order of arrival', async () => {
+    const store = redisStore({ redis, prefix: uniquePrefix('late') });
+    const base = Date.now() - 3_600_000;
+    const event = (id: string, t: number) => ({
+      id, type: 'key.created' as const, time: new Date(t), workspaceId: 'ws_late', keyId: null, keyHint: null,
+      actor: null, code: null, reason: null, ip: null, userAgent: null, count: 1, details: {},
+    });
+    await store.appendAudit([event('a', base + 5000)]);
+    await store.appendAudit([event('b', base + 1000)]);
+    const page = await store.readAudit({ workspaceId: 'ws_late', limit: 10 });
+    expect(page.items.map((e) => [e.id, e.time.getTime()])).toEqual([
+      ['b', base + 1000],
+      ['a', base + 5000],
+    ]);
+  });
+});
