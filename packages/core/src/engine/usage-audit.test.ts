@@ -5,6 +5,7 @@ import { KeywardError } from '../errors.js';
 import { prefixedFormat } from '../format/prefixed.js';
 import type { KeyStore } from '../store/types.js';
 import type { UsageStore } from '../usage/types.js';
+import { UsageTracker } from '../usage/tracker.js';
 import { createKeyward } from './keyward.js';
 import type { VerifyResult } from './types.js';
 
@@ -220,5 +221,20 @@ describe('usage from verify', () => {
     await keyward.close();
     const today = new Date().toISOString().slice(0, 10);
     expect((await keyward.usage({ keyId: record.id, from: today, to: today })).total).toBe(1);
+  });
+});
+
+describe('usage tracker', () => {
+  it('writes early, in one queued flush, when 10,000 keys are pending', async () => {
+    const batches: number[] = [];
+    const tracker = new UsageTracker(
+      { addUsage: async (rows) => void batches.push(rows.length), touchKeys: async () => undefined, readUsage: async () => [] },
+      { flushInterval: '1h', lastUsedInterval: '1h' },
+    );
+    const now = Date.UTC(2026, 0, 1);
+    for (let i = 0; i < 10_500; i++) tracker.record(`key_${i}`, 'ws', now);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(batches).toEqual([1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 500]);
+    await tracker.close();
   });
 });

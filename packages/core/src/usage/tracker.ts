@@ -39,6 +39,8 @@ export class UsageTracker {
   private readonly lastUsedInterval: number;
   private readonly onError: (error: unknown) => void;
   private closed = false;
+  /** A flush of counts is queued and has not taken the pending counts yet. */
+  private countsQueued = false;
 
   constructor(
     private readonly store: UsageStore,
@@ -71,7 +73,7 @@ export class UsageTracker {
     const slot = this.counts.get(keyId);
     if (slot === undefined) {
       this.counts.set(keyId, { workspaceId, day, count: 1 });
-      if (this.counts.size >= MAX_PENDING_KEYS) void this.flushCounts();
+      if (this.counts.size >= MAX_PENDING_KEYS && !this.countsQueued) void this.flushCounts();
     } else if (slot.day === day) {
       slot.count++;
     } else {
@@ -92,7 +94,9 @@ export class UsageTracker {
 
   /** Adds the pending counts to the store; on failure they are kept for the next flush. */
   flushCounts(): Promise<void> {
+    this.countsQueued = true;
     this.countsDone = this.countsDone.then(async () => {
+      this.countsQueued = false;
       for (const [keyId, slot] of this.counts) this.keep({ keyId, workspaceId: slot.workspaceId, day: dayString(slot.day), count: slot.count });
       this.counts = new Map();
       if (this.leftover.size === 0) return;
