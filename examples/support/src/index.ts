@@ -1,0 +1,54 @@
+import { writeFileSync } from 'node:fs';
+import type { InvalidationBus, KeyStore } from '@keyward/core';
+import { memoryStore } from '@keyward/store-memory';
+import { postgresInvalidation, postgresStore } from '@keyward/store-postgres';
+import { redisInvalidation, redisStore } from '@keyward/store-redis';
+
+export interface ExampleStore {
+  store: KeyStore;
+  invalidation?: InvalidationBus;
+  /** `memory store`, `PostgreSQL` or `Redis`, for the start banner. */
+  description: string;
+  close(): Promise<void>;
+}
+
+/**
+ * PostgreSQL when DATABASE_URL is set (tables `<app>_…`, migrated at start), else Redis when
+ * REDIS_URL is set (keys `<app>:…`), else the memory store. KEYWARD_TABLE_PREFIX and
+ * KEYWARD_REDIS_PREFIX override the prefixes (the tests use fresh ones).
+ */
+export async function storeFromEnv(app: string, env: NodeJS.ProcessEnv = process.env): Promise<ExampleStore> {
+  if (env.DATABASE_URL) {
+    const store = postgresStore({ connectionString: env.DATABASE_URL }, { tablePrefix: env.KEYWARD_TABLE_PREFIX ?? `${app}_` });
+    await store.migrate();
+    const invalidation = postgresInvalidation({ connectionString: env.DATABASE_URL, channel: `${app}_invalidation` });
+    return { store, invalidation, description: 'PostgreSQL', close: async () => void (await invalidation.close(), await store.close()) };
+  }
+  if (env.REDIS_URL) {
+    const prefix = env.KEYWARD_REDIS_PREFIX ?? `${app}:`;
+    const store = redisStore({ redis: { url: env.REDIS_URL }, prefix });
+    const invalidation = redisInvalidation({ redis: { url: env.REDIS_URL }, channel: `${prefix}invalidate` });
+    return { store, invalidation, description: 'Redis', close: async () => void (await invalidation.close(), await store.close()) };
+  }
+  return { store: memoryStore(), description: 'memory store', close: async () => undefined };
+}
+
+/**
+ * Prints the demo banner: where the app listens, its demo keys (made at start, in this demo's
+ * store only — printed on purpose), and ready-to-paste curl lines. With DEMO_KEYS_FILE, also writes
+ * the keys as JSON (mode 600). Ends with the line `Try:` block, which the start tests wait for.
+ */
+export function announce(title: string, keys: object, curls: readonly string[]): void {
+  console.log(`${title}\n`);
+  for (const [label, key] of Object.entries(keys)) console.log(`  ${label.padEnd(18)} ${String(key)}`);
+  console.log('\nTry:');
+  for (const line of curls) console.log(`  ${line}`);
+  if (process.env.DEMO_KEYS_FILE) writeFileSync(process.env.DEMO_KEYS_FILE, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });
+}
+
+/** Closes the server and the store on SIGINT / SIGTERM. */
+export function closeOnSignal(close: () => Promise<unknown>): void {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => void close().finally(() => process.exit(0)));
+  }
+}

@@ -1,0 +1,65 @@
+// The start test of every example: run `src/main.ts` as `pnpm --filter … start` would, on a given
+// store, wait for its banner, and read the demo keys it wrote to DEMO_KEYS_FILE.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+export interface StartedExample {
+  keys: Record<string, string>;
+  output: string;
+  /** `http://127.0.0.1:<port>` */
+  origin: string;
+  stop(): Promise<void>;
+}
+
+/** Starts an example's main module with `env` (DATABASE_URL / REDIS_URL are not inherited). */
+export async function startExample(main: string, env: Record<string, string>): Promise<StartedExample> {
+  const dir = mkdtempSync(join(tmpdir(), 'keyward-example-'));
+  const keysFile = join(dir, 'keys.json');
+  const port = await freePort();
+  const { DATABASE_URL: _d, REDIS_URL: _r, ...rest } = process.env;
+  const child = spawn(process.execPath, ['--conditions=@keyward/source', '--import', 'tsx', main], {
+    env: { ...rest, ...env, PORT: String(port), DEMO_KEYS_FILE: keysFile },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + 30_000;
+  while (!output.includes('Try:')) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      await stop();
+      throw new Error(`${main} did not start (exit ${child.exitCode}):\n${output.slice(-1000)}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { keys: JSON.parse(readFileSync(keysFile, 'utf8')) as Record<string, string>, output, origin: `http://127.0.0.1:${port}`, stop };
+}
+
+/** The two stores every example's start test runs on, with fresh prefixes. */
+export function startEnvs(inject: (name: 'databaseUrl' | 'redisUrl') => string): [string, () => Record<string, string>][] {
+  const tag = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  return [
+    ['PostgreSQL', () => ({ DATABASE_URL: inject('databaseUrl'), KEYWARD_TABLE_PREFIX: `ex_${tag()}_` })],
+    ['Redis', () => ({ REDIS_URL: inject('redisUrl'), KEYWARD_REDIS_PREFIX: `ex:${tag()}:` })],
+  ];
+}
