@@ -1,0 +1,22 @@
+// `pnpm --filter @keyward/example-tixallo-tickets start` on PostgreSQL and on Redis.
+import { fileURLToPath } from 'node:url';
+import { startEnvs, startExample } from '@keyward/example-support/testing';
+import { describe, expect, inject, it } from 'vitest';
+
+const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+
+describe('tixallo start', () => {
+  for (const [name, env] of startEnvs(inject)) {
+    it(`serves the demo keys it prints, on ${name}`, { timeout: 60_000 }, async () => {
+      const app = await startExample(main, env());
+      try {
+        expect(app.output).toContain(name);
+        expect(Object.keys(app.keys).sort()).toEqual(['revoked', 'workspace_a', 'workspace_a_second', 'workspace_b']);
+        const get = (key: string) => fetch(`${app.origin}/api/v1/tickets`, { headers: { authorization: `Bearer ${key}` } }).then((r) => r.status);
+        expect(await Promise.all([app.keys.workspace_a!, app.keys.workspace_a_second!, app.keys.workspace_b!, app.keys.revoked!].map(get))).toEqual([200, 200, 200, 401]);
+      } finally {
+        await app.stop();
+      }
+    });
+  }
+});
