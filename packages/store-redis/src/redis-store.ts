@@ -13,6 +13,7 @@ import type { Cluster, Redis } from 'ioredis';
 import {
   cursorOf,
   decodeKey,
+  unpackFields,
   encodeKey,
   encodePatch,
   flatten,
@@ -31,7 +32,7 @@ import {
   type PointerValue,
 } from './internal/codec.js';
 import { connect, quit, defineScripts, type RedisConnection } from './internal/connection.js';
-import { CAS_DEL, CAS_SET, DELETE, INSERT, LIST, LOOKUP, ROTATE, UPDATE } from './internal/scripts.js';
+import { CAS_DEL, CAS_SET, DELETE, INSERT, LIST, ROTATE, UPDATE } from './internal/scripts.js';
 import { redisAudit } from './audit.js';
 import { redisUsage } from './usage.js';
 
@@ -56,9 +57,10 @@ export interface RedisStoreOptions {
    */
   prefix?: string;
   /**
-   * Follow the id or hash pointer inside one Lua script, so that a lookup is one round trip
-   * (EVALSHA). Only possible when every key lives on one server: ignored (always `false`) on a
-   * Cluster, where a lookup is two round trips (GET, then HGETALL).
+   * Look keys up with one plain `GET` of the snapshot that every record write keeps next to the
+   * id and hash pointers (standalone servers write them whatever this option says). `false` reads
+   * the pointer, then the record. Ignored (always `false`) on a Cluster, where records and pointers
+   * live on different slots: a lookup is two round trips (GET, then HGETALL).
    * @default true on a standalone server
    */
   singleRoundTrip?: boolean;
@@ -121,7 +123,7 @@ function internal(flat: Flat, field: string): string | undefined {
  * Keys of one workspace (or, without a workspace, of one owner) share a hash tag, so every write
  * of records and listings is one atomic Lua script on one slot; `{id:…}` and `{hash:…}` pointers on
  * their own slots lead lookups to the record, which is always checked against what was asked.
- * Lookups are one EVALSHA on a standalone server and two reads on a Cluster. See the README for
+ * Lookups are one GET (of a snapshot) on a standalone server and two reads on a Cluster. See the README for
  * the layout, the order of writes and the persistence settings a primary store needs.
  *
  * @throws {TypeError} for a missing client. @throws {RangeError} for a prefix with `{` or `}`.
@@ -155,7 +157,11 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
 
   /** HGETALL of the record a pointer leads to (checked by the caller), in one or two round trips. */
   async function follow(pointerKey: string): Promise<Flat> {
-    if (singleRoundTrip) return (await call(LOOKUP, [pointerKey], [prefix])) as Flat;
+    if (singleRoundTrip) {
+      // One GET: the snapshot that every record write refreshes atomically. None: no such record.
+      const snapshot = await client.getBuffer(`${pointerKey}s`);
+      return snapshot === null ? [] : unpackFields(snapshot);
+    }
     const value = await client.get(pointerKey);
     const pointer = value === null ? null : parsePointer(value);
     if (pointer === null) return [];

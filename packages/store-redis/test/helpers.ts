@@ -1,6 +1,19 @@
 import { Cluster, Redis } from 'ioredis';
 import { inject } from 'vitest';
 import type { RedisStore } from '../src/index.js';
+import { withSnapshots } from '../src/internal/scripts.js';
+
+const SET_FIELD_BODY = `if ARGV[2] == '' then redis.call('HDEL', KEYS[1], ARGV[1]) else redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end return 1`;
+const SET_FIELD = withSnapshots({ name: 'kwTestSetField', keys: 1, writesRecords: true, lua: SET_FIELD_BODY });
+
+/**
+ * Changes one field of a record by hand (`null` deletes it), as someone could with redis-cli —
+ * but atomically with its snapshots on a standalone server, as the store's own writes are: what a
+ * test then reads is the changed record, whichever way the store looks it up.
+ */
+export async function setField(client: Redis | Cluster, recordKey: string, field: string, value: string | null): Promise<void> {
+  await client.eval(client.isCluster ? SET_FIELD_BODY : SET_FIELD.lua, 1, recordKey, field, value ?? '');
+}
 
 /** The Redis server of the test run (started by test/global-setup.ts, or REDIS_URL). */
 export function redisUrl(): string {

@@ -2,7 +2,7 @@ import { createKeyward, isKeywardError } from '@keyward/core';
 import { describeKeyStore, sampleStoredKey } from '@keyward/core/testing';
 import { redisStore, type RedisStore } from '@keyward/store-redis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { dumpRaw, newRedis, redisUrl, uniquePrefix } from './helpers.js';
+import { dumpRaw, newRedis, redisUrl, setField, uniquePrefix } from './helpers.js';
 
 const redis = newRedis();
 afterAll(() => redis.quit());
@@ -30,7 +30,10 @@ describe('redisStore specifics', () => {
     const key = sampleStoredKey({ workspaceId: 'ws:odd{name}' });
     await store.insert(key);
     const keys = (await redis.keys(`${store.prefix}*`)).map((k) => k.slice(store.prefix.length)).sort();
-    expect(keys).toEqual([`{hash:${key.hash}}`, `{id:${key.id}}`, `{own:user_1}idx`, `{ws:ws%3Aodd%7Bname%7D}idx`, `{ws:ws%3Aodd%7Bname%7D}k:${key.id}`].sort());
+    // On a standalone server, each pointer has its snapshot (`…s`) next to it: a lookup is one GET.
+    expect(keys).toEqual(
+      [`{hash:${key.hash}}`, `{hash:${key.hash}}s`, `{id:${key.id}}`, `{id:${key.id}}s`, `{own:user_1}idx`, `{ws:ws%3Aodd%7Bname%7D}idx`, `{ws:ws%3Aodd%7Bname%7D}k:${key.id}`].sort(),
+    );
     expect(await redis.ttl(`${store.prefix}{ws:ws%3Aodd%7Bname%7D}k:${key.id}`)).toBe(-1);
     expect(await store.findById(key.id)).toEqual(key);
     expect((await store.list({ workspaceId: 'ws:odd{name}' })).items.map((k) => k.id)).toEqual([key.id]);
@@ -134,10 +137,47 @@ describe('redisStore specifics', () => {
     const store = redisStore({ redis, prefix: uniquePrefix('bad') });
     const keyward = createKeyward({ store, cache: false, format: undefined });
     const { key, record } = await keyward.create({ workspaceId: 'ws_bad', name: 'bad' });
-    await redis.hset(`${store.prefix}{ws:ws_bad}k:${record.id}`, 'scopes', 'not json');
+    await setField(redis, `${store.prefix}{ws:ws_bad}k:${record.id}`, 'scopes', 'not json');
     const result = await keyward.verify({ authorization: `Bearer ${key}` });
     expect(result.ok ? 'ok' : result.error.code).toBe('store_unavailable');
     expect(isKeywardError(result.ok ? null : result.error)).toBe(true);
+  });
+
+  it('answers 503 for a snapshot that does not unpack, and never a pass', async () => {
+    const store = redisStore({ redis, prefix: uniquePrefix('snap') });
+    const keyward = createKeyward({ store, cache: false });
+    const { key, record } = await keyward.create({ workspaceId: 'ws_snap', name: 'snap' });
+    const hash = (await store.findById(record.id))!.hash;
+    const snapshot = `${store.prefix}{hash:${hash}}s`;
+    const good = await redis.getBuffer(snapshot);
+    expect(good).not.toBeNull();
+    for (const bad of [good!.subarray(0, good!.length - 3), Buffer.concat([good!, Buffer.from('9')]), Buffer.from('x'), Buffer.from('4:name')]) {
+      await redis.set(snapshot, bad);
+      const result = await keyward.verify({ authorization: `Bearer ${key}` });
+      expect(result.ok ? 'ok' : `${result.error.code} ${result.error.status}`).toBe('store_unavailable 503');
+    }
+    await redis.set(snapshot, good!);
+    expect((await keyward.verify({ authorization: `Bearer ${key}` })).ok).toBe(true);
+  });
+
+  it('keeps snapshots exactly in step with records: every write, by id and by hash, non-ASCII included', async () => {
+    const store = redisStore({ redis, prefix: uniquePrefix('step') });
+    const key = sampleStoredKey({ workspaceId: 'ws_ü', name: 'Zoë’s key 🔑', metadata: { note: 'naïve — ok', n: 12345678901234567 } });
+    await store.insert(key);
+    const both = async (id: string, hash: string) => [await store.findById(id), await store.findByHash(hash)];
+    expect(await both(key.id, key.hash)).toEqual([key, key]);
+    const renamed = await store.update(key.id, { name: 'ключ', updatedAt: new Date(5000) });
+    expect(await both(key.id, key.hash)).toEqual([renamed, renamed]);
+    // A new hash (an upgrade on use): the old one finds nothing at once, the new one finds the key.
+    const newHash = 'f'.repeat(64);
+    const rehashed = await store.update(key.id, { hash: newHash, hashVersion: 'hmac-sha256:v1', updatedAt: new Date(6000) });
+    expect([await store.findByHash(key.hash), await store.findByHash(newHash), await store.findById(key.id)]).toEqual([null, rehashed, rehashed]);
+    const revoked = await store.update(key.id, { revokedAt: new Date(7000), updatedAt: new Date(7000) });
+    expect((await store.findByHash(newHash))?.revokedAt).toEqual(new Date(7000));
+    expect(await store.findById(key.id)).toEqual(revoked);
+    await store.delete(key.id);
+    expect(await both(key.id, newHash)).toEqual([null, null]);
+    expect(await redis.keys(`${store.prefix}*s`)).toEqual([]);
   });
 
   it('close() leaves a client it did not open alone, and quits one it opened', async () => {

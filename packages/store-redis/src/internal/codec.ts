@@ -177,6 +177,31 @@ function date(value: string | undefined, field: string): Date | null {
 }
 
 /** A record from the flat `HGETALL` reply; `null` for an empty reply (no such record). */
+/**
+ * Unpacks a snapshot, `<bytes>:<name><bytes>:<value>…`, into name/value pairs. Lengths count UTF-8
+ * bytes, hence a Buffer. @throws on anything that does not parse exactly (the engine answers 503).
+ */
+export function unpackFields(packed: Buffer): string[] {
+  const out: string[] = [];
+  let at = 0;
+  while (at < packed.length) {
+    let length = 0;
+    let digits = 0;
+    for (;;) {
+      const c = packed[at++];
+      if (c === 58 && digits > 0) break; // ':'
+      if (c === undefined || c < 48 || c > 57 || digits > 9) throw malformed('snapshot');
+      length = length * 10 + (c - 48);
+      digits++;
+    }
+    if (at + length > packed.length) throw malformed('snapshot');
+    out.push(packed.toString('utf8', at, at + length));
+    at += length;
+  }
+  if (out.length % 2 !== 0) throw malformed('snapshot');
+  return out;
+}
+
 export function decodeKey(flat: readonly string[] | null | undefined): StoredKey | null {
   if (!flat || flat.length === 0) return null;
   const f: Record<string, string> = Object.create(null) as Record<string, string>;

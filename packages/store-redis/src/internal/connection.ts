@@ -1,5 +1,5 @@
 import { Redis, type Cluster, type RedisOptions } from 'ioredis';
-import { SCRIPTS, type ScriptDefinition } from './scripts.js';
+import { SCRIPTS, withSnapshots, type ScriptDefinition } from './scripts.js';
 
 /** A client the user passes, or a URL for a client the store opens (and closes) itself. */
 export type RedisConnection = Redis | Cluster | { url: string; options?: RedisOptions };
@@ -48,15 +48,22 @@ export function connect(redis: RedisConnection, what: string): Connection {
 /** Calls a script defined with `defineCommand` (EVALSHA, then EVAL on NOSCRIPT). */
 export type ScriptCaller = (script: ScriptDefinition, keys: readonly string[], args: readonly (string | number)[]) => Promise<unknown>;
 
-export function defineScripts(client: Redis | Cluster): ScriptCaller {
+export function defineScripts(client: Redis | Cluster, scripts: readonly ScriptDefinition[] = SCRIPTS): ScriptCaller {
   const commands = client as unknown as Record<string, ((...args: (string | number)[]) => Promise<unknown>) | undefined>;
-  for (const script of SCRIPTS) {
+  // On a standalone server, scripts that write records also refresh their snapshots (scripts.ts).
+  const standalone = !client.isCluster;
+  const defined = new Map<string, string>();
+  for (const script of scripts) {
+    const variant = standalone ? withSnapshots(script) : script;
     // Idempotent: a second store on the same client defines the same script again.
-    if (typeof commands[script.name] !== 'function') client.defineCommand(script.name, { numberOfKeys: script.keys, lua: script.lua });
+    if (typeof commands[variant.name] !== 'function') client.defineCommand(variant.name, { numberOfKeys: variant.keys, lua: variant.lua });
+    defined.set(script.name, variant.name);
   }
   return (script, keys, args) => {
     if (keys.length !== script.keys) throw new RangeError(`${script.name} takes ${script.keys} keys`);
-    return commands[script.name]!.call(client, ...keys, ...args);
+    const name = defined.get(script.name);
+    if (name === undefined) throw new RangeError(`${script.name} is not defined on this client`);
+    return commands[name]!.call(client, ...keys, ...args);
   };
 }
 

@@ -1,8 +1,8 @@
 /**
  * The Lua scripts of the store, sent with EVALSHA (ioredis `defineCommand` falls back to EVAL on
  * NOSCRIPT). Every script declares the key it routes by in KEYS[1]; the other keys it touches share
- * its hash tag, hence its cluster slot — except `lookup`, which follows a pointer to another slot
- * and is therefore only used on a standalone server.
+ * its hash tag, hence its cluster slot — except the snapshot refresh of `withSnapshots`, which
+ * writes next to the pointers and is therefore only used on a standalone server.
  *
  * Records are HASHes whose fields are written by the client as strings: the scripts never decode
  * or re-encode JSON (cjson would round numbers in metadata).
@@ -13,33 +13,70 @@ export interface ScriptDefinition {
   readonly name: string;
   readonly keys: number;
   readonly lua: string;
+  /**
+   * The script writes records named in its KEYS: on a standalone server it runs wrapped by
+   * {@link withSnapshots}, which refreshes their snapshots in the same atomic step.
+   */
+  readonly writesRecords?: boolean;
 }
 
-/** Value of a pointer → the record key it names (prefix + suffix); `false` when malformed. */
-const POINTER_TARGET = `
-local function target(prefix, v)
-  local suffix = string.match(v, '^%-?%d+:[^:]*:(.+)$')
-  if not suffix then return false end
-  return prefix .. suffix
+/**
+ * Snapshots (standalone servers only): next to each pointer `{id:…}` / `{hash:…}`, a key `{id:…}s` /
+ * `{hash:…}s` holds the record's public fields packed into one string — `<bytes>:<name><bytes>:<value>`
+ * per field — so that a lookup is one plain GET. Every script that writes a record is wrapped so
+ * that, in the same atomic step, the snapshots of each record named in its KEYS are rewritten (or
+ * deleted with the record, or moved with a new hash). A snapshot is therefore never staler than its
+ * record. On a Cluster the two live on different slots: no snapshots, lookups read the record.
+ */
+const SNAPSHOT_PROLOGUE = `
+local function kw_esc(s)
+  return (string.gsub(s, "[^A-Za-z0-9%-_%.!~%*'%(%)]", function(c) return string.format('%%%02X', string.byte(c)) end))
+end
+local kw_records = {}
+for i = 1, #KEYS do
+  local p = string.match(KEYS[i], '^([^{]*){[^}]*}k:.')
+  if p then
+    local old = redis.call('HMGET', KEYS[i], 'id', 'hash')
+    kw_records[#kw_records + 1] = { key = KEYS[i], prefix = p, id = old[1], hash = old[2] }
+  end
 end
 `;
 
-/**
- * Follows a pointer and reads the record in one round trip (standalone only: the record is on
- * another slot). The caller checks that the record is the one it asked for.
- * KEYS[1] pointer · ARGV[1] prefix → HGETALL reply, empty when there is none.
- */
-export const LOOKUP: ScriptDefinition = {
-  name: 'keywardLookupV1',
-  keys: 1,
-  lua: `${POINTER_TARGET}
-local v = redis.call('GET', KEYS[1])
-if not v then return {} end
-local rk = target(ARGV[1], v)
-if not rk then return {} end
-return redis.call('HGETALL', rk)
-`,
-};
+const SNAPSHOT_EPILOGUE = `
+for _, r in ipairs(kw_records) do
+  local rec = redis.call('HGETALL', r.key)
+  if #rec == 0 then
+    if r.id then redis.call('DEL', r.prefix .. '{id:' .. kw_esc(r.id) .. '}s') end
+    if r.hash then redis.call('DEL', r.prefix .. '{hash:' .. kw_esc(r.hash) .. '}s') end
+  else
+    local id, hash
+    local out = {}
+    for i = 1, #rec, 2 do
+      local name, value = rec[i], rec[i + 1]
+      if name == 'id' then id = value elseif name == 'hash' then hash = value end
+      if string.byte(name, 1) ~= 95 then out[#out + 1] = #name .. ':' .. name .. #value .. ':' .. value end
+    end
+    if r.id and id and r.id ~= id then redis.call('DEL', r.prefix .. '{id:' .. kw_esc(r.id) .. '}s') end
+    if r.hash and hash and r.hash ~= hash then redis.call('DEL', r.prefix .. '{hash:' .. kw_esc(r.hash) .. '}s') end
+    -- A record without its id or hash (changed by hand) keeps a snapshot under the old name, so
+    -- that a lookup finds the bad record (a 503), as it would without snapshots.
+    local packed = table.concat(out)
+    local sid, shash = id or r.id, hash or r.hash
+    if sid then redis.call('SET', r.prefix .. '{id:' .. kw_esc(sid) .. '}s', packed) end
+    if shash then redis.call('SET', r.prefix .. '{hash:' .. kw_esc(shash) .. '}s', packed) end
+  end
+end
+`;
+
+/** The standalone variant of a record-writing script: the same body, then the snapshots refreshed. */
+export function withSnapshots(script: ScriptDefinition): ScriptDefinition {
+  if (!script.writesRecords) return script;
+  return {
+    name: `${script.name}S`,
+    keys: script.keys,
+    lua: `${SNAPSHOT_PROLOGUE}\nlocal function kw_body()\n${script.lua}\nend\nlocal kw_result = kw_body()\n${SNAPSHOT_EPILOGUE}\nreturn kw_result\n`,
+  };
+}
 
 /**
  * Inserts a record and its index entry, unless the record exists.
@@ -47,6 +84,7 @@ return redis.call('HGETALL', rk)
  * ARGV[3] hash pointer value · ARGV[4..] field/value pairs → 1 inserted, 0 exists.
  */
 export const INSERT: ScriptDefinition = {
+  writesRecords: true,
   name: 'keywardInsertV1',
   keys: 2,
   lua: `
@@ -63,6 +101,7 @@ return 1
  * → false when there is no record, else { previous hash, previous hash pointer value, HGETALL }.
  */
 export const UPDATE: ScriptDefinition = {
+  writesRecords: true,
   name: 'keywardUpdateV1',
   keys: 1,
   lua: `
@@ -88,6 +127,7 @@ return { old[1] or '', old[2] or '', redis.call('HGETALL', KEYS[1]) }
  * → false when there is none, else the HGETALL of the deleted record (internal fields included).
  */
 export const DELETE: ScriptDefinition = {
+  writesRecords: true,
   name: 'keywardDeleteV1',
   keys: 2,
   lua: `
@@ -109,6 +149,7 @@ return rec
  * → {0} no old key · {1} old key revoked or rotated · {2} successor id exists · {3, HGETALL old}.
  */
 export const ROTATE: ScriptDefinition = {
+  writesRecords: true,
   name: 'keywardRotateV1',
   keys: 3,
   lua: `
@@ -215,4 +256,4 @@ return reply
 `,
 };
 
-export const SCRIPTS: readonly ScriptDefinition[] = [LOOKUP, INSERT, UPDATE, DELETE, ROTATE, CAS_SET, CAS_DEL, LIST];
+export const SCRIPTS: readonly ScriptDefinition[] = [INSERT, UPDATE, DELETE, ROTATE, CAS_SET, CAS_DEL, LIST];

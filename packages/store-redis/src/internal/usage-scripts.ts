@@ -1,4 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
+import { defineScripts } from './connection.js';
 import type { ScriptDefinition } from './scripts.js';
 
 /**
@@ -37,6 +38,7 @@ return 1
  * KEYS[1] record · ARGV[1] id · ARGV[2] time (ms) → 1 written, 0 not.
  */
 export const TOUCH: ScriptDefinition = {
+  writesRecords: true,
   name: 'keywardTouchV1',
   keys: 1,
   lua: `
@@ -88,10 +90,5 @@ export const USAGE_SCRIPTS: readonly ScriptDefinition[] = [USAGE_HINCR, USAGE_IN
 
 /** Defines the scripts on the client (EVALSHA, EVAL on NOSCRIPT) and returns their caller. */
 export function defineUsageScripts(client: Redis | Cluster) {
-  const commands = client as unknown as Record<string, ((...args: (string | number)[]) => Promise<unknown>) | undefined>;
-  for (const script of USAGE_SCRIPTS) {
-    if (typeof commands[script.name] !== 'function') client.defineCommand(script.name, { numberOfKeys: script.keys, lua: script.lua });
-  }
-  return (script: ScriptDefinition, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> =>
-    commands[script.name]!.call(client, ...keys, ...args);
+  return defineScripts(client, USAGE_SCRIPTS);
 }
