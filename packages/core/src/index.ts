@@ -63,5 +63,5 @@ export { localInvalidationBus } from './cache/local-bus.js';
 
 export { routeOptions } from './web/route-options.js';
 export type { RouteOptions, RouteOptionsResolver } from './web/route-options.js';
-export { authenticateRequest, renderedResponse, withApiKey } from './web/fetch.js';
+export { authenticateRequest, renderedResponse, withApiKey, withResponseHeaders } from './web/fetch.js';
 export type { ApiKeyFetchHandler, AuthenticateResult, FetchAuthOptions, WithApiKeyOptions } from './web/fetch.js';

@@ -31,6 +31,13 @@ export interface AdapterHarness {
   readonly downKeyward: Keyward;
   readonly routes: AdapterRoutes;
   /**
+   * How both engines are configured, for an adapter whose server runs in another process (a built
+   * Next.js app) and must build equal engines there: the clock (ms since the epoch), the prefix of
+   * the prefixed format (the engines also accept `{id}.{secret}` keys), and the store timeout of
+   * `downKeyward` (ms, no cache). The main engine's keys are in the store of `createStore`.
+   */
+  readonly engine: { readonly now: number; readonly prefix: string; readonly downStoreTimeout: number };
+  /**
    * The JSON every route answers on success (status 200), given the key the framework exposes to
    * the handler (`req.apiKey`, `ctx.state.apiKey`, `request.apiKey`; `undefined`/`null` if none).
    */
@@ -230,7 +237,8 @@ const INVALID_TOKEN = 'Bearer error="invalid_token"';
  */
 export function describeAdapter(options: AdapterSuiteOptions): void {
   describe(`HTTP conformance: ${options.name}`, () => {
-    const formats = [prefixedFormat({ prefix: 'kw' }), idSecretFormat()];
+    const engine = Object.freeze({ now: NOW, prefix: 'kw', downStoreTimeout: 100 });
+    const formats = [prefixedFormat({ prefix: engine.prefix }), idSecretFormat()];
     const sha256 = sha256Hasher();
     let keyward: Keyward;
     let downKeyward: Keyward;
@@ -240,7 +248,7 @@ export function describeAdapter(options: AdapterSuiteOptions): void {
     beforeAll(async () => {
       const store = options.createStore ? await options.createStore() : suiteStore();
       keyward = createKeyward({ store, format: formats, now: () => NOW });
-      downKeyward = createKeyward({ store: hangingStore(), format: formats, now: () => NOW, storeTimeout: 100, cache: false });
+      downKeyward = createKeyward({ store: hangingStore(), format: formats, now: () => NOW, storeTimeout: engine.downStoreTimeout, cache: false });
 
       const valid = await keyward.create({ workspaceId: 'ws_a', name: 'valid', scopes: ['notes:read'] });
       const writer = await keyward.create({ workspaceId: 'ws_a', name: 'writer', scopes: ['notes:read', 'notes:write'] });
@@ -276,6 +284,7 @@ export function describeAdapter(options: AdapterSuiteOptions): void {
         keyward,
         downKeyward,
         routes: ROUTES,
+        engine,
         body: (key) => ({ keyId: key?.id ?? null, workspaceId: key?.workspaceId ?? null }),
       };
       server = await options.start(harness);

@@ -106,11 +106,17 @@ export function withApiKey<Args extends unknown[] = []>(
       return auth.response;
     }
     const response = await handler(request, auth.key, ...rest);
-    return withHeaders(response, auth.headers);
+    return withResponseHeaders(response, auth.headers);
   };
 }
 
-function withHeaders(response: Response, headers: Readonly<Record<string, string>>): Response {
+/**
+ * Adds the success headers of a verification (`Deprecation`, `Sunset`, rate-limit headers) to a
+ * handler's `Response`, keeping any header the handler set itself. Returns the same `Response`, or
+ * a copy when its headers are immutable (`fetch()` results, `Response.redirect()`). For adapters
+ * that wrap a handler of their own shape (Next.js route handlers).
+ */
+export function withResponseHeaders(response: Response, headers: Readonly<Record<string, string>>): Response {
   let out = response;
   for (const name in headers) {
     if (out.headers.has(name)) continue;
