@@ -1,55 +1,82 @@
-// A small API guarded by Keyward on plain node:http, with demo keys to paste into curl.
-import { createServer } from 'node:http';
-import { createKeyward, prefixedFormat } from '../packages/core/src/index.js';
-import { memoryStore } from '../packages/store-memory/src/index.js';
+// `pnpm start`: starts every example app under examples/ (each rebuilds one seed's authentication on
+// a different adapter), on its default port, and prints where each listens with its demo keys and
+// curl lines. The examples run on the TypeScript sources: no build step. Ctrl-C stops them all.
+// DEMO_RANDOM_PORTS=1 picks free ports instead of the defaults (the tests use it).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const port = Number(process.env.PORT ?? 3000);
-const keyward = createKeyward({ store: memoryStore(), format: prefixedFormat({ prefix: 'demo', randomLength: 26 }) });
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+/** The default port of each example (the one its README names). */
+const PORTS: Record<string, number> = { 'tiro-notes': 3001, 'tixallo-tickets': 3002, 'tipar-generate': 3003, tuco: 3004, tooken: 3005 };
 
-const workspaceA = await keyward.create({ workspaceId: 'ws_a', name: 'workspace A', scopes: ['notes:*'] });
-const readOnly = await keyward.create({ workspaceId: 'ws_a', name: 'read only', scopes: ['notes:read'] });
-const workspaceB = await keyward.create({ workspaceId: 'ws_b', name: 'workspace B', scopes: ['notes:*'] });
-const revoked = await keyward.create({ workspaceId: 'ws_a', name: 'revoked', scopes: ['notes:*'] });
-await keyward.revoke(revoked.record.id);
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
 
-const notes: Record<string, { id: number; text: string }[]> = {
-  ws_a: [{ id: 1, text: 'Notes of workspace A' }],
-  ws_b: [{ id: 1, text: 'Notes of workspace B' }],
+const examples = readdirSync(join(root, 'examples'))
+  .filter((name) => name in PORTS && existsSync(join(root, 'examples', name, 'src', 'main.ts')))
+  .sort((a, b) => PORTS[a]! - PORTS[b]!);
+
+const children: ChildProcess[] = [];
+const stopAll = () => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
 };
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    stopAll();
+    setTimeout(() => process.exit(0), 500).unref();
+  });
+}
 
-const server = createServer(async (req, res) => {
-  const url = new URL(req.url ?? '/', 'http://localhost');
-  if (url.pathname !== '/v1/notes') {
-    res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not found' }));
-    return;
-  }
-  const scopes = req.method === 'POST' ? ['notes:write'] : ['notes:read'];
-  const result = await keyward.verify(req.headersDistinct, { scopes });
-  if (!result.ok) {
-    const rendered = keyward.render(result.error);
-    res.writeHead(rendered.status, rendered.headers).end(rendered.body);
-    return;
-  }
-  const list = notes[result.key.workspaceId ?? ''] ?? [];
-  if (req.method === 'POST') list.push({ id: list.length + 1, text: `note ${list.length + 1}` });
-  res.writeHead(req.method === 'POST' ? 201 : 200, { 'content-type': 'application/json', ...result.headers });
-  res.end(JSON.stringify({ workspace: result.key.workspaceId, data: list }));
-});
+console.log(`Keyward demo: ${examples.length} example apps, each the authentication page of one product, on a different adapter.\n`);
+const started = await Promise.all(
+  examples.map(async (name) => {
+    const port = process.env.DEMO_RANDOM_PORTS ? await freePort() : PORTS[name]!;
+    const title = JSON.parse(readFileSync(join(root, 'examples', name, 'package.json'), 'utf8')).description as string;
+    const child = spawn(process.execPath, ['--conditions=@keyward/source', '--import', 'tsx', join(root, 'examples', name, 'src', 'main.ts')], {
+      cwd: join(root, 'examples', name),
+      env: { ...process.env, PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    let output = '';
+    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    const ok = await new Promise<boolean>((resolve) => {
+      const timer = setInterval(() => {
+        if (output.includes('Try:') && /\n\s*$/.test(output)) finish(true);
+      }, 50);
+      const finish = (value: boolean) => {
+        clearInterval(timer);
+        clearTimeout(limit);
+        resolve(value);
+      };
+      const limit = setTimeout(() => finish(false), 60_000);
+      child.once('exit', () => finish(false));
+    });
+    return { name, title, port, ok, output: () => output };
+  }),
+);
 
-server.listen(port, '127.0.0.1', () => {
-  const base = `http://127.0.0.1:${port}`;
-  console.log(`Keyward demo listening on ${base}\n`);
-  console.log('Demo keys (made at start, kept in memory only):');
-  const rows: [string, string][] = [
-    ['workspace_a', workspaceA.key],
-    ['read_only', readOnly.key],
-    ['workspace_b', workspaceB.key],
-    ['revoked', revoked.key],
-  ];
-  for (const [label, key] of rows) console.log(`  ${label.padEnd(12)} ${key}`);
-  console.log('\nTry:');
-  console.log(`  curl -i -H "Authorization: Bearer ${workspaceA.key}" ${base}/v1/notes`);
-  console.log(`  curl -i -X POST -H "Authorization: Bearer ${readOnly.key}" ${base}/v1/notes   # 403 insufficient_scope`);
-  console.log(`  curl -i -H "Authorization: Bearer ${revoked.key}" ${base}/v1/notes   # 401`);
-  console.log(`  curl -i ${base}/v1/notes   # 401 missing credentials`);
-});
+for (const app of started) {
+  console.log(`━━ examples/${app.name} — ${app.title}`);
+  // Give the banner a moment to finish (its curl lines follow "Try:").
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  console.log(app.ok ? app.output().trimEnd() : `did not start:\n${app.output().slice(-2000)}`);
+  console.log('');
+}
+const failed = started.filter((app) => !app.ok);
+if (failed.length > 0) {
+  stopAll();
+  process.exit(1);
+}
+console.log('All running. Each README (examples/<name>/README.md) lists its routes. Ctrl-C stops them.');

@@ -1,0 +1,33 @@
+// `pnpm start` (scripts/start.mjs → scripts/demo.ts): every example starts, and the first curl line
+// each one prints (a valid key on its main route) answers 200 over loopback.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { expect, it } from 'vitest';
+
+const start = fileURLToPath(new URL('../../../scripts/start.mjs', import.meta.url));
+
+it('pnpm start runs every example and its printed curl lines work', { timeout: 120_000 }, async () => {
+  const { DATABASE_URL: _d, REDIS_URL: _r, ...env } = process.env;
+  const child = spawn(process.execPath, [start], { env: { ...env, DEMO_RANDOM_PORTS: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  try {
+    const deadline = Date.now() + 100_000;
+    while (!output.includes('All running.')) {
+      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the demo did not start (exit ${child.exitCode}):\n${output.slice(-3000)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const sections = output.split('━━ examples/').slice(1);
+    expect(sections.map((s) => s.slice(0, s.indexOf(' ')))).toEqual(expect.arrayContaining(['tiro-notes', 'tixallo-tickets', 'tooken']));
+    for (const section of sections) {
+      const curl = /curl -s (\S+) -H 'Authorization: Bearer ([^']+)'/.exec(section);
+      expect(curl, section.slice(0, 80)).not.toBeNull();
+      const res = await fetch(curl![1]!, { headers: { authorization: `Bearer ${curl![2]}` } });
+      expect({ example: section.slice(0, 20), status: res.status }).toEqual({ example: section.slice(0, 20), status: 200 });
+    }
+  } finally {
+    child.kill('SIGTERM');
+    if (child.exitCode === null) await new Promise((r) => child.once('exit', r));
+  }
+});
