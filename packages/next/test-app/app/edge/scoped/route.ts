@@ -1,0 +1,5 @@
+import { withApiKey } from '@keyward/next';
+import { body, keyward } from '@/lib/engines';
+
+export const runtime = 'edge';
+export const GET = withApiKey((_request, { apiKey }) => Response.json(body(apiKey)), { keyward, scopes: ['notes:write'] });
