@@ -632,8 +632,27 @@ export class Keyward {
   private toPublic(record: StoredKey): ApiKey {
     let view = this.publicViews.get(record);
     if (view === undefined) {
-      const { hash: _hash, hashVersion: _version, ...rest } = record;
-      view = Object.freeze({ ...rest, scopes: Object.freeze([...rest.scopes]) });
+      // Field by field (one object shape, no rest/spread): this runs once per store read.
+      view = Object.freeze({
+        id: record.id,
+        workspaceId: record.workspaceId,
+        ownerId: record.ownerId,
+        name: record.name,
+        format: record.format,
+        environment: record.environment,
+        scopes: Object.freeze(record.scopes.slice()),
+        prefix: record.prefix,
+        hint: record.hint,
+        legacy: record.legacy,
+        createdAt: record.createdAt,
+        updatedAt: record.updatedAt,
+        expiresAt: record.expiresAt,
+        revokedAt: record.revokedAt,
+        sunsetAt: record.sunsetAt,
+        rotatedToId: record.rotatedToId,
+        lastUsedAt: record.lastUsedAt,
+        metadata: record.metadata,
+      });
       this.publicViews.set(record, view);
     }
     return view;
