@@ -8,7 +8,9 @@ import {
   routeOptions,
   withResponseHeaders,
 } from '@keyward/core';
-import { type NextRequest, NextResponse } from 'next/server';
+// `next` has no `exports` map: the `.js` suffix lets Node's ESM loader find it outside a bundler
+// (tests of route handlers under Node, Vitest).
+import { type NextRequest, NextResponse } from 'next/server.js';
 
 /**
  * Keyward for Next.js App Router (15 and 16): {@link withApiKey} wraps a route handler, on the
