@@ -27,9 +27,15 @@ export function buildApp(): void {
  * Starts the built app on a random loopback port with the given keys and settings: with
  * `next start`, or with the custom server of test-app/server.mjs (`joinDuplicateHeaders`).
  */
-export async function startApp(fixture: Fixture, server: 'next start' | 'custom' = 'next start'): Promise<{ port: number; close(): Promise<void> }> {
+export async function startApp(
+  fixture: Fixture,
+  server: 'next start' | 'custom' = 'next start',
+  /** Pin the server to these CPUs (`taskset -c`), for benchmarks. */
+  cpus?: string,
+): Promise<{ port: number; close(): Promise<void> }> {
   const args = server === 'custom' ? [join(app, 'server.mjs')] : [nextBin, 'start', '--hostname', '127.0.0.1', '--port', '0'];
-  const child = spawn(process.execPath, args, {
+  const [command, ...rest] = cpus === undefined ? [process.execPath, ...args] : ['taskset', '-c', cpus, process.execPath, ...args];
+  const child = spawn(command!, rest, {
     cwd: app,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', KEYWARD_FIXTURE: JSON.stringify(fixture) },

@@ -1,0 +1,4 @@
+// bench/http.ts: the JSON hello route without authentication.
+export function GET() {
+  return Response.json({ hello: 'world' });
+}
