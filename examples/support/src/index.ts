@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+export { serveFetch } from './fetch-server.js';
 import type { InvalidationBus, KeyStore } from '@keyward/core';
 import { memoryStore } from '@keyward/store-memory';
 import { postgresInvalidation, postgresStore } from '@keyward/store-postgres';
@@ -36,14 +37,15 @@ export async function storeFromEnv(app: string, env: NodeJS.ProcessEnv = process
 /**
  * Prints the demo banner: where the app listens, its demo keys (made at start, in this demo's
  * store only — printed on purpose), and ready-to-paste curl lines. With DEMO_KEYS_FILE, also writes
- * the keys as JSON (mode 600). Ends with the line `Try:` block, which the start tests wait for.
+ * the keys as JSON (mode 600), before the banner. Ends with the `Try:` block, which the start tests wait for.
  */
 export function announce(title: string, keys: object, curls: readonly string[]): void {
+  // The file first: whoever waits for the banner may read it at once.
+  if (process.env.DEMO_KEYS_FILE) writeFileSync(process.env.DEMO_KEYS_FILE, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });
   console.log(`${title}\n`);
   for (const [label, key] of Object.entries(keys)) console.log(`  ${label.padEnd(18)} ${String(key)}`);
   console.log('\nTry:');
   for (const line of curls) console.log(`  ${line}`);
-  if (process.env.DEMO_KEYS_FILE) writeFileSync(process.env.DEMO_KEYS_FILE, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });
 }
 
 /** Closes the server and the store on SIGINT / SIGTERM. */
