@@ -63,6 +63,10 @@ export interface KeywardErrorOptions {
   headers?: Readonly<Record<string, string>>;
   /** Id of the key involved, when known. Public ids only, never a secret. */
   keyId?: string;
+  /** `quota_exceeded` only: answer 429 instead of Keyward's default 402. */
+  status?: 402 | 429;
+  /** RFC 9457 problem `type` URI for this error (renderers use it instead of their default). */
+  type?: string;
   /** The underlying error (store failures); never rendered. */
   cause?: unknown;
 }
@@ -96,11 +100,13 @@ export class KeywardError extends Error {
   readonly retryAfter: number | undefined;
   readonly headers: Readonly<Record<string, string>> | undefined;
   readonly keyId: string | undefined;
+  readonly type: string | undefined;
 
   constructor(code: KeywardErrorCode, options: KeywardErrorOptions = {}) {
     super(options.message ?? DEFAULT_MESSAGES[code], options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
-    this.status = ERROR_CODES[code];
+    this.status = code === 'quota_exceeded' && options.status === 429 ? 429 : ERROR_CODES[code];
+    this.type = options.type;
     this.reason = options.reason;
     this.missingScopes = options.missingScopes;
     this.retryAfter = options.retryAfter;

@@ -65,3 +65,7 @@ export { routeOptions } from './web/route-options.js';
 export type { RouteOptions, RouteOptionsResolver } from './web/route-options.js';
 export { authenticateRequest, renderedResponse, withApiKey, withResponseHeaders } from './web/fetch.js';
 export type { ApiKeyFetchHandler, AuthenticateResult, FetchAuthOptions, WithApiKeyOptions } from './web/fetch.js';
+
+export { PolicyEnforcer, QUOTA_EXCEEDED_TYPE, QUOTA_EXHAUSTED_TYPE, RATELIMIT_DRAFT } from './policy/enforcer.js';
+export { gcra, gcraState } from './policy/types.js';
+export type { CounterRequest, CounterResult, CounterStore, LimitScope, Policies, PolicyOption, Quota, QuotaCounter, RateCounter, RateLimit, RateState } from './policy/types.js';

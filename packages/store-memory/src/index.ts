@@ -1,6 +1,7 @@
 import {
   KeywardError,
   type AuditStore,
+  type CounterStore,
   type KeyPatch,
   type KeyStore,
   type KeyTouch,
@@ -12,6 +13,7 @@ import {
 } from '@keyward/core';
 import { memoryAuditLog } from './audit.js';
 import { memoryUsageCounts } from './usage.js';
+import { memoryCounters } from './counters.js';
 
 /** Options of {@link memoryStore}. */
 export interface MemoryStoreOptions {
@@ -22,7 +24,7 @@ export interface MemoryStoreOptions {
 }
 
 /** A memory store, with a way to look at what it holds (for tests). */
-export interface MemoryStore extends KeyStore, UsageStore, AuditStore {
+export interface MemoryStore extends KeyStore, UsageStore, AuditStore, CounterStore {
   /** Answers synchronously: no promise on the hot path. */
   findById(id: string): StoredKey | null;
   /** Answers synchronously: no promise on the hot path. */
@@ -94,6 +96,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
 
   const audit = memoryAuditLog(maxAuditEvents);
   const usage = memoryUsageCounts();
+  const counters = memoryCounters();
 
   return {
     local: true,
@@ -106,6 +109,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     dumpAudit: audit.dumpAudit,
     appendAudit: audit.appendAudit,
     readAudit: audit.readAudit,
+    consumeCounters: counters.consumeCounters,
     addUsage: usage.addUsage,
     readUsage: usage.readUsage,
     async touchKeys(touches: readonly KeyTouch[]) {

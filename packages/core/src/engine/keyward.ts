@@ -12,6 +12,8 @@ import { timingSafeEqualString } from '../internal/timing-safe.js';
 import { toMilliseconds } from '../internal/duration.js';
 import { problemDetails } from '../render/problem-details.js';
 import type { RenderedError, Renderer } from '../render/types.js';
+import { PolicyEnforcer } from '../policy/enforcer.js';
+import type { CounterStore, PolicyOption } from '../policy/types.js';
 import { missingScopes, normalizeScopes } from '../scope/scopes.js';
 import { scrubKeys } from '../helpers.js';
 import { dayString, parseDay } from '../usage/days.js';
@@ -29,6 +31,7 @@ import type {
   VerifyFailure,
   VerifyOptions,
   VerifyResult,
+  VerifySuccess,
   WorkspaceGuard,
 } from './types.js';
 
@@ -93,6 +96,16 @@ export interface KeywardOptions {
    * Off by default: a verify then does no usage work at all.
    */
   usage?: boolean | UsageOptions;
+  /**
+   * Rate limits and quotas, for every key or per key (a function of the key): checked after the
+   * scopes, in that order; a refusal at any step consumes nothing after it. Needs counters.
+   */
+  policies?: PolicyOption;
+  /**
+   * Where the counters of `policies` live. @default the key store (memory, PostgreSQL and Redis
+   * stores implement them); pass a `redisStore(...)` to count in Redis in front of PostgreSQL keys.
+   */
+  counters?: CounterStore;
   /**
    * The audit log: lifecycle changes, uses of expired, revoked and legacy keys, and refused
    * requests with their reason (read it with `keyward.auditLog(...)`, export it with `onEvent`).
@@ -169,6 +182,7 @@ export class Keyward {
   private readonly usageTracker: UsageTracker | null = null;
   private readonly usageStore: UsageStore | null = null;
   private readonly auditRecorder: AuditRecorder | null = null;
+  private readonly enforcer: PolicyEnforcer | null = null;
   private readonly auditStore: AuditStore | null = null;
   private subscribed: Promise<void> = Promise.resolve();
   private closed = false;
@@ -227,6 +241,13 @@ export class Keyward {
       }
       this.usageStore = usageStore as UsageStore;
       this.usageTracker = new UsageTracker(this.usageStore, usage);
+    }
+    if (options.policies !== undefined) {
+      const counters = options.counters ?? (store as Partial<CounterStore>);
+      if (typeof counters.consumeCounters !== 'function') {
+        throw new TypeError('options.policies needs counters: a key store that implements them (memory, PostgreSQL, Redis), or options.counters');
+      }
+      this.enforcer = new PolicyEnforcer(options.policies, counters as CounterStore);
     }
     if (options.audit) {
       const audit = options.audit === true ? {} : options.audit;
@@ -423,7 +444,7 @@ export class Keyward {
       sunset = record.sunsetAt ?? this.legacySunset;
       if (sunset !== null && sunset.getTime() <= now) return this.fail('key_sunset', undefined, record.id);
     }
-    if (options === undefined) return this.pass(record, parsed, sunset);
+    if (options === undefined) return this.pass(record, parsed, sunset, undefined);
     if (options.workspaceId !== undefined && record.workspaceId !== options.workspaceId) {
       const { ownsWorkspace } = this.options;
       if (!(record.legacy && record.workspaceId === null && record.ownerId !== null && ownsWorkspace)) {
@@ -444,7 +465,7 @@ export class Keyward {
     return this.afterTenancy(record, parsed, options, sunset);
   }
 
-  private afterTenancy(record: StoredKey, parsed: ParsedKey, options: VerifyOptions, sunset: Date | null): VerifyResult {
+  private afterTenancy(record: StoredKey, parsed: ParsedKey, options: VerifyOptions, sunset: Date | null): VerifyResult | Promise<VerifyResult> {
     if (options.environment !== undefined && parsed.environment === undefined && record.environment !== options.environment) {
       return this.fail('environment_mismatch', undefined, record.id);
     }
@@ -454,12 +475,16 @@ export class Keyward {
         return { ok: false, error: new KeywardError('insufficient_scope', { missingScopes: missing, keyId: record.id }) };
       }
     }
-    return this.pass(record, parsed, sunset);
+    return this.pass(record, parsed, sunset, options);
   }
 
-  private pass(record: StoredKey, parsed: ParsedKey, sunset: Date | null): VerifyResult {
+  private pass(record: StoredKey, parsed: ParsedKey, sunset: Date | null, options: VerifyOptions | undefined): VerifyResult | Promise<VerifyResult> {
     if (record.hashVersion !== this.currentVersion) this.upgradeHash(record, parsed.secret);
-    return { ok: true, key: this.toPublic(record), headers: record.legacy ? this.legacyHeaders(record, sunset) : EMPTY_HEADERS };
+    const success: VerifySuccess = { ok: true, key: this.toPublic(record), headers: record.legacy ? this.legacyHeaders(record, sunset) : EMPTY_HEADERS };
+    if (this.enforcer === null) return success;
+    const cost = options?.cost ?? 1;
+    if (!Number.isInteger(cost) || cost < 0) return { ok: false, error: new KeywardError('invalid_argument', { message: 'cost must be a non-negative integer' }) };
+    return this.enforcer.apply(success, this.now(), cost, options?.dryRun === true);
   }
 
   /** Renders a refusal with the configured renderer. */

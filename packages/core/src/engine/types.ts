@@ -19,6 +19,10 @@ export interface VerifyOptions {
   environment?: string;
   /** Who is asking (IP, user agent), kept with the audit events of this request. */
   request?: AuditRequest;
+  /** Units of quota this request costs (rate limits count requests). @default 1 */
+  cost?: number;
+  /** Check everything, consume nothing: no quota, no rate limit, no usage count. */
+  dryRun?: boolean;
 }
 
 /** A verified request: the key, and the headers to add to the response. */

@@ -30,7 +30,7 @@ const TITLES: Record<number, string> = {
 export function problemDetails(options: ProblemDetailsOptions = {}): Renderer {
   return (error: KeywardError): RenderedError => {
     const body: Record<string, unknown> = {
-      type: options.typeBase ? `${options.typeBase}${error.code}` : 'about:blank',
+      type: error.type ?? (options.typeBase ? `${options.typeBase}${error.code}` : 'about:blank'),
       title: TITLES[error.status] ?? 'Error',
       status: error.status,
       detail: error.message,

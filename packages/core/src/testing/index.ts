@@ -7,3 +7,5 @@ export { describeUsageStore } from './describe-usage-store.js';
 export type { UsageStoreSuiteOptions } from './describe-usage-store.js';
 export { describeAuditStore } from './describe-audit-store.js';
 export type { AuditStoreSuiteOptions } from './describe-audit-store.js';
+export { describeCounterStore } from './describe-counter-store.js';
+export type { CounterStoreSuiteOptions } from './describe-counter-store.js';

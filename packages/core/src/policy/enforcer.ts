@@ -1,0 +1,146 @@
+import { KeywardError } from '../errors.js';
+import type { ApiKey, VerifyResult, VerifySuccess } from '../engine/types.js';
+import { toMilliseconds } from '../internal/duration.js';
+import type { CounterRequest, CounterResult, CounterStore, Policies, PolicyOption, Quota, RateLimit } from './types.js';
+
+/**
+ * The rate-limit headers follow draft-ietf-httpapi-ratelimit-headers-10: `RateLimit-Policy`
+ * lists each policy as `"name";q=<quota>;w=<window seconds>`, `RateLimit` its current state as
+ * `"name";r=<remaining>;t=<seconds until reset>`.
+ */
+export const RATELIMIT_DRAFT = 'draft-ietf-httpapi-ratelimit-headers-10';
+/** Problem type of a quota refused with 429 (the IETF registry entry of the same draft). */
+export const QUOTA_EXCEEDED_TYPE = 'https://iana.org/assignments/http-problem-types#quota-exceeded';
+/** Problem type of Keyward's 402 for an exhausted quota (RFC 9110 reserves 402: our convention). */
+export const QUOTA_EXHAUSTED_TYPE = 'https://keyward.dev/problems/quota-exhausted';
+
+interface Checked {
+  rates: { name: string; limit: number; windowMs: number; per: 'key' | 'workspace' }[];
+  quota: (Required<Pick<Quota, 'limit' | 'status'>> & { name: string; per: 'key' | 'workspace'; period: Quota['period']; refillMs: number | null }) | null;
+}
+
+const NAME_RE = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+function checkPolicies(policies: Policies): Checked {
+  const rates = (policies.rateLimits ?? []).map((r: RateLimit) => {
+    if (!Number.isInteger(r.limit) || r.limit < 1) throw new RangeError(`rate limit: limit must be a positive integer, got ${r.limit}`);
+    const windowMs = toMilliseconds(r.window, 'rate limit window');
+    if (windowMs < 1) throw new RangeError('rate limit: window must be at least 1 ms');
+    const name = r.name ?? `${r.limit}-per-${typeof r.window === 'number' ? `${r.window}ms` : r.window}`;
+    if (!NAME_RE.test(name)) throw new RangeError(`rate limit name ${JSON.stringify(name)}: 1-64 letters, digits, _ . : -`);
+    const per = r.per ?? 'key';
+    if (per !== 'key' && per !== 'workspace') throw new RangeError(`rate limit: per must be 'key' or 'workspace'`);
+    return { name, limit: r.limit, windowMs, per };
+  });
+  let quota: Checked['quota'] = null;
+  const q = policies.quota;
+  if (q !== undefined) {
+    if (!Number.isInteger(q.limit) || q.limit < 0) throw new RangeError(`quota: limit must be a non-negative integer, got ${q.limit}`);
+    const refillMs = typeof q.period === 'object' && q.period !== null ? toMilliseconds(q.period.refill, 'quota refill') : null;
+    if (refillMs === null && q.period !== 'day' && q.period !== 'month') throw new RangeError(`quota: period must be 'day', 'month' or { refill: duration }`);
+    const status = q.status ?? 402;
+    if (status !== 402 && status !== 429) throw new RangeError('quota: status must be 402 or 429');
+    const name = q.name ?? 'quota';
+    if (!NAME_RE.test(name)) throw new RangeError(`quota name ${JSON.stringify(name)}: 1-64 letters, digits, _ . : -`);
+    quota = { name, limit: q.limit, status, per: q.per ?? 'key', period: q.period, refillMs };
+  }
+  return { rates, quota };
+}
+
+/** Start and end (ms) of the quota period that contains `now`. */
+function period(quota: NonNullable<Checked['quota']>, now: number): [number, number] {
+  if (quota.refillMs !== null) {
+    const start = Math.floor(now / quota.refillMs) * quota.refillMs;
+    return [start, start + quota.refillMs];
+  }
+  const d = new Date(now);
+  if (quota.period === 'day') {
+    const start = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
+    return [start, start + 86_400_000];
+  }
+  return [Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1), Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1)];
+}
+
+/**
+ * Applies rate limits and quotas after a key passed every other check (DESIGN.md: … scopes →
+ * rate limit → quota → success), through a {@link CounterStore}.
+ */
+export class PolicyEnforcer {
+  private readonly fixed: Checked | null;
+  private readonly resolveFor: ((key: ApiKey) => PromiseLike<Policies | undefined> | Policies | undefined) | null;
+
+  constructor(
+    option: PolicyOption,
+    private readonly counters: CounterStore,
+  ) {
+    if (typeof option === 'function') {
+      this.fixed = null;
+      this.resolveFor = option;
+    } else {
+      this.fixed = checkPolicies(option);
+      this.resolveFor = null;
+    }
+  }
+
+  /** Runs the limits of `success.key` and returns the success with its headers, or the refusal. */
+  async apply(success: VerifySuccess, now: number, cost: number, dryRun: boolean): Promise<VerifyResult> {
+    const key = success.key;
+    let checked = this.fixed;
+    if (checked === null) {
+      const policies = await this.resolveFor!(key);
+      if (policies === undefined) return success;
+      checked = checkPolicies(policies);
+    }
+    if (checked.rates.length === 0 && checked.quota === null) return success;
+    const scopeId = (per: 'key' | 'workspace') => (per === 'workspace' && key.workspaceId !== null ? `w:${key.workspaceId}` : `k:${key.id}`);
+    const [start, end] = checked.quota ? period(checked.quota, now) : [0, 0];
+    const request: CounterRequest = {
+      group: key.workspaceId !== null ? `w:${key.workspaceId}` : `k:${key.id}`,
+      now,
+      cost,
+      dryRun,
+      rates: checked.rates.map((r) => ({ key: `r:${scopeId(r.per)}:${r.limit}/${r.windowMs}`, limit: r.limit, windowMs: r.windowMs })),
+      quota: checked.quota ? { key: `q:${scopeId(checked.quota.per)}:${checked.quota.refillMs ?? checked.quota.period}:${start}`, limit: checked.quota.limit, resetAt: end } : null,
+    };
+    let result: CounterResult;
+    try {
+      result = await this.counters.consumeCounters(request);
+    } catch (cause) {
+      // A counter store that fails is an outage: never a pass.
+      return { ok: false, error: new KeywardError('store_unavailable', { cause, retryAfter: 1, keyId: key.id }) };
+    }
+    const headers = this.headers(checked, result, now, end);
+    if (result.refused === null) return { ok: true, key, headers: { ...success.headers, ...headers } };
+    const retryAfter = Math.max(1, Math.ceil(result.retryAfterMs / 1000));
+    if ('rate' in result.refused) {
+      return { ok: false, error: new KeywardError('rate_limited', { retryAfter, headers, keyId: key.id }) };
+    }
+    const quota = checked.quota!;
+    return {
+      ok: false,
+      error: new KeywardError('quota_exceeded', {
+        retryAfter,
+        headers,
+        keyId: key.id,
+        status: quota.status,
+        type: quota.status === 429 ? QUOTA_EXCEEDED_TYPE : QUOTA_EXHAUSTED_TYPE,
+      }),
+    };
+  }
+
+  private headers(checked: Checked, result: CounterResult, now: number, quotaEnd: number): Record<string, string> {
+    const policy: string[] = [];
+    const state: string[] = [];
+    checked.rates.forEach((r, i) => {
+      policy.push(`"${r.name}";q=${r.limit};w=${Math.max(1, Math.ceil(r.windowMs / 1000))}`);
+      const s = result.rates[i];
+      if (s) state.push(`"${r.name}";r=${s.remaining};t=${Math.ceil(s.resetMs / 1000)}`);
+    });
+    if (checked.quota && result.quota) {
+      const q = checked.quota;
+      policy.push(`"${q.name}";q=${q.limit};w=${Math.ceil((quotaEnd - period(q, now)[0]) / 1000)}`);
+      state.push(`"${q.name}";r=${result.quota.remaining};t=${Math.max(0, Math.ceil((quotaEnd - now) / 1000))}`);
+    }
+    return policy.length ? { 'ratelimit-policy': policy.join(', '), ratelimit: state.join(', ') } : {};
+  }
+}

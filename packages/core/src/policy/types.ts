@@ -1,0 +1,129 @@
+import type { ApiKey } from '../engine/types.js';
+import type { Duration } from '../internal/duration.js';
+import type { Awaitable } from '../store/types.js';
+
+/** Whose requests a limit counts: the key's own, or every key of its workspace together. */
+export type LimitScope = 'key' | 'workspace';
+
+/**
+ * A rate limit: at most `limit` requests per `window`, enforced with GCRA (the generic cell rate
+ * algorithm): smooth, no burst at window edges, one number stored per limit.
+ */
+export interface RateLimit {
+  /** Name in the `RateLimit-Policy` / `RateLimit` headers. @default `"<limit>-per-<window>"` */
+  name?: string;
+  limit: number;
+  window: Duration;
+  /** @default 'key' */
+  per?: LimitScope;
+}
+
+/**
+ * A quota: `limit` units per calendar period (UTC), or credits refilled to `limit` every `refill`.
+ * Each request costs `cost` units (verify option, default 1).
+ */
+export interface Quota {
+  name?: string;
+  limit: number;
+  /** `'day'` or `'month'` (UTC calendar), or `{ refill: '1h' }` for credits refilled on a period. */
+  period: 'day' | 'month' | { refill: Duration };
+  /** @default 'key' */
+  per?: LimitScope;
+  /**
+   * Status of an exhausted quota: 402 Payment Required (Keyward's convention — RFC 9110 reserves
+   * 402 — with a Problem Details `type` of `https://keyward.dev/problems/quota-exhausted`), or 429
+   * with the IETF `quota-exceeded` problem type. @default 402
+   */
+  status?: 402 | 429;
+}
+
+/** The limits of a key: several rate limits and at most one quota. */
+export interface Policies {
+  rateLimits?: readonly RateLimit[];
+  quota?: Quota;
+}
+
+/** Policies for every key, or per key (from its metadata, plan, workspace…); `undefined` = none. */
+export type PolicyOption = Policies | ((key: ApiKey) => Awaitable<Policies | undefined>);
+
+/** One rate-limit counter of a {@link CounterRequest}. */
+export interface RateCounter {
+  /** Counter name in the store (scope, id and limit), without any store prefix. */
+  readonly key: string;
+  readonly limit: number;
+  readonly windowMs: number;
+}
+
+/** The quota counter of a {@link CounterRequest}: one counter per period. */
+export interface QuotaCounter {
+  /** Counter name in the store, including the period it counts. */
+  readonly key: string;
+  readonly limit: number;
+  /** When the period ends (ms since epoch): the counter may be dropped after it. */
+  readonly resetAt: number;
+}
+
+/**
+ * What one request asks of the counters: all of them are checked, and either all are consumed
+ * (`cost` units each) or none is — a request refused by one limit consumes none of the others.
+ */
+export interface CounterRequest {
+  /** Groups the counters of one request (a workspace, or a key without one): Redis hash tag. */
+  readonly group: string;
+  readonly now: number;
+  readonly cost: number;
+  readonly rates: readonly RateCounter[];
+  readonly quota: QuotaCounter | null;
+  /** Check only: consume nothing. */
+  readonly dryRun: boolean;
+}
+
+export interface RateState {
+  /** Requests left: after this one when it is admitted, as things are when it is refused. */
+  readonly remaining: number;
+  /** Milliseconds until the limit is fully available again. */
+  readonly resetMs: number;
+}
+
+export interface CounterResult {
+  /** `null` when admitted; else what refused: a rate limit (its index) or the quota. */
+  readonly refused: { readonly rate: number } | { readonly quota: true } | null;
+  /** For a refusal: milliseconds until a retry can pass. */
+  readonly retryAfterMs: number;
+  readonly rates: readonly RateState[];
+  readonly quota: { readonly remaining: number } | null;
+}
+
+/**
+ * Atomic counters for rate limits and quotas. Implemented by the memory, PostgreSQL and Redis key
+ * stores; every implementation passes `describeCounterStore` from `@keyward/core/testing`.
+ */
+export interface CounterStore {
+  /** Checks every counter of the request and consumes all of them, or none. Atomic across processes. */
+  consumeCounters(request: CounterRequest): Promise<CounterResult>;
+}
+
+/**
+ * GCRA on a stored "theoretical arrival time" (TAT, ms). Shared by the stores so that they agree
+ * to the millisecond. Returns the new TAT when admitted, or `null` and the wait when refused.
+ */
+export function gcra(tat: number | null, now: number, cost: number, limit: number, windowMs: number): { tat: number; remaining: number; resetMs: number; waitMs: number; ok: boolean } {
+  const interval = windowMs / limit;
+  const next = Math.max(tat ?? now, now) + cost * interval;
+  const ok = next - now <= windowMs;
+  const effective = ok ? next : Math.max(tat ?? now, now);
+  return {
+    ok,
+    tat: next,
+    remaining: Math.max(0, Math.floor((windowMs - (effective - now)) / interval + 1e-9)),
+    resetMs: Math.max(0, Math.ceil(effective - now)),
+    waitMs: ok ? 0 : Math.max(0, Math.ceil(next - windowMs - now)),
+  };
+}
+
+/** The state of a GCRA limit without consuming anything. */
+export function gcraState(tat: number | null, now: number, limit: number, windowMs: number): { remaining: number; resetMs: number } {
+  const interval = windowMs / limit;
+  const current = Math.max(tat ?? now, now);
+  return { remaining: Math.max(0, Math.floor((windowMs - (current - now)) / interval + 1e-9)), resetMs: Math.max(0, Math.ceil(current - now)) };
+}
