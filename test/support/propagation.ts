@@ -126,3 +126,46 @@ export function describeRevocationPropagation(options: {
     });
   });
 }
+
+/**
+ * Runs `processes` OS processes, each verifying `key` `perProcess` times at the same instant
+ * through its own engine (`engineModule`, configured by `env`), and returns what each saw.
+ */
+export async function raceAcrossProcesses(options: {
+  engineModule: string;
+  key: string;
+  env: Record<string, string>;
+  processes?: number;
+  perProcess?: number;
+}): Promise<{ admitted: number; codes: Record<string, number> }[]> {
+  const child = fileURLToPath(new URL('./race-child.ts', import.meta.url));
+  const startAt = Date.now() + 3000;
+  const runs = Array.from({ length: options.processes ?? 2 }, () =>
+    new Promise<{ admitted: number; codes: Record<string, number> }>((resolve, reject) => {
+      const proc = spawn(process.execPath, ['--conditions=@keyward/source', '--import', 'tsx', child], {
+        cwd: root,
+        env: {
+          ...process.env,
+          ...options.env,
+          KEYWARD_ENGINE_MODULE: options.engineModule,
+          KEYWARD_TEST_KEY: options.key,
+          KEYWARD_START_AT: String(startAt),
+          KEYWARD_REQUESTS: String(options.perProcess ?? 25),
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      let err = '';
+      proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      proc.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 30_000);
+      proc.on('exit', (code) => {
+        clearTimeout(timer);
+        const line = out.split('\n').find((l) => l.startsWith('{'));
+        if (code === 0 && line) resolve(JSON.parse(line));
+        else reject(new Error(`race child exited ${code}: ${err.slice(-1500)}`));
+      });
+    }),
+  );
+  return Promise.all(runs);
+}

@@ -60,6 +60,8 @@ export interface TableNames {
   readonly usage: string;
   /** `"schema"."<prefix>audit"`: the audit log. */
   readonly audit: string;
+  /** `"schema"."<prefix>counters"`: rate-limit and quota counters. */
+  readonly counters: string;
   /** Bare (unquoted, unqualified) name of an object derived from the prefix, e.g. `index('keys_owner_idx')`. */
   object(suffix: string): string;
 }
@@ -73,6 +75,7 @@ export function tableNames(schema: string, prefix: string): TableNames {
     migrations: qualified('migrations'),
     usage: qualified('usage'),
     audit: qualified('audit'),
+    counters: qualified('counters'),
     object: (suffix) => prefix + suffix,
   };
 }

@@ -59,6 +59,20 @@ CREATE INDEX ${quoteIdentifier(t.object('keys_owner_idx'))} ON ${t.keys} (owner_
 `,
   },
   {
+    // Counters of rate limits (a GCRA arrival time, ms) and quotas (units used in a period), each
+    // changed by one conditional upsert; rows past `expires_at` mean nothing and can be pruned.
+    version: 2,
+    name: 'create counters table',
+    sql: (t) => `
+CREATE TABLE ${t.counters} (
+  key         text COLLATE "C" NOT NULL PRIMARY KEY,
+  value       float8 NOT NULL,
+  expires_at  timestamptz NOT NULL
+);
+CREATE INDEX ${quoteIdentifier(t.object('counters_expires_idx'))} ON ${t.counters} (expires_at);
+`,
+  },
+  {
     // Usage: one row per key and UTC day, grown by upserts that add (two engines add up exactly).
     // Audit: append-only, read per workspace newest first; `seq` orders events of the same instant
     // by arrival and makes the cursor exact; the BRIN index serves pruning by time at little cost.

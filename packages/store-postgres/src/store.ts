@@ -9,6 +9,7 @@ import {
   type RotateInput,
   type StoredKey,
   type UsageStore,
+  type CounterStore,
 } from '@keyward/core';
 import type { Pool, PoolClient, QueryConfig, QueryResult } from 'pg';
 import { resolvePool, type PostgresConnection } from './connection.js';
@@ -17,6 +18,7 @@ import { checkSchema, checkTablePrefix, tableNames, type TableNames } from './id
 import { migrate, type MigrateResult } from './migrations.js';
 import { postgresAudit, type PostgresAuditExtras } from './audit.js';
 import { postgresUsage } from './usage.js';
+import { postgresCounters } from './counters.js';
 import { COLUMN_LIST, COLUMNS, ROW_SQL, rowValues, toStoredKey, type KeyRow } from './row.js';
 
 /** Options of {@link postgresStore}. */
@@ -38,7 +40,9 @@ export interface PostgresStoreOptions {
 }
 
 /** A PostgreSQL key store. */
-export interface PostgresStore extends KeyStore, UsageStore, AuditStore, PostgresAuditExtras {
+export interface PostgresStore extends KeyStore, UsageStore, AuditStore, CounterStore, PostgresAuditExtras {
+  /** Deletes counters that mean nothing any more (ended periods and windows); returns how many. */
+  pruneCounters(now?: Date): Promise<number>;
   /** The pool the store queries (yours, or the one it created from `connectionString`). */
   readonly pool: Pool;
   /** Quoted, schema-qualified table names (`"public"."keyward_keys"`), for your own SQL. */
@@ -179,6 +183,7 @@ export function postgresStore(connection: PostgresConnection, options: PostgresS
   return {
     ...postgresUsage(pool, names),
     ...postgresAudit(pool, names),
+    ...postgresCounters(pool, names),
     pool,
     tables: { keys: names.keys, migrations: names.migrations, usage: names.usage, audit: names.audit },
 

@@ -1,7 +1,7 @@
-// The engine of "instance B" in propagation.test.ts, built in another OS process by
-// test/support/verify-loop.ts. Configured by the environment: REDIS_URL, KEYWARD_REDIS_PREFIX,
+// The engine of "instance B" in propagation.test.ts and of the racing processes of
+// counters.test.ts, built in another OS process (test/support/verify-loop.ts, race-child.ts). Configured by the environment: REDIS_URL, KEYWARD_REDIS_PREFIX,
 // KEYWARD_REDIS_CHANNEL, and KEYWARD_BUS=none for an engine without the pub/sub bus.
-import { createKeyward, type Keyward } from '@keyward/core';
+import { createKeyward, type Keyward, type Policies } from '@keyward/core';
 import { redisInvalidation, redisStore } from '../src/index.js';
 
 export async function createEngine(): Promise<Keyward> {
@@ -14,5 +14,7 @@ export async function createEngine(): Promise<Keyward> {
     ...(withBus ? { invalidation: redisInvalidation({ redis: { url }, channel: process.env.KEYWARD_REDIS_CHANNEL ?? 'keyward:invalidate' }) } : {}),
     // A minute: only the bus can make this engine refuse a revoked key within a second.
     cache: { ttl: 60_000 },
+    // Rate limits and quotas for the two-process counter race (JSON `Policies`).
+    ...(process.env.KEYWARD_POLICIES ? { policies: JSON.parse(process.env.KEYWARD_POLICIES) as Policies } : {}),
   });
 }

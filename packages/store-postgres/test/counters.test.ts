@@ -1,0 +1,50 @@
+import { fileURLToPath } from 'node:url';
+import { createKeyward, type Policies } from '@keyward/core';
+import { describeCounterStore } from '@keyward/core/testing';
+import { postgresStore } from '@keyward/store-postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { raceAcrossProcesses } from '../../../test/support/propagation.js';
+import { databaseUrl, newPool, randomSchema } from './helpers.js';
+
+const pool = newPool();
+const schema = randomSchema('counters');
+const store = postgresStore({ pool }, { schema });
+
+beforeAll(() => store.migrate());
+afterAll(async () => {
+  await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await pool.end();
+});
+
+describeCounterStore({ name: 'postgres', store: () => store });
+
+describe('PostgreSQL counters', () => {
+  it('with 1 unit left, 50 concurrent requests from two processes admit exactly one, and the quota never goes below zero', { timeout: 60_000 }, async () => {
+    const policies: Policies = { quota: { limit: 5, period: 'month' }, rateLimits: [{ name: 'r', limit: 1000, window: '1m' }] };
+    const keyward = createKeyward({ store, policies, cache: false });
+    const { key, record } = await keyward.create({ workspaceId: 'ws_race', name: 'race' });
+    for (let i = 0; i < 4; i++) expect((await keyward.verify({ authorization: `Bearer ${key}` })).ok).toBe(true);
+    const engineModule = fileURLToPath(new URL('./propagation-engine.ts', import.meta.url));
+    const runs = await raceAcrossProcesses({ engineModule, key, env: { DATABASE_URL: databaseUrl(), KEYWARD_PG_SCHEMA: schema, KEYWARD_BUS: 'none', KEYWARD_POLICIES: JSON.stringify(policies) } });
+    expect(runs.reduce((n, r) => n + r.admitted, 0)).toBe(1);
+    for (const r of runs) expect(Object.keys(r.codes).filter((c) => c !== 'ok')).toEqual(['quota_exceeded']);
+    const { rows } = await pool.query<{ value: number }>(`SELECT value FROM "${schema}".keyward_counters WHERE key LIKE $1`, [`q:k:${record.id}:%`]);
+    expect(rows.map((r) => Number(r.value))).toEqual([5]);
+    const after = await keyward.verify({ authorization: `Bearer ${key}` }, { dryRun: true });
+    expect(after.ok ? 'ok' : after.error.code).toBe('quota_exceeded');
+  });
+
+  it('prunes counters whose window or period has ended', async () => {
+    const now = Date.now();
+    await store.consumeCounters({ group: 'w:prune', now: now - 120_000, cost: 1, dryRun: false, rates: [{ key: 'r:prune', limit: 10, windowMs: 1000 }], quota: { key: 'q:prune', limit: 5, resetAt: now - 60_000 } });
+    expect(await store.pruneCounters(new Date(now))).toBeGreaterThanOrEqual(2);
+  });
+
+  it('answers 503 for the verify when the counters table is unreachable, never a pass', async () => {
+    const broken = postgresStore({ pool }, { schema: randomSchema('nocounters') });
+    const keyward = createKeyward({ store, counters: broken, policies: { quota: { limit: 5, period: 'day' } } });
+    const { key } = await keyward.create({ workspaceId: 'ws_broken', name: 'k' });
+    const result = await keyward.verify({ authorization: `Bearer ${key}` });
+    expect(result.ok ? 'ok' : `${result.error.code} ${result.error.status}`).toBe('store_unavailable 503');
+  });
+});
