@@ -8,6 +8,7 @@ import {
   type RotateInput,
   type StoredKey,
   type UsageStore,
+  type CounterStore,
 } from '@keyward/core';
 import type { Cluster, Redis } from 'ioredis';
 import {
@@ -35,6 +36,7 @@ import { connect, quit, defineScripts, type RedisConnection } from './internal/c
 import { CAS_DEL, CAS_SET, DELETE, INSERT, LIST, ROTATE, UPDATE } from './internal/scripts.js';
 import { redisAudit } from './audit.js';
 import { redisUsage } from './usage.js';
+import { redisCounters } from './counters.js';
 
 /** Options of {@link redisStore}. */
 export interface RedisStoreOptions {
@@ -73,7 +75,7 @@ export interface RedisStoreOptions {
 }
 
 /** The Redis key store. */
-export interface RedisStore extends KeyStore, UsageStore, AuditStore {
+export interface RedisStore extends KeyStore, UsageStore, AuditStore, CounterStore {
   /** The ioredis client the store uses. */
   readonly redis: Redis | Cluster;
   /** The prefix of every Redis key of this store. */
@@ -403,6 +405,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
   return {
     ...usage,
     ...audit,
+    ...redisCounters(client, prefix),
     redis: client,
     prefix,
     findById,

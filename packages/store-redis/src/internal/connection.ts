@@ -56,14 +56,15 @@ export function defineScripts(client: Redis | Cluster, scripts: readonly ScriptD
   for (const script of scripts) {
     const variant = standalone ? withSnapshots(script) : script;
     // Idempotent: a second store on the same client defines the same script again.
-    if (typeof commands[variant.name] !== 'function') client.defineCommand(variant.name, { numberOfKeys: variant.keys, lua: variant.lua });
+    // `keys: -1`: a variable number of keys, given with each call (as EVALSHA's numkeys).
+    if (typeof commands[variant.name] !== 'function') client.defineCommand(variant.name, variant.keys < 0 ? { lua: variant.lua } : { numberOfKeys: variant.keys, lua: variant.lua });
     defined.set(script.name, variant.name);
   }
   return (script, keys, args) => {
-    if (keys.length !== script.keys) throw new RangeError(`${script.name} takes ${script.keys} keys`);
+    if (script.keys >= 0 && keys.length !== script.keys) throw new RangeError(`${script.name} takes ${script.keys} keys`);
     const name = defined.get(script.name);
     if (name === undefined) throw new RangeError(`${script.name} is not defined on this client`);
-    return commands[name]!.call(client, ...keys, ...args);
+    return script.keys < 0 ? commands[name]!.call(client, keys.length, ...keys, ...args) : commands[name]!.call(client, ...keys, ...args);
   };
 }
 

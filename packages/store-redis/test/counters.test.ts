@@ -1,0 +1,47 @@
+import { fileURLToPath } from 'node:url';
+import { createKeyward, type Policies } from '@keyward/core';
+import { describeCounterStore } from '@keyward/core/testing';
+import { redisStore } from '@keyward/store-redis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { raceAcrossProcesses } from '../../../test/support/propagation.js';
+import { newCluster, newRedis, redisUrl, uniquePrefix } from './helpers.js';
+
+const redis = newRedis();
+const cluster = newCluster();
+afterAll(async () => {
+  await Promise.all([redis.quit(), cluster.quit()]);
+});
+
+const standalone = redisStore({ redis, prefix: uniquePrefix('counters') });
+const onCluster = redisStore({ redis: cluster, prefix: uniquePrefix('counters') });
+describeCounterStore({ name: 'redis', store: () => standalone });
+describeCounterStore({ name: 'redis (3-master cluster)', store: () => onCluster });
+
+describe('Redis counters', () => {
+  it('with 1 unit left, 50 concurrent requests from two processes admit exactly one, and the quota never goes below zero', { timeout: 60_000 }, async () => {
+    const prefix = uniquePrefix('race');
+    const store = redisStore({ redis, prefix });
+    const policies: Policies = { quota: { limit: 5, period: 'month' }, rateLimits: [{ name: 'r', limit: 1000, window: '1m' }] };
+    const keyward = createKeyward({ store, policies, cache: false });
+    const { key, record } = await keyward.create({ workspaceId: 'ws_race', name: 'race' });
+    for (let i = 0; i < 4; i++) expect((await keyward.verify({ authorization: `Bearer ${key}` })).ok).toBe(true);
+    const engineModule = fileURLToPath(new URL('./propagation-engine.ts', import.meta.url));
+    const runs = await raceAcrossProcesses({ engineModule, key, env: { REDIS_URL: redisUrl(), KEYWARD_REDIS_PREFIX: prefix, KEYWARD_BUS: 'none', KEYWARD_POLICIES: JSON.stringify(policies) } });
+    expect(runs.reduce((n, r) => n + r.admitted, 0)).toBe(1);
+    for (const r of runs) expect(Object.keys(r.codes).filter((c) => c !== 'ok')).toEqual(['quota_exceeded']);
+    const [quotaKey] = await redis.keys(`${prefix}{c:*}q*${record.id}*`);
+    expect(await redis.get(quotaKey!)).toBe('5');
+    const ttl = await redis.pttl(quotaKey!);
+    expect(ttl).toBeGreaterThan(0);
+  });
+
+  it('puts a TTL on every counter it writes', async () => {
+    const prefix = uniquePrefix('ttl');
+    const store = redisStore({ redis, prefix });
+    const now = Date.now();
+    await store.consumeCounters({ group: 'w:ws', now, cost: 1, dryRun: false, rates: [{ key: 'r:a', limit: 10, windowMs: 5000 }, { key: 'r:b', limit: 100, windowMs: 3_600_000 }], quota: { key: 'q:a', limit: 5, resetAt: now + 86_400_000 } });
+    const keys = await redis.keys(`${prefix}*`);
+    expect(keys).toHaveLength(3);
+    for (const key of keys) expect(await redis.pttl(key)).toBeGreaterThan(0);
+  });
+});
