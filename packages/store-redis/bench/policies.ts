@@ -9,7 +9,7 @@
  * information — without policies a verify needs no I/O at all, so the counter round trip is all
  * of the difference. Never prints a key.
  */
-import { createKeyward } from '@keyward/core';
+import { createKeyward, type Policies } from '@keyward/core';
 import { redisStore } from '@keyward/store-redis';
 import { Redis } from 'ioredis';
 import { measure, ratio, report } from '../../../bench/src/latency.js';
@@ -21,7 +21,7 @@ const redis = new Redis(services.redisUrl, { maxRetriesPerRequest: 1 });
 const prefix = `kwbench:${Date.now().toString(36)}:`;
 try {
   const store = redisStore({ redis, prefix });
-  const policies = { quota: { limit: 1_000_000_000, period: 'month' as const }, rateLimits: [{ name: 'burst', limit: 1_000_000, window: '1s' }] };
+  const policies: Policies = { quota: { limit: 1_000_000_000, period: 'month' }, rateLimits: [{ name: 'burst', limit: 1_000_000, window: '1s' }] };
   const plain = createKeyward({ store, cache: false });
   const limited = createKeyward({ store, cache: false, policies });
   const plainCached = createKeyward({ store, cache: { ttl: 3_600_000 } });
