@@ -2,7 +2,7 @@
 // a different adapter), on its default port, and prints where each listens with its demo keys and
 // curl lines. The examples run on the TypeScript sources: no build step. Ctrl-C stops them all.
 // DEMO_RANDOM_PORTS=1 picks free ports instead of the defaults (the tests use it).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -38,6 +38,14 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 console.log(`Keyward demo: ${examples.length} example apps, each the authentication page of one product, on a different adapter.\n`);
+// Examples that need a build first (the Next.js one): built once, then kept until their sources change.
+for (const name of examples) {
+  const build = join(root, 'examples', name, 'scripts', 'build.mjs');
+  if (existsSync(build) && spawnSync(process.execPath, [build], { stdio: 'inherit' }).status !== 0) {
+    console.error(`examples/${name} did not build`);
+    process.exit(1);
+  }
+}
 const started = await Promise.all(
   examples.map(async (name) => {
     const port = process.env.DEMO_RANDOM_PORTS ? await freePort() : PORTS[name]!;

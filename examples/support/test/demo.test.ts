@@ -6,24 +6,25 @@ import { expect, it } from 'vitest';
 
 const start = fileURLToPath(new URL('../../../scripts/start.mjs', import.meta.url));
 
-it('pnpm start runs every example and its printed curl lines work', { timeout: 120_000 }, async () => {
+it('pnpm start runs every example and its printed curl lines work', { timeout: 300_000 }, async () => {
   const { DATABASE_URL: _d, REDIS_URL: _r, ...env } = process.env;
   const child = spawn(process.execPath, [start], { env: { ...env, DEMO_RANDOM_PORTS: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));
   try {
-    const deadline = Date.now() + 100_000;
+    const deadline = Date.now() + 280_000; // the Next.js example may need its build first
     while (!output.includes('All running.')) {
       if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the demo did not start (exit ${child.exitCode}):\n${output.slice(-3000)}`);
       await new Promise((r) => setTimeout(r, 100));
     }
     const sections = output.split('━━ examples/').slice(1);
-    expect(sections.map((s) => s.slice(0, s.indexOf(' ')))).toEqual(expect.arrayContaining(['tiro-notes', 'tixallo-tickets', 'tooken']));
+    expect(sections.map((s) => s.slice(0, s.indexOf(' ')))).toEqual(expect.arrayContaining(['tiro-notes', 'tixallo-tickets', 'tipar-generate', 'tuco', 'tooken']));
     for (const section of sections) {
-      const curl = /curl -s (\S+) -H 'Authorization: Bearer ([^']+)'/.exec(section);
+      const curl = /curl -s (\S+) -H 'Authorization: Bearer ([^']+)'(.*)/.exec(section);
       expect(curl, section.slice(0, 80)).not.toBeNull();
-      const res = await fetch(curl![1]!, { headers: { authorization: `Bearer ${curl![2]}` } });
+      const post = / -d |-X POST/.test(curl![3]!);
+      const res = await fetch(curl![1]!, { method: post ? 'POST' : 'GET', headers: { authorization: `Bearer ${curl![2]}`, 'content-type': 'application/json' }, body: post ? '{}' : undefined });
       expect({ example: section.slice(0, 20), status: res.status }).toEqual({ example: section.slice(0, 20), status: 200 });
     }
   } finally {

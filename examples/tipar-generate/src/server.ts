@@ -1,0 +1,51 @@
+// Starts Tipar: the engine (memory store, or PostgreSQL / Redis from the environment), the demo
+// keys, and Next.js (the production build in .next, see scripts/build.mjs) on node:http.
+import { createServer, type Server } from 'node:http';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { InvalidationBus, KeyStore, Keyward } from '@keyward/core';
+import next from 'next';
+import { setEngine, tiparKeyward } from '../lib/engine.js';
+
+export const APP_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface Tipar {
+  keyward: Keyward;
+  keys: { workspace_a: string; workspace_b: string; revoked: string; quota_exhausted: string };
+  origin: string;
+  close(): Promise<void>;
+}
+
+/** Two workspaces, a key each, a revoked key, and a key whose monthly quota is spent. */
+async function seedDemo(keyward: Keyward, quota: number) {
+  const a = await keyward.create({ workspaceId: 'ws_acme', name: 'prod-billing-worker' });
+  const b = await keyward.create({ workspaceId: 'ws_globex', name: 'staging' });
+  const revoked = await keyward.create({ workspaceId: 'ws_acme', name: 'leaked in a CI log' });
+  await keyward.revoke(revoked.record.id);
+  const spent = await keyward.create({ workspaceId: 'ws_globex', name: 'batch-exporter' });
+  await keyward.verify({ authorization: `Bearer ${spent.key}` }, { cost: quota });
+  return { workspace_a: a.key, workspace_b: b.key, revoked: revoked.key, quota_exhausted: spent.key };
+}
+
+export async function startTipar(options: { store: KeyStore; invalidation?: InvalidationBus; port?: number; quota?: number; now?: () => number }): Promise<Tipar> {
+  const quota = options.quota ?? 100;
+  const keyward = tiparKeyward({ store: options.store, invalidation: options.invalidation, quota, now: options.now });
+  const keys = await seedDemo(keyward, quota);
+  setEngine(keyward);
+  const app = next({ dev: false, dir: APP_DIR, hostname: '127.0.0.1' });
+  await app.prepare();
+  const handle = app.getRequestHandler();
+  const server: Server = createServer((req, res) => void handle(req, res));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    keyward,
+    keys,
+    origin: `http://127.0.0.1:${port}`,
+    async close() {
+      await new Promise((resolve) => server.close(resolve));
+      await app.close();
+      await keyward.close();
+    },
+  };
+}

@@ -1,0 +1,124 @@
+// Tipar's authentication page (seed 003), statement by statement, over real HTTP against the real
+// Next.js production build (scripts/build.mjs), served in this process by src/server.ts.
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { KeyStore } from '@keyward/core';
+import { memoryStore } from '@keyward/store-memory';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTipar, type Tipar } from '../src/server.js';
+
+const QUOTA = 5;
+let tipar: Tipar;
+const reads = { count: 0 };
+
+/** The memory store, counting its lookups: "Tipar checks the key's prefix before any database lookup". */
+function countingStore(): KeyStore {
+  const store = memoryStore();
+  return Object.assign(Object.create(store) as KeyStore, {
+    findById: (id: string) => (reads.count++, store.findById(id)),
+    findByHash: (hash: string) => (reads.count++, store.findByHash(hash)),
+  });
+}
+
+beforeAll(async () => {
+  execFileSync(process.execPath, [fileURLToPath(new URL('../scripts/build.mjs', import.meta.url))], { stdio: 'inherit' });
+  tipar = await startTipar({ store: countingStore(), quota: QUOTA });
+}, 240_000);
+afterAll(() => tipar?.close());
+
+const generate = (authorization?: string, body: unknown = { title: 'Invoice 42', lines: ['1 × widget'] }) =>
+  fetch(`${tipar.origin}/generate`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(authorization === undefined ? {} : { authorization }) },
+    body: JSON.stringify(body),
+  });
+const quotaLeft = async (key: string) => {
+  const check = await tipar.keyward.verify({ authorization: `Bearer ${key}` }, { dryRun: true });
+  const header = check.ok ? check.headers.ratelimit : check.error.headers?.ratelimit;
+  return Number(/r=(\d+)/.exec(header ?? '')?.[1]);
+};
+
+describe('Tipar: "Every call to POST /generate is authenticated with an API key, sent as a bearer token"', () => {
+  it('"A key looks like tipar_live_aB3dE... — the tipar_live_ prefix followed by 32 random characters"; a valid key gets a PDF', async () => {
+    expect(tipar.keys.workspace_a).toMatch(/^tipar_live_[A-Za-z0-9]{32}$/);
+    const res = await generate(`Bearer ${tipar.keys.workspace_a}`);
+    expect([res.status, res.headers.get('content-type')]).toEqual([200, 'application/pdf']);
+    const pdf = Buffer.from(await res.arrayBuffer()).toString('latin1');
+    expect(pdf.startsWith('%PDF-1.4')).toBe(true);
+    expect(pdf.trimEnd().endsWith('%%EOF')).toBe(true);
+    expect(pdf).toContain('(Invoice 42)');
+    // The cross-reference table points at each object.
+    const xref = Number(/startxref\n(\d+)/.exec(pdf)![1]);
+    expect(pdf.slice(xref, xref + 4)).toBe('xref');
+  });
+
+  it('"The name and a four-character suffix (e.g. …aB3d) are kept so you can recognise a key"; "Tipar stores a SHA-256 hash, never the key itself"', async () => {
+    const { record } = await tipar.keyward.create({ workspaceId: 'ws_acme', name: 'prod-billing-worker-2' });
+    expect(record.hint).toHaveLength(4);
+    expect(JSON.stringify(record)).not.toMatch(/tipar_live_[A-Za-z0-9]{32}/);
+  });
+});
+
+describe('Tipar: "When authentication fails"', () => {
+  const cases: [string, string | undefined][] = [
+    ['No Authorization header', undefined],
+    ["Header isn't Bearer <key>", 'Basic dGlwYXI6a2V5'],
+    ['Key doesn\'t exist', `Bearer tipar_live_${'x'.repeat(32)}`],
+  ];
+  for (const [situation, authorization] of cases) {
+    it(`"${situation}" → 401 with WWW-Authenticate: Bearer and a Problem Details body`, async () => {
+      const res = await generate(authorization);
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+      expect(await res.json()).toMatchObject({ status: 401, title: 'Unauthorized', type: expect.stringMatching(/^https:\/\/docs\.tipar\.dev\/errors\//) });
+    });
+  }
+
+  it('"Key … was revoked" → 401', async () => {
+    expect((await generate(`Bearer ${tipar.keys.revoked}`)).status).toBe(401);
+  });
+
+  it('"Valid key, but monthly quota reached" → 402 Payment Required', async () => {
+    const res = await generate(`Bearer ${tipar.keys.quota_exhausted}`);
+    expect(res.status).toBe(402);
+    expect(await res.json()).toMatchObject({ status: 402, title: 'Payment Required', code: 'quota_exceeded' });
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+
+  it('"The request never reaches the renderer, so no quota or rate limit is consumed"', async () => {
+    const { key } = await tipar.keyward.create({ workspaceId: 'ws_acme', name: 'fresh' });
+    expect(await quotaLeft(key)).toBe(QUOTA - 1);
+    for (const bad of [undefined, `Bearer ${key}x`, `Bearer ${key.slice(0, -1)}`, `Token ${key}`]) expect((await generate(bad)).status).toBe(401);
+    expect(await quotaLeft(key)).toBe(QUOTA - 1);
+    expect((await generate(`Bearer ${key}`)).status).toBe(200);
+    expect(await quotaLeft(key)).toBe(QUOTA - 2);
+    for (let i = 0; i < QUOTA - 1; i++) await generate(`Bearer ${key}`);
+    expect((await generate(`Bearer ${key}`)).status).toBe(402);
+  });
+
+  it('"Tipar checks the key\'s prefix before any database lookup, so malformed tokens are rejected cheaply"', async () => {
+    const before = reads.count;
+    for (const token of ['tipar_test_' + 'a'.repeat(32), 'tiparlive_' + 'a'.repeat(32), 'sk_live_' + 'a'.repeat(32), 'tipar_live_short', `tipar_live_${'a'.repeat(31)}!`]) {
+      expect((await generate(`Bearer ${token}`)).status).toBe(401);
+    }
+    expect(reads.count).toBe(before);
+    await generate(`Bearer tipar_live_${'b'.repeat(32)}`);
+    expect(reads.count).toBe(before + 1);
+  });
+});
+
+describe('Tipar: "Revoking and rotating"', () => {
+  it('"Revocation takes effect within seconds across the service; the next request with that key gets 401"', async () => {
+    const { key, record } = await tipar.keyward.create({ workspaceId: 'ws_acme', name: 'to revoke' });
+    expect((await generate(`Bearer ${key}`)).status).toBe(200);
+    await tipar.keyward.revoke(record.id);
+    expect((await generate(`Bearer ${key}`)).status).toBe(401);
+  });
+
+  it('"Mint a new key and deploy it alongside the old one … There\'s no limit on how many keys you can hold"', async () => {
+    const keys = await Promise.all(Array.from({ length: 20 }, (_, i) => tipar.keyward.create({ workspaceId: 'ws_globex', name: `service ${i}` })));
+    const statuses = await Promise.all(keys.slice(0, 3).map(({ key }) => generate(`Bearer ${key}`).then((r) => r.status)));
+    expect(statuses).toEqual([200, 200, 200]);
+  });
+});
