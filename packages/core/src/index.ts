@@ -11,8 +11,8 @@ export type { GeneratedKey, KeyFormat, KeyParseFailure, ParsedKey } from './form
 export { hmacSha256Hasher, sha256Hasher } from './hash/hasher.js';
 export type { Hasher, HasherOptions, HmacHasherOptions } from './hash/hasher.js';
 
-export { isHeaderRefusal, readBearerToken } from './header/authorization.js';
-export type { HeaderBag, HeaderFailure, HeaderOptions, HeaderRefusal } from './header/authorization.js';
+export { isHeaderRefusal, nodeAuthorization, readBearerToken } from './header/authorization.js';
+export type { HeaderBag, HeaderFailure, HeaderOptions, HeaderRefusal, NodeRequestLike } from './header/authorization.js';
 
 export { isValidScope, missingScopes, normalizeScopes, scopeMatches } from './scope/scopes.js';
 

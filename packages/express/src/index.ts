@@ -1,4 +1,4 @@
-import { type ApiKey, type Keyward, type RenderedError, type RouteOptions, isKeywardError, routeOptions } from '@keyward/core';
+import { type ApiKey, type Keyward, nodeAuthorization, type RenderedError, type RouteOptions, isKeywardError, routeOptions } from '@keyward/core';
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 
 declare module 'express-serve-static-core' {
@@ -54,9 +54,8 @@ export function apiKey<P = any>(keyward: Keyward, options?: ApiKeyOptions<P>): R
       next(error);
       return;
     }
-    // `headersDistinct` keeps every Authorization header: `req.headers` silently drops the second
-    // (the fallback is for mock requests, such as injected ones, that lack it).
-    keyward.verify(req.headersDistinct ?? req.headers, verifyOptions).then((result) => {
+    // Every Authorization header, from `rawHeaders`: `headers` silently drops a second one.
+    keyward.verify(nodeAuthorization(req), verifyOptions).then((result) => {
       if (result.ok) {
         req.apiKey = result.key;
         for (const name in result.headers) res.setHeader(name, result.headers[name]!);

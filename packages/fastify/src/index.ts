@@ -1,4 +1,4 @@
-import { type ApiKey, type Keyward, type RouteOptions, routeOptions } from '@keyward/core';
+import { type ApiKey, type Keyward, nodeAuthorization, type RouteOptions, routeOptions } from '@keyward/core';
 import type { FastifyPluginCallback, FastifyRequest, onRequestHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 
@@ -44,9 +44,8 @@ function authenticate(keyward: Keyward, options: ApiKeyRouteOptions | undefined)
       done(error as Error);
       return;
     }
-    // `headersDistinct` keeps every Authorization header: `headers` silently drops the second
-    // (the fallback is for mock requests, such as `app.inject()`, that lack it).
-    keyward.verify(request.raw.headersDistinct ?? request.headers, verifyOptions).then((result) => {
+    // Every Authorization header, from `rawHeaders`: `headers` silently drops a second one.
+    keyward.verify(nodeAuthorization(request.raw), verifyOptions).then((result) => {
       if (result.ok) {
         request.apiKey = result.key;
         for (const name in result.headers) reply.header(name, result.headers[name]);

@@ -1,4 +1,4 @@
-import { type ApiKey, type Keyward, type RouteOptions, routeOptions } from '@keyward/core';
+import { type ApiKey, type Keyward, nodeAuthorization, type RouteOptions, routeOptions } from '@keyward/core';
 import type { Middleware, ParameterizedContext } from 'koa';
 
 declare module 'koa' {
@@ -40,9 +40,8 @@ export function apiKey<Ctx extends ParameterizedContext<any, any, any> = any>(ke
   const resolve = routeOptions(options);
   return async (ctx, next) => {
     ctx.state.apiKey = undefined;
-    // `headersDistinct` keeps every Authorization header: `req.headers` silently drops the second
-    // (the fallback is for mock requests, such as injected ones, that lack it).
-    const result = await keyward.verify(ctx.req.headersDistinct ?? ctx.headers, resolve(ctx as Ctx));
+    // Every Authorization header, from `rawHeaders`: `headers` silently drops a second one.
+    const result = await keyward.verify(nodeAuthorization(ctx.req), resolve(ctx as Ctx));
     if (!result.ok) {
       const rendered = keyward.render(result.error);
       ctx.status = rendered.status;

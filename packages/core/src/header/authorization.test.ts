@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readBearerToken, type HeaderBag } from './authorization.js';
+import { nodeAuthorization, readBearerToken, type HeaderBag } from './authorization.js';
 
 const TOKEN = 'tipar_live_abcDEF0123456789abcDEF0123456789ab';
 
@@ -66,5 +66,16 @@ describe('readBearerToken', () => {
       const result = readBearerToken({ authorization: value });
       expect(JSON.stringify(result)).not.toContain('SECRET');
     }
+  });
+});
+
+describe('nodeAuthorization', () => {
+  it('keeps every Authorization header of rawHeaders, whatever its case, and nothing else', () => {
+    expect(nodeAuthorization({ rawHeaders: ['Host', 'x', 'authorization', 'Bearer a'], headers: {} })).toEqual({ authorization: 'Bearer a' });
+    expect(nodeAuthorization({ rawHeaders: ['AUTHORIZATION', 'Bearer a', 'Accept', '*/*', 'Authorization', 'Bearer b'], headers: { authorization: 'Bearer a' } })).toEqual({ authorization: ['Bearer a', 'Bearer b'] });
+    expect(nodeAuthorization({ rawHeaders: ['Host', 'x', 'X-Authorization', 'Bearer a'], headers: {} })).toEqual({ authorization: undefined });
+    expect(readBearerToken(nodeAuthorization({ rawHeaders: ['authorization', 'Bearer a', 'authorization', 'Bearer b'], headers: {} }))).toEqual({ error: 'malformed_header', detail: 'more than one Authorization header' });
+    // A mock request without rawHeaders: its headers.
+    expect(nodeAuthorization({ headers: { authorization: 'Bearer c' } })).toEqual({ authorization: 'Bearer c' });
   });
 });

@@ -102,3 +102,30 @@ export function readBearerToken(headers: HeaderBag, options: HeaderOptions = {})
 export function isHeaderRefusal(value: string | HeaderRefusal): value is HeaderRefusal {
   return typeof value !== 'string';
 }
+
+/** A Node request as far as {@link nodeAuthorization} reads it. */
+export interface NodeRequestLike {
+  readonly rawHeaders?: readonly string[];
+  readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>;
+}
+
+/**
+ * The `Authorization` header(s) of a Node `IncomingMessage`, as a header bag for `verify`: every
+ * one sent (Node's `req.headers` keeps only the first, so a duplicate would go unseen), read from
+ * `rawHeaders` without building `headersDistinct` for all the headers of the request. Falls back to
+ * `headers` for mock requests without `rawHeaders`.
+ */
+export function nodeAuthorization(req: NodeRequestLike): HeaderBag {
+  const raw = req.rawHeaders;
+  if (raw === undefined) return req.headers as HeaderBag;
+  let first: string | undefined;
+  let all: string[] | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length === 13 && name.toLowerCase() === 'authorization') {
+      if (first === undefined) first = raw[i + 1]!;
+      else (all ??= [first]).push(raw[i + 1]!);
+    }
+  }
+  return { authorization: all ?? first };
+}

@@ -1,0 +1,71 @@
+// One HTTP server of the HTTP-overhead benchmark (bench/suites/http.ts), run pinned to one CPU.
+// Argument: express | koa | fastify | fetch | fastify-bearer. Serves the same JSON hello-world on
+// `/plain` (no authentication) and `/keyward` (Keyward, memory store) — or, for fastify-bearer,
+// `/bearer` (@fastify/bearer-auth with one static key) and `/keyward` — so that the variants share
+// everything but the authentication. Prints `{"port":…,"key":"…"}` (a key made for this run only).
+import { createServer } from 'node:http';
+import bearerAuth from '@fastify/bearer-auth';
+import { createKeyward, prefixedFormat, withApiKey } from '@keyward/core';
+import { apiKey } from '@keyward/express';
+import { fastifyKeyward } from '@keyward/fastify';
+import { apiKey as koaApiKey } from '@keyward/koa';
+import { memoryStore } from '@keyward/store-memory';
+import express from 'express';
+import Fastify from 'fastify';
+import Koa from 'koa';
+
+const kind = process.argv[2];
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(0));
+const keyward = createKeyward({ store: memoryStore(), format: prefixedFormat({ prefix: 'bench' }) });
+const { key } = await keyward.create({ workspaceId: 'ws_bench', name: 'bench' });
+const hello = { hello: 'world' };
+const ready = (port: number) => process.stdout.write(`${JSON.stringify({ port, key })}\n`);
+
+if (kind === 'express') {
+  const app = express();
+  app.get('/plain', (_req, res) => void res.json(hello));
+  app.get('/keyward', apiKey(keyward), (_req, res) => void res.json(hello));
+  const server = app.listen(0, '127.0.0.1', () => ready((server.address() as { port: number }).port));
+} else if (kind === 'koa') {
+  const app = new Koa();
+  const guard = koaApiKey(keyward);
+  app.use(async (ctx, next) => {
+    if (ctx.path === '/keyward') return guard(ctx, next);
+    return next();
+  });
+  app.use((ctx) => {
+    ctx.body = hello;
+  });
+  const server = app.listen(0, '127.0.0.1', () => ready((server.address() as { port: number }).port));
+} else if (kind === 'fastify' || kind === 'fastify-bearer') {
+  const app = Fastify();
+  if (kind === 'fastify') app.get('/plain', async () => hello);
+  else {
+    await app.register(async (scope) => {
+      await scope.register(bearerAuth, { keys: new Set([key]) });
+      scope.get('/bearer', async () => hello);
+    });
+  }
+  await app.register(async (scope) => {
+    await scope.register(fastifyKeyward, { keyward });
+    scope.get('/keyward', async () => hello);
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  ready((app.server.address() as { port: number }).port);
+} else if (kind === 'fetch') {
+  // The web-standard handler of Bun / Deno / Workers, on node:http through a minimal bridge.
+  const guarded = withApiKey(keyward, () => Response.json(hello));
+  const handle = (request: Request) => (new URL(request.url).pathname === '/keyward' ? guarded(request) : Response.json(hello));
+  const server = createServer(async (req, res) => {
+    const headers = new Headers();
+    for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
+    const response = await handle(new Request(`http://127.0.0.1${req.url ?? '/'}`, { method: req.method, headers }));
+    res.statusCode = response.status;
+    response.headers.forEach((value, name) => res.setHeader(name, value));
+    res.end(Buffer.from(await response.arrayBuffer()));
+  });
+  server.listen(0, '127.0.0.1', () => ready((server.address() as { port: number }).port));
+} else {
+  console.error(`unknown server kind ${kind}`);
+  process.exit(2);
+}
