@@ -115,7 +115,11 @@ export function render(resultsFile) {
         md.push(`| ${c.name} | ${fmt(v.median)} | ${fmt(v.min)}–${fmt(v.max)} | ${k ? `${k.median.toFixed(2)} (${k.min.toFixed(2)}–${k.max.toFixed(2)})` : '—'} |`);
         if (k && k.median < 1) behind.push(`${nameOf(r)}: ${r.contenders[0].name} reaches ${k.median.toFixed(2)} × ${c.name}.`);
       }
-      for (const p of r.pairs ?? []) md.push('', `${p.name}: **${p.ratio.median.toFixed(2)}** (${p.ratio.min.toFixed(2)}–${p.ratio.max.toFixed(2)}).`);
+      for (const p of r.pairs ?? []) {
+        md.push('', `${p.name}: **${p.ratio.median.toFixed(2)}** (${p.ratio.min.toFixed(2)}–${p.ratio.max.toFixed(2)}).`);
+        // Issue 7: at least 10 × better-auth on the same store.
+        if (/better-auth/.test(p.name) && p.ratio.median < 10) behind.push(`${p.name}: ${p.ratio.median.toFixed(2)}, target ≥ 10.`);
+      }
       md.push('');
     }
   }
