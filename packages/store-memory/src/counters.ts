@@ -21,7 +21,7 @@ export function memoryCounters(): CounterStore {
   return {
     async consumeCounters(request: CounterRequest): Promise<CounterResult> {
       const { now, cost } = request;
-      const rates = request.rates.map((r) => ({ r, g: gcra(live(r.key, now), now, cost, r.limit, r.windowMs) }));
+      const rates = request.rates.map((r) => ({ r, g: gcra(live(r.key, now), now, 1, r.limit, r.windowMs) }));
       const refusedRate = rates.findIndex((x) => !x.g.ok);
       const q = request.quota;
       const used = q === null ? 0 : (live(q.key, now) ?? 0);

@@ -37,14 +37,14 @@ RETURNING value`,
 
   /** A refusal, from the counters as they are (nothing consumed) and what refused. */
   function refusal(request: CounterRequest, values: Map<string, number>, failed: number): CounterResult {
-    const { now, cost } = request;
+    const { now } = request;
     const q = request.quota;
     const used = q === null ? 0 : (values.get(q.key) ?? 0);
     const byRate = failed < request.rates.length;
     const r = byRate ? request.rates[failed]! : null;
     return {
       refused: byRate ? { rate: failed } : { quota: true },
-      retryAfterMs: r ? gcra(values.get(r.key) ?? null, now, cost, r.limit, r.windowMs).waitMs : Math.max(0, q!.resetAt - now),
+      retryAfterMs: r ? gcra(values.get(r.key) ?? null, now, 1, r.limit, r.windowMs).waitMs : Math.max(0, q!.resetAt - now),
       rates: request.rates.map((x) => gcraState(values.get(x.key) ?? null, now, x.limit, x.windowMs)),
       quota: q === null ? null : { remaining: Math.max(0, q.limit - used) },
     };
@@ -67,7 +67,7 @@ RETURNING value`,
     const after = new Map(before);
     for (let i = 0; i < request.rates.length; i++) {
       const r = request.rates[i]!;
-      const g = gcra(before.get(r.key) ?? null, now, cost, r.limit, r.windowMs);
+      const g = gcra(before.get(r.key) ?? null, now, 1, r.limit, r.windowMs);
       if (!g.ok) return refusal(request, before, i);
       after.set(r.key, g.tat);
     }
@@ -98,8 +98,8 @@ RETURNING value`,
             let row: { value: number } | undefined;
             if (i < request.rates.length) {
               const r = request.rates[i]!;
-              const increment = (cost * r.windowMs) / r.limit;
-              if (increment <= r.windowMs) row = (await client.query<{ value: number }>({ ...rate, values: [key, now, increment, r.windowMs] })).rows[0];
+              // A rate limit counts one request, whatever the request's cost.
+              row = (await client.query<{ value: number }>({ ...rate, values: [key, now, r.windowMs / r.limit, r.windowMs] })).rows[0];
             } else {
               const q = request.quota!;
               if (cost <= q.limit) row = (await client.query<{ value: number }>({ ...quota, values: [key, cost, q.limit, q.resetAt, now] })).rows[0];

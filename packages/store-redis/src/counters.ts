@@ -7,14 +7,14 @@ import type { ScriptDefinition } from './internal/scripts.js';
 /**
  * Checks and consumes every counter of a request in one step, or none.
  * KEYS: the rate counters, then the quota counter (all under one hash tag: one slot on a Cluster).
- * ARGV[1] now (ms) · ARGV[2] cost · ARGV[3] '1' for a dry run · ARGV[4] number of rates ·
+ * ARGV[1] now (ms) · ARGV[2] cost (quota units; a rate limit counts one request) · ARGV[3] '1' for a dry run · ARGV[4] number of rates ·
  * per rate: limit, window (ms) · then, with a quota: limit, reset time (ms)
  * → { refused: 0 none, i rate i (1-based), -1 quota ; then per rate its arrival time before and
  * after (as strings), then the quota's used units before }.
  * Every key written carries a TTL: a rate counter until its arrival time, a quota until its reset.
  */
 const CONSUME: ScriptDefinition = {
-  name: 'keywardCountersV1',
+  name: 'keywardCountersV2',
   keys: -1,
   lua: `
 local now = tonumber(ARGV[1])
@@ -29,7 +29,7 @@ for i = 1, n do
   local tat = tonumber(redis.call('GET', KEYS[i]) or '') or now
   before[i] = tat
   if tat < now then tat = now end
-  local nxt = tat + cost * window / limit
+  local nxt = tat + window / limit
   after[i] = nxt
   if nxt - now > window and refused == 0 then refused = i end
 end

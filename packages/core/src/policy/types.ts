@@ -65,12 +65,14 @@ export interface QuotaCounter {
 
 /**
  * What one request asks of the counters: all of them are checked, and either all are consumed
- * (`cost` units each) or none is — a request refused by one limit consumes none of the others.
+ * (each rate limit one request, the quota `cost` units) or none is — a request refused by one limit
+ * consumes none of the others.
  */
 export interface CounterRequest {
   /** Groups the counters of one request (a workspace, or a key without one): Redis hash tag. */
   readonly group: string;
   readonly now: number;
+  /** Quota units this request spends (rate limits count one request whatever the cost). */
   readonly cost: number;
   readonly rates: readonly RateCounter[];
   readonly quota: QuotaCounter | null;

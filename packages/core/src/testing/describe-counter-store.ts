@@ -56,6 +56,21 @@ export function describeCounterStore(options: CounterStoreSuiteOptions): void {
       expect((await store.consumeCounters(request({ now, quota, cost: 0 }))).refused).toBeNull();
     });
 
+    it('a rate limit counts one request whatever its cost; the quota counts the cost', async () => {
+      const store = options.store();
+      const now = Date.UTC(2026, 0, 2);
+      const rate = { key: unique('r'), limit: 3, windowMs: 60_000 };
+      const quota = { key: unique('q'), limit: 100, resetAt: now + 86_400_000 };
+      const first = await store.consumeCounters(request({ now, rates: [rate], quota, cost: 10 }));
+      expect([first.refused, first.rates[0]!.remaining, first.quota]).toEqual([null, 2, { remaining: 90 }]);
+      const free = await store.consumeCounters(request({ now, rates: [rate], quota, cost: 0 }));
+      expect([free.refused, free.rates[0]!.remaining, free.quota]).toEqual([null, 1, { remaining: 90 }]);
+      const big = await store.consumeCounters(request({ now, rates: [rate], quota, cost: 50 }));
+      expect([big.refused, big.rates[0]!.remaining, big.quota]).toEqual([null, 0, { remaining: 40 }]);
+      const refused = await store.consumeCounters(request({ now, rates: [rate], quota, cost: 1 }));
+      expect([refused.refused, refused.retryAfterMs, refused.quota]).toEqual([{ rate: 0 }, 20_000, { remaining: 40 }]);
+    });
+
     it('consumes all limits or none: a refusal by one leaves the others untouched', async () => {
       const store = options.store();
       const now = Date.UTC(2026, 0, 1);
