@@ -402,22 +402,29 @@ export class Keyward {
     return result;
   }
 
-  /** The verify pipeline itself. */
+  /** The verify pipeline itself, as a promise. */
   private checkToken(token: string, options?: VerifyOptions): Promise<VerifyResult> {
-    // Written without `async`: with a store that answers synchronously (memory, or a cache hit) the
-    // whole pipeline runs in one go and costs a single promise, which matters at millions of calls.
+    const result = this.runToken(token, options);
+    return isThenable(result) ? (result as Promise<VerifyResult>) : Promise.resolve(result);
+  }
+
+  /**
+   * The verify pipeline: synchronous as long as every step is (a memory store or a cache hit, no
+   * policies, no `ownsWorkspace` call), a promise as soon as one step waits.
+   */
+  private runToken(token: string, options?: VerifyOptions): VerifyResult | Promise<VerifyResult> {
     const format = this.single ?? this.pickFormat(token);
-    if (format === null || token.length > format.maxLength) return Promise.resolve(this.fail('malformed_key'));
+    if (format === null || token.length > format.maxLength) return this.fail('malformed_key');
     const parsed = format.parse(token);
-    if ('error' in parsed) return Promise.resolve(this.fail(parsed.error));
+    if ('error' in parsed) return this.fail(parsed.error);
     if (options?.environment !== undefined && parsed.environment !== undefined && parsed.environment !== options.environment) {
-      return Promise.resolve(this.fail('environment_mismatch'));
+      return this.fail('environment_mismatch');
     }
     let found: StoredKey | null | Promise<StoredKey | null>;
     try {
       found = this.lookup(format, parsed);
     } catch (cause) {
-      return Promise.resolve(this.unavailable(cause));
+      return this.unavailable(cause);
     }
     if (isThenable(found)) {
       return found.then(
@@ -425,7 +432,24 @@ export class Keyward {
         (cause: unknown) => this.unavailable(cause),
       );
     }
-    return Promise.resolve(this.decide(found, format, parsed, options));
+    return this.decide(found, format, parsed, options);
+  }
+
+  /**
+   * {@link verify} without a promise, for callers on a hot path with a store that answers from
+   * memory (the memory store, or a warm cache): the result when every step could run at once, or
+   * `undefined` when one had to wait — its work then continues, and a second call (or `verify`)
+   * gives the answer. Never a pass that `verify` would refuse. With `policies` it always answers
+   * `undefined` at once, before any counter is touched: counters need `verify`.
+   */
+  verifySync(headers: HeaderBag, options?: VerifyOptions): VerifyResult | undefined {
+    if (this.enforcer !== null) return undefined;
+    const token = readBearerToken(headers, this.options.header);
+    let result: VerifyResult | Promise<VerifyResult>;
+    if (typeof token !== 'string') result = this.fail(token.error);
+    else result = this.runToken(token, options);
+    if (isThenable(result)) return undefined;
+    return this.usageTracker === null && this.auditRecorder === null ? result : this.observe(result, options);
   }
 
   /** The checks after the lookup: state, tenancy, environment, scopes. */
