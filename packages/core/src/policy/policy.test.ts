@@ -147,6 +147,41 @@ describe('order and fairness (DESIGN.md: … scopes → rate limit → quota)', 
   });
 });
 
+describe('with usage and audit', () => {
+  it('an exhausted quota is audited as verify.quota_exceeded with the key id; refusals and dry runs are not counted as usage', async () => {
+    const clock = { now: Date.UTC(2026, 10, 20, 12) };
+    const events: { type: string; keyId: string | null; code: string | null }[] = [];
+    const keyward = createKeyward({
+      store: memoryStore(),
+      now: () => clock.now,
+      usage: true,
+      audit: { onEvent: (e) => events.push({ type: e.type, keyId: e.keyId, code: e.code }) },
+      policies: { quota: { limit: 2, period: 'day' } },
+    });
+    const { key, record } = await keyward.create({ workspaceId: 'ws_q', name: 'k' });
+    expect((await keyward.verify(bearer(key), { dryRun: true })).ok).toBe(true);
+    for (let i = 0; i < 2; i++) expect(code(await keyward.verify(bearer(key)))).toBe('ok');
+    const refused = await keyward.verify(bearer(key));
+    expect(!refused.ok && refused.error.keyId).toBe(record.id);
+    await keyward.flush();
+    expect(events.filter((e) => e.type.startsWith('verify.'))).toEqual([{ type: 'verify.quota_exceeded', keyId: record.id, code: 'quota_exceeded' }]);
+    const usage = await keyward.usage({ keyId: record.id, from: '2026-11-20', to: '2026-11-20' });
+    expect(usage.total).toBe(2);
+    await keyward.close();
+  });
+});
+
+describe('cost', () => {
+  it('spends quota units; a rate limit counts the request once whatever its cost', async () => {
+    const { keyward, key } = await setup({ rateLimits: [{ name: 'r', limit: 3, window: '1m' }], quota: { limit: 100, period: 'month' } });
+    const first = await keyward.verify(bearer(key), { cost: 40 });
+    expect(first.ok && first.headers['ratelimit']).toMatch(/^"r";r=2;t=20, "quota";r=60;t=\d+$/);
+    const free = await keyward.verify(bearer(key), { cost: 0 });
+    expect(free.ok && free.headers['ratelimit']).toMatch(/^"r";r=1;t=40, "quota";r=60;t=\d+$/);
+    expect(code(await keyward.verify(bearer(key), { cost: 1.5 }))).toBe('invalid_argument');
+  });
+});
+
 describe('scoped tokens (Tooken): two credential kinds on one engine', () => {
   it('management keys issue tokens with scopes and expiry; a token without the scope gets 403, an expired one 401', async () => {
     let now = Date.UTC(2026, 10, 20);
