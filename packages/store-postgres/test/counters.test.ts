@@ -2,7 +2,9 @@ import { fileURLToPath } from 'node:url';
 import { createKeyward, type Policies } from '@keyward/core';
 import { describeCounterStore } from '@keyward/core/testing';
 import { postgresStore } from '@keyward/store-postgres';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+// The Redis store from source (no package dependency of store-postgres on store-redis).
+import { redisStore } from '../../store-redis/src/index.js';
 import { raceAcrossProcesses } from '../../../test/support/propagation.js';
 import { databaseUrl, newPool, randomSchema } from './helpers.js';
 
@@ -32,6 +34,33 @@ describe('PostgreSQL counters', () => {
     expect(rows.map((r) => Number(r.value))).toEqual([5]);
     const after = await keyward.verify({ authorization: `Bearer ${key}` }, { dryRun: true });
     expect(after.ok ? 'ok' : after.error.code).toBe('quota_exceeded');
+  });
+
+  it('keys on PostgreSQL, counters on Redis (`counters` option): nothing is counted in PostgreSQL', async () => {
+    const url = inject('redisUrl') || process.env.REDIS_URL;
+    if (!url) throw new Error('no Redis for the tests: run them with the root vitest config (globalSetup) or set REDIS_URL');
+    const prefix = `kwpgc:${Date.now().toString(36)}:`;
+    const counters = redisStore({ redis: { url }, prefix });
+    try {
+      const keyward = createKeyward({ store, counters, cache: false, policies: { rateLimits: [{ name: 'r', limit: 2, window: '1m' }], quota: { limit: 10, period: 'day' } } });
+      const { key, record } = await keyward.create({ workspaceId: 'ws_split', name: 'split' });
+      const results = [];
+      for (let i = 0; i < 3; i++) {
+        const r = await keyward.verify({ authorization: `Bearer ${key}` });
+        results.push(r.ok ? r.headers['ratelimit'] : r.error.code);
+      }
+      expect(results).toEqual([expect.stringMatching(/^"r";r=1;t=30, "quota";r=9;t=\d+$/), expect.stringMatching(/^"r";r=0;t=60, "quota";r=8;t=\d+$/), 'rate_limited']);
+      const { rows } = await pool.query(`SELECT key FROM "${schema}".keyward_counters WHERE key LIKE $1`, [`%${record.id}%`]);
+      expect(rows).toEqual([]);
+      const keys = await counters.redis.keys(`${prefix}*`);
+      expect(keys).toHaveLength(2);
+      // Escaped key names (`:` is %3A): one rate counter and one quota counter of this key.
+      expect(keys.map((k) => decodeURIComponent(k.slice(k.indexOf('}') + 1)).replace(record.id, '<id>').split(':').slice(0, 3).join(':')).sort()).toEqual(['q:k:<id>', 'r:k:<id>']);
+    } finally {
+      const keys = await counters.redis.keys(`${prefix}*`);
+      if (keys.length) await counters.redis.del(...keys);
+      await counters.close();
+    }
   });
 
   it('prunes counters whose window or period has ended', async () => {
