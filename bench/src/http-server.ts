@@ -2,8 +2,10 @@
 // Argument: express | koa | fastify | fetch | fastify-bearer. Serves the same JSON hello-world on
 // `/plain` (no authentication) and `/keyward` (Keyward, memory store) — or, for fastify-bearer,
 // `/bearer` (@fastify/bearer-auth with one static key) and `/keyward` — so that the variants share
-// everything but the authentication. Prints `{"port":…,"key":"…"}` (a key made for this run only).
+// everything but the authentication. Prints `{"port":…,"key":"…"}` (a key made for this run only),
+// then its CPU time for each line it reads.
 import { createServer } from 'node:http';
+import { createInterface } from 'node:readline';
 import bearerAuth from '@fastify/bearer-auth';
 import { createKeyward, prefixedFormat, withApiKey } from '@keyward/core';
 import { apiKey } from '@keyward/express';
@@ -20,6 +22,13 @@ const keyward = createKeyward({ store: memoryStore(), format: prefixedFormat({ p
 const { key } = await keyward.create({ workspaceId: 'ws_bench', name: 'bench' });
 const hello = { hello: 'world' };
 const ready = (port: number) => process.stdout.write(`${JSON.stringify({ port, key })}\n`);
+// Each line on stdin asks for the CPU time this process has used so far (µs), so that the suite can
+// divide it by the requests of a run: a figure that other processes on the machine disturb less
+// than requests/s.
+createInterface({ input: process.stdin }).on('line', () => {
+  const { user, system } = process.cpuUsage();
+  process.stdout.write(`${user + system}\n`);
+});
 
 if (kind === 'express') {
   const app = express();

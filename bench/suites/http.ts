@@ -3,8 +3,10 @@
  * valid key) divided by the same route without authentication, on Express 5, Koa 3, Fastify 5 and
  * the fetch helper; and Fastify + Keyward against Fastify + @fastify/bearer-auth with one static
  * key. Each server (bench/src/http-server.ts) runs pinned to CPU 0 and serves both variants;
- * autocannon runs pinned to CPU 1 (50 connections, loopback). After a warm-up, 3 rounds of 3 s per
- * variant, alternating; the ratio is of the medians, with the spread of the paired rounds.
+ * autocannon runs pinned to CPU 1 (50 connections, loopback). After a warm-up, 6 rounds of 2 s per
+ * variant in ABBA order; the ratio is the median (min–max) of the rounds' ratios, each of two
+ * neighbouring runs, which copes better with a shared machine whose load drifts than a ratio of
+ * medians. Whole suite: about 2½ minutes.
  * Next.js has its own (packages/next/bench/http.ts). Targets (issue 4): ≥ 0.90 Fastify, Koa, fetch;
  * ≥ 0.95 Express; Fastify + Keyward ≥ 1.0 × @fastify/bearer-auth.
  */
@@ -13,8 +15,8 @@ import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
-const ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? 3);
-const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? 6);
+const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 2);
 const serverScript = fileURLToPath(new URL('../src/http-server.ts', import.meta.url));
 const autocannon = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
 
@@ -32,20 +34,49 @@ const cases: Case[] = [
   { kind: 'fastify-bearer', name: 'Fastify 5: Keyward / @fastify/bearer-auth (one key)', base: '/bearer', target: 1.0 },
 ];
 
-async function start(kind: string): Promise<{ port: number; key: string; child: ChildProcess }> {
-  const child = spawn('taskset', ['-c', '0', process.execPath, '--conditions=@keyward/source', '--import', 'tsx', serverScript, kind], { stdio: ['ignore', 'pipe', 'inherit'] });
+interface Server {
+  port: number;
+  key: string;
+  child: ChildProcess;
+  /** CPU time the server process has used so far, µs. */
+  cpu(): Promise<number>;
+}
+
+async function start(kind: string): Promise<Server> {
+  const child = spawn('taskset', ['-c', '0', process.execPath, '--conditions=@keyward/source', '--import', 'tsx', serverScript, kind], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const waiting: ((line: string) => void)[] = [];
+  createInterface({ input: child.stdout! }).on('line', (l) => waiting.shift()?.(l));
+  const next = () => new Promise<string>((resolve) => waiting.push(resolve));
   const line = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${kind} server did not start`)), 20_000);
-    createInterface({ input: child.stdout! }).once('line', (l) => {
+    void next().then((l) => {
       clearTimeout(timer);
       resolve(l);
     });
     child.once('exit', (code) => reject(new Error(`${kind} server exited with ${code}`)));
   });
-  return { ...(JSON.parse(line) as { port: number; key: string }), child };
+  const cpu = async () => {
+    const answer = next();
+    child.stdin!.write('cpu\n');
+    return Number(await answer);
+  };
+  return { ...(JSON.parse(line) as { port: number; key: string }), child, cpu };
 }
 
-function load(url: string, seconds: number, key: string): Promise<number> {
+interface Run {
+  /** Requests per second. */
+  rps: number;
+  /** Server CPU time per request, µs. */
+  cpu: number;
+}
+
+async function measure(server: Server, url: string, seconds: number): Promise<Run> {
+  const before = await server.cpu();
+  const { rps, total } = await load(url, seconds, server.key);
+  return { rps, cpu: ((await server.cpu()) - before) / total };
+}
+
+function load(url: string, seconds: number, key: string): Promise<{ rps: number; total: number }> {
   return new Promise((resolve, reject) => {
     const args = ['-c', '1', process.execPath, autocannon, '-c', '50', '-d', String(seconds), '-j', '-H', `authorization=Bearer ${key}`, url];
     const child = spawn('taskset', args, { stdio: ['ignore', 'pipe', 'ignore'] });
@@ -54,9 +85,9 @@ function load(url: string, seconds: number, key: string): Promise<number> {
     child.on('error', reject);
     child.on('close', () => {
       try {
-        const r = JSON.parse(out) as { requests: { average: number }; non2xx: number; errors: number };
+        const r = JSON.parse(out) as { requests: { average: number; total: number }; non2xx: number; errors: number };
         if (r.non2xx > 0 || r.errors > 0) reject(new Error(`${url}: ${r.non2xx} non-2xx answers, ${r.errors} errors`));
-        else resolve(r.requests.average);
+        else resolve({ rps: r.requests.average, total: r.requests.total });
       } catch (error) {
         reject(error);
       }
@@ -64,8 +95,14 @@ function load(url: string, seconds: number, key: string): Promise<number> {
   });
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-for (const c of cases) {
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+// BENCH_HTTP_ONLY=fastify,koa runs a subset (by kind prefix), e.g. while profiling one adapter.
+const only = process.env.BENCH_HTTP_ONLY?.split(',');
+for (const c of cases.filter((c) => !only || only.some((o) => c.kind.startsWith(o)))) {
   const server = await start(c.kind);
   try {
     const url = (path: string) => `http://127.0.0.1:${server.port}${path}`;
@@ -74,17 +111,48 @@ for (const c of cases) {
       await load(url(c.base), 1, server.key);
       await load(url('/keyward'), 1, server.key);
     }
-    const base: number[] = [];
-    const keyward: number[] = [];
+    // ABBA order (no auth, Keyward, Keyward, no auth, …) so that a drift of the machine's load
+    // weighs on both variants alike; each round gives one ratio of two neighbouring runs.
+    const base: Run[] = [];
+    const keyward: Run[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      base.push(await load(url(c.base), SECONDS, server.key));
-      keyward.push(await load(url('/keyward'), SECONDS, server.key));
+      if (round % 2 === 0) {
+        base.push(await measure(server, url(c.base), SECONDS));
+        keyward.push(await measure(server, url('/keyward'), SECONDS));
+      } else {
+        keyward.push(await measure(server, url('/keyward'), SECONDS));
+        base.push(await measure(server, url(c.base), SECONDS));
+      }
     }
-    const ratio = median(keyward) / median(base);
-    const pairs = keyward.map((k, i) => k / base[i]!);
-    console.log(`${c.name}: ${Math.round(median(keyward))} vs ${Math.round(median(base))} req/s → ${ratio.toFixed(3)} (target ≥ ${c.target}) ${ratio >= c.target ? 'PASS' : 'MISS'}`);
-    console.log(JSON.stringify({ name: c.name, ratio: { median: ratio, min: Math.min(...pairs), max: Math.max(...pairs) }, target: c.target, pass: ratio >= c.target, better: 'higher' }));
-    console.log(JSON.stringify({ name: `${c.kind} req/s`, keyward: { median: median(keyward), min: Math.min(...keyward), max: Math.max(...keyward) }, [c.base.slice(1)]: { median: median(base), min: Math.min(...base), max: Math.max(...base) } }));
+    const pairs = keyward.map((k, i) => k.rps / base[i]!.rps);
+    const ratio = median(pairs);
+    // The same comparison in server CPU time per request (no auth ÷ Keyward, so higher is better too).
+    const cpuPairs = keyward.map((k, i) => base[i]!.cpu / k.cpu);
+    const range = (xs: number[]) => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs) });
+    const rps = (runs: Run[]) => Math.round(median(runs.map((r) => r.rps)));
+    const us = (runs: Run[]) => median(runs.map((r) => r.cpu)).toFixed(1);
+    console.log(
+      `${c.name}: ${rps(keyward)} vs ${rps(base)} req/s → ${ratio.toFixed(3)} (rounds ${pairs.map((p) => p.toFixed(2)).join(' ')}; target ≥ ${c.target}) ${ratio >= c.target ? 'PASS' : 'MISS'}; ` +
+        `server CPU ${us(keyward)} vs ${us(base)} µs/request → ${median(cpuPairs).toFixed(3)}`,
+    );
+    console.log(JSON.stringify({ name: c.name, ratio: range(pairs), target: c.target, pass: ratio >= c.target, better: 'higher' }));
+    console.log(
+      JSON.stringify({
+        name: `${c.kind} req/s`,
+        keyward: range(keyward.map((r) => r.rps)),
+        [c.base.slice(1)]: range(base.map((r) => r.rps)),
+        unit: 'req/s',
+      }),
+    );
+    console.log(
+      JSON.stringify({
+        name: `${c.kind} server CPU µs/request`,
+        keyward: range(keyward.map((r) => r.cpu)),
+        [c.base.slice(1)]: range(base.map((r) => r.cpu)),
+        cpuRatio: range(cpuPairs),
+        unit: 'µs',
+      }),
+    );
   } finally {
     server.child.kill('SIGTERM');
   }
