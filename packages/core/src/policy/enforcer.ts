@@ -26,12 +26,19 @@ function checkPolicies(policies: Policies): Checked {
     if (!Number.isInteger(r.limit) || r.limit < 1) throw new RangeError(`rate limit: limit must be a positive integer, got ${r.limit}`);
     const windowMs = toMilliseconds(r.window, 'rate limit window');
     if (windowMs < 1) throw new RangeError('rate limit: window must be at least 1 ms');
-    const name = r.name ?? `${r.limit}-per-${typeof r.window === 'number' ? `${r.window}ms` : r.window}`;
-    if (!NAME_RE.test(name)) throw new RangeError(`rate limit name ${JSON.stringify(name)}: 1-64 letters, digits, _ . : -`);
     const per = r.per ?? 'key';
     if (per !== 'key' && per !== 'workspace') throw new RangeError(`rate limit: per must be 'key' or 'workspace'`);
+    const name = r.name ?? `${r.limit}-per-${typeof r.window === 'number' ? `${r.window}ms` : r.window}${per === 'workspace' ? '-workspace' : ''}`;
+    if (!NAME_RE.test(name)) throw new RangeError(`rate limit name ${JSON.stringify(name)}: 1-64 letters, digits, _ . : -`);
     return { name, limit: r.limit, windowMs, per };
   });
+  // One counter per (per, limit, window): two such limits would share it and count twice on some stores.
+  const seen = new Set<string>();
+  for (const r of rates) {
+    const id = `${r.per}:${r.limit}/${r.windowMs}`;
+    if (seen.has(id)) throw new RangeError(`rate limit ${JSON.stringify(r.name)}: another rate limit has the same per, limit and window`);
+    seen.add(id);
+  }
   let quota: Checked['quota'] = null;
   const q = policies.quota;
   if (q !== undefined) {
@@ -42,8 +49,12 @@ function checkPolicies(policies: Policies): Checked {
     if (status !== 402 && status !== 429) throw new RangeError('quota: status must be 402 or 429');
     const name = q.name ?? 'quota';
     if (!NAME_RE.test(name)) throw new RangeError(`quota name ${JSON.stringify(name)}: 1-64 letters, digits, _ . : -`);
-    quota = { name, limit: q.limit, status, per: q.per ?? 'key', period: q.period, refillMs };
+    const per = q.per ?? 'key';
+    if (per !== 'key' && per !== 'workspace') throw new RangeError(`quota: per must be 'key' or 'workspace'`);
+    quota = { name, limit: q.limit, status, per, period: q.period, refillMs };
   }
+  const names = [...rates.map((r) => r.name), ...(quota ? [quota.name] : [])];
+  if (new Set(names).size !== names.length) throw new RangeError('policies: every rate limit and the quota need distinct names (they name the RateLimit headers)');
   return { rates, quota };
 }
 
@@ -68,6 +79,8 @@ function period(quota: NonNullable<Checked['quota']>, now: number): [number, num
 export class PolicyEnforcer {
   private readonly fixed: Checked | null;
   private readonly resolveFor: ((key: ApiKey) => PromiseLike<Policies | undefined> | Policies | undefined) | null;
+  /** Checked policies of the objects a resolver returned (plans are usually a few shared objects). */
+  private readonly checkedOf = new WeakMap<Policies, Checked>();
 
   constructor(
     option: PolicyOption,
@@ -87,9 +100,19 @@ export class PolicyEnforcer {
     const key = success.key;
     let checked = this.fixed;
     if (checked === null) {
-      const policies = await this.resolveFor!(key);
-      if (policies === undefined) return success;
-      checked = checkPolicies(policies);
+      try {
+        const policies = await this.resolveFor!(key);
+        if (policies === undefined || policies === null) return success;
+        checked = this.checkedOf.get(policies) ?? null;
+        if (checked === null) {
+          checked = checkPolicies(policies);
+          this.checkedOf.set(policies, checked);
+        }
+      } catch (cause) {
+        // A resolver that fails (or returns policies that are not valid) must not let the request
+        // through unlimited: fail closed, like a counter store that fails.
+        return { ok: false, error: new KeywardError('store_unavailable', { cause, retryAfter: 1, keyId: key.id }) };
+      }
     }
     if (checked.rates.length === 0 && checked.quota === null) return success;
     const scopeId = (per: 'key' | 'workspace') => (per === 'workspace' && key.workspaceId !== null ? `w:${key.workspaceId}` : `k:${key.id}`);

@@ -101,7 +101,7 @@ describe('order and fairness (DESIGN.md: … scopes → rate limit → quota)', 
   it('a failed authentication consumes no quota and no rate limit', async () => {
     const { keyward, key } = await setup(policies);
     const before = await left(keyward, key);
-    for (const bad of [`${key.slice(0, -1)}x`, 'tipar_live_nope', `${key}x`]) expect(code(await keyward.verify(bearer(bad)))).not.toBe('ok');
+    for (const bad of [`${key.slice(0, -1)}${key.endsWith('x') ? 'y' : 'x'}`, 'tipar_live_nope', `${key}x`]) expect(code(await keyward.verify(bearer(bad)))).not.toBe('ok');
     const { record } = await keyward.create({ workspaceId: 'ws_a', name: 'revoked' });
     await keyward.revoke(record.id);
     expect(await left(keyward, key)).toBe(before);
@@ -138,8 +138,34 @@ describe('order and fairness (DESIGN.md: … scopes → rate limit → quota)', 
     expect(result.ok ? 'ok' : `${result.error.code} ${result.error.status}`).toBe('store_unavailable 503');
   });
 
+  it('a resolver that throws or returns bad policies answers 503, never a pass; a resolved object is checked once', async () => {
+    const store = memoryStore();
+    const plans: Record<string, Policies> = { good: { quota: { limit: 1, period: 'day' } }, bad: { rateLimits: [{ limit: -1, window: '1s' }] } };
+    let calls = 0;
+    const keyward = createKeyward({
+      store,
+      policies: (key) => {
+        calls++;
+        if (key.metadata['plan'] === 'boom') throw new Error('plans unavailable');
+        return plans[String(key.metadata['plan'])];
+      },
+    });
+    const make = async (plan: string) => (await keyward.create({ workspaceId: 'ws', name: plan, metadata: { plan } })).key;
+    for (const plan of ['boom', 'bad']) {
+      const r = await keyward.verify(bearer(await make(plan)));
+      expect(r.ok ? 'ok' : `${r.error.code} ${r.error.status}`).toBe('store_unavailable 503');
+    }
+    const good = await make('good');
+    expect([code(await keyward.verify(bearer(good))), code(await keyward.verify(bearer(good)))]).toEqual(['ok', 'quota_exceeded']);
+    expect(code(await keyward.verify(bearer(await make('none'))))).toBe('ok');
+    expect(calls).toBe(5);
+  });
+
   it('refuses bad policies and a store without counters at construction', () => {
     const store = memoryStore();
+    expect(() => createKeyward({ store, policies: { rateLimits: [{ name: 'a', limit: 5, window: '1s' }, { name: 'b', limit: 5, window: '1000ms' as never }] } })).toThrow(/same per, limit and window/);
+    expect(() => createKeyward({ store, policies: { rateLimits: [{ name: 'x', limit: 5, window: '1s' }], quota: { name: 'x', limit: 5, period: 'day' } } })).toThrow(/distinct names/);
+    expect(() => createKeyward({ store, policies: { rateLimits: [{ limit: 5, window: '1s', per: 'key' }, { limit: 5, window: '1s', per: 'workspace' }] } })).not.toThrow();
     expect(() => createKeyward({ store, policies: { rateLimits: [{ limit: 0, window: '1s' }] } })).toThrow(RangeError);
     expect(() => createKeyward({ store, policies: { quota: { limit: 1, period: 'week' as never } } })).toThrow(RangeError);
     const { consumeCounters: _c, ...noCounters } = store;

@@ -10,7 +10,7 @@ export type LimitScope = 'key' | 'workspace';
  * algorithm): smooth, no burst at window edges, one number stored per limit.
  */
 export interface RateLimit {
-  /** Name in the `RateLimit-Policy` / `RateLimit` headers. @default `"<limit>-per-<window>"` */
+  /** Name in the `RateLimit-Policy` / `RateLimit` headers. @default `"<limit>-per-<window>"`, plus `-workspace` for a workspace limit; names must be distinct */
   name?: string;
   limit: number;
   window: Duration;
@@ -43,7 +43,12 @@ export interface Policies {
   quota?: Quota;
 }
 
-/** Policies for every key, or per key (from its metadata, plan, workspace…); `undefined` = none. */
+/**
+ * Policies for every key, or per key (from its metadata, plan, workspace…); `undefined` = none.
+ * A function is called on every verify that reaches the limits; each object it returns is checked
+ * once and remembered (return a new object to change a plan, don't mutate one). A function that
+ * throws, or returns policies that are not valid, refuses the request with 503 (never a pass).
+ */
 export type PolicyOption = Policies | ((key: ApiKey) => Awaitable<Policies | undefined>);
 
 /** One rate-limit counter of a {@link CounterRequest}. */
