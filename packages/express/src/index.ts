@@ -1,5 +1,5 @@
-import { type ApiKey, type Keyward, nodeAuthorization, type RenderedError, type RouteOptions, isKeywardError, routeOptions } from '@keyward/core';
-import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
+import { type ApiKey, type Keyward, nodeAuthorization, type RenderedError, type RouteOptions, isKeywardError, routeOptions, type VerifyResult } from '@keyward/core';
+import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -55,18 +55,23 @@ export function apiKey<P = any>(keyward: Keyward, options?: ApiKeyOptions<P>): R
       return;
     }
     // Every Authorization header, from `rawHeaders`: `headers` silently drops a second one.
-    keyward.verify(nodeAuthorization(req), verifyOptions).then((result) => {
-      if (result.ok) {
-        req.apiKey = result.key;
-        for (const name in result.headers) res.setHeader(name, result.headers[name]!);
-        next();
-      } else if (result.error.status >= 500) {
-        next(result.error);
-      } else {
-        send(res, keyward.render(result.error));
-      }
-    }, next);
+    const result = keyward.verifyNow(nodeAuthorization(req), verifyOptions);
+    // A warm cache or the memory store answers at once: no promise, no extra tick.
+    if ('then' in result) result.then((r) => finish(keyward, req, res, next, r), next);
+    else finish(keyward, req, res, next, result);
   };
+}
+
+function finish(keyward: Keyward, req: { apiKey?: ApiKey }, res: Response, next: NextFunction, result: VerifyResult): void {
+  if (result.ok) {
+    req.apiKey = result.key;
+    for (const name in result.headers) res.setHeader(name, result.headers[name]!);
+    next();
+  } else if (result.error.status >= 500) {
+    next(result.error);
+  } else {
+    send(res, keyward.render(result.error));
+  }
 }
 
 /**

@@ -41,7 +41,9 @@ export function apiKey<Ctx extends ParameterizedContext<any, any, any> = any>(ke
   return async (ctx, next) => {
     ctx.state.apiKey = undefined;
     // Every Authorization header, from `rawHeaders`: `headers` silently drops a second one.
-    const result = await keyward.verify(nodeAuthorization(ctx.req), resolve(ctx as Ctx));
+    const pending = keyward.verifyNow(nodeAuthorization(ctx.req), resolve(ctx as Ctx));
+    // A warm cache or the memory store answers at once: no extra await.
+    const result = 'then' in pending ? await pending : pending;
     if (!result.ok) {
       const rendered = keyward.render(result.error);
       ctx.status = rendered.status;

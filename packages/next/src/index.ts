@@ -68,7 +68,8 @@ function checkEngine(keyward: unknown, what: string): asserts keyward is Keyward
 }
 
 async function check(keyward: Keyward, request: Request, options: VerifyOptions | undefined, onRefused: ((error: KeywardError, request: NextRequest) => void) | undefined) {
-  const result = await keyward.verify(request.headers, options);
+  const pending = keyward.verifyNow(request.headers, options);
+  const result = 'then' in pending ? await pending : pending;
   if (result.ok) return result;
   onRefused?.(result.error, request as NextRequest);
   return { ok: false as const, response: renderedResponse(keyward.render(result.error)) };

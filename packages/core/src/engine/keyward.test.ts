@@ -504,3 +504,35 @@ describe('verifySync', () => {
     expect((await keyward.verify({ authorization: `Bearer ${key}` })).ok).toBe(true);
   });
 });
+
+describe('verifyNow', () => {
+  it('gives the result itself when every step answered at once, else a promise; one store read either way', async () => {
+    const store = memoryStore();
+    const keyward = createKeyward({ store, format: prefixedFormat({ prefix: 'tipar' }) });
+    const { key, record } = await keyward.create({ workspaceId: 'ws', name: 'k', scopes: ['a:read'] });
+    const now = keyward.verifyNow({ authorization: `Bearer ${key}` });
+    expect('then' in now).toBe(false);
+    expect(now).toMatchObject({ ok: true, key: { id: record.id } });
+    expect(keyward.verifyNow({ authorization: 'Basic abc' })).toMatchObject({ ok: false, error: { code: 'malformed_header' } });
+
+    let reads = 0;
+    const remote = createKeyward({
+      store: { ...store, local: false, findByHash: (h: string) => (reads++, Promise.resolve(store.findByHash(h))) },
+      format: prefixedFormat({ prefix: 'tipar' }),
+      cache: false,
+    });
+    const later = remote.verifyNow({ authorization: `Bearer ${key}` }, { scopes: ['a:write'] });
+    expect('then' in later).toBe(true);
+    expect(await later).toMatchObject({ ok: false, error: { code: 'insufficient_scope' } });
+    expect(reads).toBe(1);
+  });
+
+  it('with policies, answers with a promise that consumes the counters once', async () => {
+    const keyward = createKeyward({ store: memoryStore(), policies: { quota: { limit: 1, period: 'month' } } });
+    const { key } = await keyward.create({ workspaceId: 'ws', name: 'k' });
+    const first = keyward.verifyNow({ authorization: `Bearer ${key}` });
+    expect('then' in first).toBe(true);
+    expect((await first).ok).toBe(true);
+    expect(await keyward.verifyNow({ authorization: `Bearer ${key}` })).toMatchObject({ ok: false, error: { code: 'quota_exceeded' } });
+  });
+});

@@ -348,13 +348,25 @@ export class Keyward {
    * the result says `ok: false` with the error to render.
    */
   verify(headers: HeaderBag, options?: VerifyOptions): Promise<VerifyResult> {
+    const result = this.verifyNow(headers, options);
+    return isThenable(result) ? result : Promise.resolve(result);
+  }
+
+  /**
+   * {@link verify} for adapters on a hot path: the result itself when every step answered at once
+   * (the memory store, a warm cache, no policies), else a promise of it — the same single pipeline
+   * either way, nothing done twice. Never throws, like `verify`.
+   */
+  verifyNow(headers: HeaderBag, options?: VerifyOptions): VerifyResult | Promise<VerifyResult> {
     const token = readBearerToken(headers, this.options.header);
     if (typeof token !== 'string') {
       const failure = this.fail(token.error);
       if (this.auditRecorder !== null) this.observe(failure, options);
-      return Promise.resolve(failure);
+      return failure;
     }
-    return this.verifyToken(token, options);
+    const result = this.runToken(token, options);
+    if (this.usageTracker === null && this.auditRecorder === null) return result;
+    return isThenable(result) ? result.then((r) => this.observe(r, options)) : this.observe(result, options);
   }
 
   /** Authenticates a bare token (already taken from its header). */

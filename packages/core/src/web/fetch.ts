@@ -55,7 +55,8 @@ export async function authenticateRequest(keyward: Keyward, request: Request, op
 }
 
 async function check(keyward: Keyward, request: Request, options: VerifyOptions | undefined): Promise<AuthenticateResult> {
-  const result = await keyward.verify(request.headers, options);
+  const pending = keyward.verifyNow(request.headers, options);
+  const result = 'then' in pending ? await pending : pending;
   if (result.ok) return result;
   return { ok: false, error: result.error, response: renderedResponse(keyward.render(result.error)) };
 }
