@@ -67,5 +67,5 @@ export { authenticateRequest, renderedResponse, withApiKey, withResponseHeaders 
 export type { ApiKeyFetchHandler, AuthenticateResult, FetchAuthOptions, WithApiKeyOptions } from './web/fetch.js';
 
 export { PolicyEnforcer, QUOTA_EXCEEDED_TYPE, QUOTA_EXHAUSTED_TYPE, RATELIMIT_DRAFT } from './policy/enforcer.js';
-export { gcra, gcraState } from './policy/types.js';
-export type { CounterRequest, CounterResult, CounterStore, LimitScope, Policies, PolicyOption, Quota, QuotaCounter, RateCounter, RateLimit, RateState } from './policy/types.js';
+export { counterRequest, gcra, gcraState, guardAdmits } from './policy/types.js';
+export type { CounterRequest, CounterResult, CounterStore, CounterGuard, CounterPlan, FusedCounterStore, LimitScope, PlannedCounter, Policies, PolicyOption, Quota, QuotaCounter, RateCounter, RateLimit, RateState } from './policy/types.js';

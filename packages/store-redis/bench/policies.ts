@@ -4,8 +4,8 @@
  *   node --conditions=@keyward/source --import tsx packages/store-redis/bench/policies.ts
  *
  * Uses REDIS_URL when set, a throwaway server otherwise. The same 1,000 keys, in alternating
- * batches: (a) engine cache off — a verify is one GET, and with policies one GET plus the counter
- * script (target, issue 5: p50 with policies ≤ 1.5 × without); (b) engine cache on, for
+ * batches: (a) engine cache off — a verify is one GET, and with policies one script that reads the
+ * key and counts (target, issue 5: p50 with policies ≤ 1.5 × without); (b) engine cache on, for
  * information — without policies a verify needs no I/O at all, so the counter round trip is all
  * of the difference. Never prints a key.
  */

@@ -9,6 +9,7 @@ import {
   type StoredKey,
   type UsageStore,
   type CounterStore,
+  type FusedCounterStore,
 } from '@keyward/core';
 import type { Cluster, Redis } from 'ioredis';
 import {
@@ -75,7 +76,7 @@ export interface RedisStoreOptions {
 }
 
 /** The Redis key store. */
-export interface RedisStore extends KeyStore, UsageStore, AuditStore, CounterStore {
+export interface RedisStore extends KeyStore, UsageStore, AuditStore, CounterStore, Partial<Pick<FusedCounterStore, 'findByHashAndConsume'>> {
   /** The ioredis client the store uses. */
   readonly redis: Redis | Cluster;
   /** The prefix of every Redis key of this store. */
@@ -405,7 +406,8 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
   return {
     ...usage,
     ...audit,
-    ...redisCounters(client, prefix),
+    // On a standalone server the snapshot makes a lookup one GET: the counters can ride along.
+    ...(singleRoundTrip ? redisCounters(client, prefix, true) : redisCounters(client, prefix, false)),
     redis: client,
     prefix,
     findById,

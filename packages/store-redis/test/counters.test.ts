@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { createKeyward, type Policies } from '@keyward/core';
-import { describeCounterStore } from '@keyward/core/testing';
+import { describeCounterStore, describeFusedCounterStore } from '@keyward/core/testing';
 import { redisStore } from '@keyward/store-redis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { raceAcrossProcesses } from '../../../test/support/propagation.js';
@@ -16,6 +16,45 @@ const standalone = redisStore({ redis, prefix: uniquePrefix('counters') });
 const onCluster = redisStore({ redis: cluster, prefix: uniquePrefix('counters') });
 describeCounterStore({ name: 'redis', store: () => standalone });
 describeCounterStore({ name: 'redis (3-master cluster)', store: () => onCluster });
+describeFusedCounterStore({ name: 'redis', store: () => standalone as typeof standalone & Required<Pick<typeof standalone, 'findByHashAndConsume'>> });
+
+describe('Redis lookup and counters in one round trip', () => {
+  it('is offered on a standalone server only (on a Cluster the snapshot and the counters live on different slots)', () => {
+    expect(typeof standalone.findByHashAndConsume).toBe('function');
+    expect(onCluster.findByHashAndConsume).toBeUndefined();
+    expect(redisStore({ redis, prefix: uniquePrefix('two'), singleRoundTrip: false }).findByHashAndConsume).toBeUndefined();
+  });
+
+  it('a verify with policies is one command on a cache miss, one on a hit; a refusal by the engine consumes nothing', async () => {
+    const client = newRedis();
+    const sent: string[] = [];
+    const send = client.sendCommand.bind(client);
+    client.sendCommand = ((command: { name: string }) => {
+      sent.push(command.name);
+      return send(command as Parameters<typeof send>[0]);
+    }) as typeof client.sendCommand;
+    try {
+      const store = redisStore({ redis: client, prefix: uniquePrefix('fused') });
+      const policies: Policies = { quota: { limit: 3, period: 'month' } };
+      const cold = createKeyward({ store, policies, cache: false });
+      const warm = createKeyward({ store, policies, cache: { ttl: 60_000 } });
+      const { key } = await cold.create({ workspaceId: 'ws_fused', name: 'fused', scopes: ['notes:read'] });
+      const verify = async (engine: typeof cold, options?: { scopes: string[] }) => {
+        sent.length = 0;
+        const result = await engine.verify({ authorization: `Bearer ${key}` }, options);
+        return { code: result.ok ? 'ok' : result.error.code, commands: sent.length, remaining: result.ok ? result.headers.ratelimit : undefined };
+      };
+      expect(await verify(cold)).toMatchObject({ code: 'ok', commands: 1, remaining: expect.stringContaining('"quota";r=2;') });
+      // Missing scope: the guard does not admit it, the engine refuses it, nothing is counted.
+      expect(await verify(cold, { scopes: ['notes:write'] })).toMatchObject({ code: 'insufficient_scope', commands: 1 });
+      expect(await verify(warm)).toMatchObject({ code: 'ok', commands: 1, remaining: expect.stringContaining('"quota";r=1;') });
+      expect(await verify(warm)).toMatchObject({ code: 'ok', commands: 1, remaining: expect.stringContaining('"quota";r=0;') });
+      expect(await verify(cold)).toMatchObject({ code: 'quota_exceeded', commands: 1 });
+    } finally {
+      await client.quit();
+    }
+  });
+});
 
 describe('Redis counters', () => {
   it('with 1 unit left, 50 concurrent requests from two processes admit exactly one, and the quota never goes below zero', { timeout: 60_000 }, async () => {

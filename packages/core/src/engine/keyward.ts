@@ -13,7 +13,7 @@ import { toMilliseconds } from '../internal/duration.js';
 import { problemDetails } from '../render/problem-details.js';
 import type { RenderedError, Renderer } from '../render/types.js';
 import { PolicyEnforcer } from '../policy/enforcer.js';
-import type { CounterStore, PolicyOption } from '../policy/types.js';
+import type { CounterPlan, CounterResult, CounterStore, FusedCounterStore, PolicyOption } from '../policy/types.js';
 import { missingScopes, normalizeScopes } from '../scope/scopes.js';
 import { scrubKeys } from '../helpers.js';
 import { dayString, parseDay } from '../usage/days.js';
@@ -137,6 +137,12 @@ function invalidArgument(message: string): KeywardError {
 }
 
 /** A bad row from a store: treated as a store failure, never as a pass. */
+/** Counters consumed with the lookup, and the plan they were consumed for. */
+interface Counted {
+  readonly plan: CounterPlan;
+  readonly result: CounterResult;
+}
+
 function checkRow(row: StoredKey | null): StoredKey | null {
   if (row === null) return null;
   if (
@@ -183,6 +189,8 @@ export class Keyward {
   private readonly usageStore: UsageStore | null = null;
   private readonly auditRecorder: AuditRecorder | null = null;
   private readonly enforcer: PolicyEnforcer | null = null;
+  /** The key store, when it also keeps the counters and can consume them in the lookup's round trip. */
+  private readonly fused: FusedCounterStore | null = null;
   private readonly auditStore: AuditStore | null = null;
   private subscribed: Promise<void> = Promise.resolve();
   private closed = false;
@@ -248,6 +256,7 @@ export class Keyward {
         throw new TypeError('options.policies needs counters: a key store that implements them (memory, PostgreSQL, Redis), or options.counters');
       }
       this.enforcer = new PolicyEnforcer(options.policies, counters as CounterStore);
+      if (counters === store && typeof (store as Partial<FusedCounterStore>).findByHashAndConsume === 'function') this.fused = store as KeyStore & FusedCounterStore;
     }
     if (options.audit) {
       const audit = options.audit === true ? {} : options.audit;
@@ -432,6 +441,15 @@ export class Keyward {
     if (options?.environment !== undefined && parsed.environment !== undefined && parsed.environment !== options.environment) {
       return this.fail('environment_mismatch');
     }
+    if (this.fused !== null && format.lookup === 'hash') {
+      const combined = this.lookupAndCount(this.fused, format, parsed, options);
+      if (combined !== null) {
+        return combined.then(
+          ({ record, counted }) => this.decide(record, format, parsed, options, counted),
+          (cause: unknown) => this.unavailable(cause),
+        );
+      }
+    }
     let found: StoredKey | null | Promise<StoredKey | null>;
     try {
       found = this.lookup(format, parsed);
@@ -470,9 +488,11 @@ export class Keyward {
     format: KeyFormat,
     parsed: ParsedKey,
     options: VerifyOptions | undefined,
+    counted?: Counted,
   ): VerifyResult | Promise<VerifyResult> {
     if (record === null || record.format !== format.name) return this.fail('invalid_key', 'unknown');
-    const now = this.now();
+    // Counters consumed with the lookup were judged at the plan's time: so is the key.
+    const now = counted?.plan.now ?? this.now();
     if (record.revokedAt !== null && record.revokedAt.getTime() <= now) return this.fail('invalid_key', 'revoked', record.id);
     if (record.expiresAt !== null && record.expiresAt.getTime() <= now) return this.fail('expired_key', undefined, record.id);
     let sunset: Date | null = null;
@@ -480,7 +500,7 @@ export class Keyward {
       sunset = record.sunsetAt ?? this.legacySunset;
       if (sunset !== null && sunset.getTime() <= now) return this.fail('key_sunset', undefined, record.id);
     }
-    if (options === undefined) return this.pass(record, parsed, sunset, undefined);
+    if (options === undefined) return this.pass(record, parsed, sunset, undefined, counted);
     if (options.workspaceId !== undefined && record.workspaceId !== options.workspaceId) {
       const { ownsWorkspace } = this.options;
       if (!(record.legacy && record.workspaceId === null && record.ownerId !== null && ownsWorkspace)) {
@@ -495,13 +515,13 @@ export class Keyward {
         } catch (cause) {
           return this.unavailable(cause);
         }
-        return owned ? this.afterTenancy(record, parsed, options, sunset) : this.fail('invalid_key', 'workspace_mismatch', record.id);
+        return owned ? this.afterTenancy(record, parsed, options, sunset, counted) : this.fail('invalid_key', 'workspace_mismatch', record.id);
       })();
     }
-    return this.afterTenancy(record, parsed, options, sunset);
+    return this.afterTenancy(record, parsed, options, sunset, counted);
   }
 
-  private afterTenancy(record: StoredKey, parsed: ParsedKey, options: VerifyOptions, sunset: Date | null): VerifyResult | Promise<VerifyResult> {
+  private afterTenancy(record: StoredKey, parsed: ParsedKey, options: VerifyOptions, sunset: Date | null, counted: Counted | undefined): VerifyResult | Promise<VerifyResult> {
     if (options.environment !== undefined && parsed.environment === undefined && record.environment !== options.environment) {
       return this.fail('environment_mismatch', undefined, record.id);
     }
@@ -511,16 +531,57 @@ export class Keyward {
         return { ok: false, error: new KeywardError('insufficient_scope', { missingScopes: missing, keyId: record.id }) };
       }
     }
-    return this.pass(record, parsed, sunset, options);
+    return this.pass(record, parsed, sunset, options, counted);
   }
 
-  private pass(record: StoredKey, parsed: ParsedKey, sunset: Date | null, options: VerifyOptions | undefined): VerifyResult | Promise<VerifyResult> {
+  private pass(record: StoredKey, parsed: ParsedKey, sunset: Date | null, options: VerifyOptions | undefined, counted?: Counted): VerifyResult | Promise<VerifyResult> {
     if (record.hashVersion !== this.currentVersion) this.upgradeHash(record, parsed.secret);
     const success: VerifySuccess = { ok: true, key: this.toPublic(record), headers: record.legacy ? this.legacyHeaders(record, sunset) : EMPTY_HEADERS };
     if (this.enforcer === null) return success;
     const cost = options?.cost ?? 1;
     if (!Number.isInteger(cost) || cost < 0) return { ok: false, error: new KeywardError('invalid_argument', { message: 'cost must be a non-negative integer' }) };
+    if (counted !== undefined) return this.enforcer.apply(success, counted.plan.now, cost, options?.dryRun === true, counted);
     return this.enforcer.apply(success, this.now(), cost, options?.dryRun === true);
+  }
+
+  /**
+   * The lookup and the counters in one round trip (a {@link FusedCounterStore} with fixed
+   * policies), on a cache miss: the store consumes the counters only for a record that passes a
+   * guard stricter than {@link decide}; for any other record the engine decides, then counts.
+   * `null` when the ordinary path is as good (a cached record, a resolver, a bad cost).
+   */
+  private lookupAndCount(
+    store: FusedCounterStore,
+    format: KeyFormat,
+    parsed: ParsedKey,
+    options: VerifyOptions | undefined,
+  ): Promise<{ record: StoredKey | null; counted: Counted | undefined }> | null {
+    const cost = options?.cost ?? 1;
+    if (!Number.isInteger(cost) || cost < 0) return null;
+    const digest = this.hashers[0]!.hash(parsed.secret);
+    const cache = this.cache;
+    const now = this.now();
+    // A record known here already: the counters alone are the round trip (the ordinary path).
+    if (cache !== null && now >= this.cacheUsableFrom && (cache.get(digest, now) !== undefined || this.inflight.has(digest))) return null;
+    const plan = this.enforcer!.plan(now, cost, options?.dryRun === true, {
+      format: format.name,
+      hashVersion: this.currentVersion,
+      workspaceId: options?.workspaceId ?? null,
+      environment: options?.environment !== undefined && parsed.environment === undefined ? options.environment : null,
+      scopes: options?.scopes ?? [],
+    });
+    if (plan === null) return null;
+    const epoch = this.epoch;
+    return this.timed(store.findByHashAndConsume(digest, plan)).then(({ record, counters }) => {
+      const row = checkRow(record);
+      if (cache !== null && epoch === this.epoch) cache.set(digest, row, this.now());
+      const counted = counters === null ? undefined : { plan, result: counters };
+      if (row === null && this.hashers.length > 1) {
+        // Perhaps stored under an older hasher: the ordinary lookup goes on from the next one.
+        return Promise.resolve(this.lookupByHash(parsed.secret, digest, 1)).then((older) => ({ record: older, counted }));
+      }
+      return { record: this.matchCached(row, parsed.secret, digest), counted };
+    });
   }
 
   /** Renders a refusal with the configured renderer. */
@@ -636,14 +697,19 @@ export class Keyward {
   /** Awaits a store answer within `storeTimeout`, and checks the row. */
   private read(value: Awaitable<StoredKey | null>): StoredKey | null | Promise<StoredKey | null> {
     if (!isThenable(value)) return checkRow(value);
+    return this.timed(value).then(checkRow);
+  }
+
+  /** A store answer, or a rejection after `storeTimeout`. */
+  private timed<T>(value: PromiseLike<T>): Promise<T> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`the key store did not answer within ${this.storeTimeout} ms`)), this.storeTimeout);
     });
     return Promise.race([value, timeout]).then(
-      (row) => {
+      (answer) => {
         clearTimeout(timer);
-        return checkRow(row);
+        return answer;
       },
       (error: unknown) => {
         clearTimeout(timer);

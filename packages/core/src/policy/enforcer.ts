@@ -1,7 +1,7 @@
 import { KeywardError } from '../errors.js';
 import type { ApiKey, VerifyResult, VerifySuccess } from '../engine/types.js';
 import { toMilliseconds } from '../internal/duration.js';
-import type { CounterRequest, CounterResult, CounterStore, Policies, PolicyOption, Quota, RateLimit } from './types.js';
+import { type CounterGuard, type CounterPlan, counterRequest, type CounterResult, type CounterStore, type Policies, type PolicyOption, type Quota, type RateLimit } from './types.js';
 
 /**
  * The rate-limit headers follow draft-ietf-httpapi-ratelimit-headers-10: `RateLimit-Policy`
@@ -16,6 +16,8 @@ export const QUOTA_EXHAUSTED_TYPE = 'https://keyward.dev/problems/quota-exhauste
 
 interface Checked {
   rates: { name: string; limit: number; windowMs: number; per: 'key' | 'workspace' }[];
+  /** The rate counters of a plan (the same for every request). */
+  plannedRates: CounterPlan['rates'];
   quota: (Required<Pick<Quota, 'limit' | 'status'>> & { name: string; per: 'key' | 'workspace'; period: Quota['period']; refillMs: number | null }) | null;
 }
 
@@ -55,7 +57,8 @@ function checkPolicies(policies: Policies): Checked {
   }
   const names = [...rates.map((r) => r.name), ...(quota ? [quota.name] : [])];
   if (new Set(names).size !== names.length) throw new RangeError('policies: every rate limit and the quota need distinct names (they name the RateLimit headers)');
-  return { rates, quota };
+  const plannedRates = Object.freeze(rates.map((r) => Object.freeze({ per: r.per, name: `${r.limit}/${r.windowMs}`, limit: r.limit, windowMs: r.windowMs })));
+  return { rates, plannedRates, quota };
 }
 
 /** Start and end (ms) of the quota period that contains `now`. */
@@ -71,6 +74,20 @@ function period(quota: NonNullable<Checked['quota']>, now: number): [number, num
   }
   return [Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1), Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1)];
 }
+
+/** The counters of checked policies at `now`, named relative to the key (see `counterRequest`). */
+function planOf(checked: Checked, now: number, cost: number, dryRun: boolean, guard: CounterGuard | null): CounterPlan {
+  let quota: CounterPlan['quota'] = null;
+  const q = checked.quota;
+  if (q !== null) {
+    const [start, end] = period(q, now);
+    quota = { per: q.per, name: `${q.refillMs ?? (q.period as string)}:${start}`, limit: q.limit, resetAt: end };
+  }
+  return { now, cost, dryRun, guard: guard ?? NO_GUARD, rates: checked.plannedRates, quota };
+}
+
+/** The guard of a plan that is consumed after the engine's own checks (never by a store). */
+const NO_GUARD: CounterGuard = Object.freeze({ format: '', hashVersion: '', workspaceId: null, environment: null, scopes: [] });
 
 /**
  * Applies rate limits and quotas after a key passed every other check (DESIGN.md: … scopes →
@@ -95,8 +112,18 @@ export class PolicyEnforcer {
     }
   }
 
+  /**
+   * The counters a request will need, before its key is known — for a store that consumes them in
+   * the lookup's round trip — or `null` when they depend on the key (a resolver) or there are none.
+   */
+  plan(now: number, cost: number, dryRun: boolean, guard: CounterGuard): CounterPlan | null {
+    const checked = this.fixed;
+    if (checked === null || (checked.rates.length === 0 && checked.quota === null)) return null;
+    return planOf(checked, now, cost, dryRun, guard);
+  }
+
   /** Runs the limits of `success.key` and returns the success with its headers, or the refusal. */
-  async apply(success: VerifySuccess, now: number, cost: number, dryRun: boolean): Promise<VerifyResult> {
+  async apply(success: VerifySuccess, now: number, cost: number, dryRun: boolean, counted?: { plan: CounterPlan; result: CounterResult }): Promise<VerifyResult> {
     const key = success.key;
     let checked = this.fixed;
     if (checked === null) {
@@ -115,23 +142,18 @@ export class PolicyEnforcer {
       }
     }
     if (checked.rates.length === 0 && checked.quota === null) return success;
-    const scopeId = (per: 'key' | 'workspace') => (per === 'workspace' && key.workspaceId !== null ? `w:${key.workspaceId}` : `k:${key.id}`);
-    const [start, end] = checked.quota ? period(checked.quota, now) : [0, 0];
-    const request: CounterRequest = {
-      group: key.workspaceId !== null ? `w:${key.workspaceId}` : `k:${key.id}`,
-      now,
-      cost,
-      dryRun,
-      rates: checked.rates.map((r) => ({ key: `r:${scopeId(r.per)}:${r.limit}/${r.windowMs}`, limit: r.limit, windowMs: r.windowMs })),
-      quota: checked.quota ? { key: `q:${scopeId(checked.quota.per)}:${checked.quota.refillMs ?? checked.quota.period}:${start}`, limit: checked.quota.limit, resetAt: end } : null,
-    };
+    const plan = counted?.plan ?? planOf(checked, now, cost, dryRun, null);
     let result: CounterResult;
-    try {
-      result = await this.counters.consumeCounters(request);
-    } catch (cause) {
-      // A counter store that fails is an outage: never a pass.
-      return { ok: false, error: new KeywardError('store_unavailable', { cause, retryAfter: 1, keyId: key.id }) };
+    if (counted !== undefined) result = counted.result;
+    else {
+      try {
+        result = await this.counters.consumeCounters(counterRequest(plan, key));
+      } catch (cause) {
+        // A counter store that fails is an outage: never a pass.
+        return { ok: false, error: new KeywardError('store_unavailable', { cause, retryAfter: 1, keyId: key.id }) };
+      }
     }
+    const end = plan.quota?.resetAt ?? 0;
     const headers = this.headers(checked, result, now, end);
     if (result.refused === null) return { ok: true, key, headers: { ...success.headers, ...headers } };
     const retryAfter = Math.max(1, Math.ceil(result.retryAfterMs / 1000));

@@ -1,6 +1,6 @@
 import type { ApiKey } from '../engine/types.js';
 import type { Duration } from '../internal/duration.js';
-import type { Awaitable } from '../store/types.js';
+import type { Awaitable, StoredKey } from '../store/types.js';
 
 /** Whose requests a limit counts: the key's own, or every key of its workspace together. */
 export type LimitScope = 'key' | 'workspace';
@@ -133,4 +133,87 @@ export function gcraState(tat: number | null, now: number, limit: number, window
   const interval = windowMs / limit;
   const current = Math.max(tat ?? now, now);
   return { remaining: Math.max(0, Math.floor((windowMs - (current - now)) / interval + 1e-9)), resetMs: Math.max(0, Math.ceil(current - now)) };
+}
+
+/**
+ * The conditions under which a store may consume a request's counters in the same round trip as
+ * the lookup ({@link FusedCounterStore.findByHashAndConsume}): a conservative subset of the
+ * engine's checks — whatever passes them passes the engine's too (tested), and anything else is
+ * decided by the engine first, with the counters in a second step.
+ */
+export interface CounterGuard {
+  /** The record's `format` must be this one. */
+  readonly format: string;
+  /** The record's `hashVersion` must be this one (the engine's newest hasher). */
+  readonly hashVersion: string;
+  /** When not `null`, the record's `workspaceId` must be this one. */
+  readonly workspaceId: string | null;
+  /** When not `null`, the record's `environment` must be this one. */
+  readonly environment: string | null;
+  /** Each must be among the record's scopes literally, or the record must hold `*`. */
+  readonly scopes: readonly string[];
+}
+
+/** A rate limit or quota counter named relative to the key: `<kind>:<k:id | w:workspace>:<name>`. */
+export interface PlannedCounter {
+  readonly per: LimitScope;
+  /** The part of the counter's name after the scope: `<limit>/<window ms>`, or the quota period. */
+  readonly name: string;
+  readonly limit: number;
+}
+
+/**
+ * A {@link CounterRequest} before the key is known: the counters of a request with fixed
+ * policies, completed with the key's id and workspace by {@link counterRequest} (or by a store,
+ * the same way, in its lookup).
+ */
+export interface CounterPlan {
+  readonly now: number;
+  readonly cost: number;
+  readonly dryRun: boolean;
+  readonly rates: readonly (PlannedCounter & { readonly windowMs: number })[];
+  readonly quota: (PlannedCounter & { readonly resetAt: number }) | null;
+  readonly guard: CounterGuard;
+}
+
+/** A counter store that can also look a key up and consume its counters in one round trip. */
+export interface FusedCounterStore extends CounterStore {
+  /**
+   * Reads the record stored under `hash` (as `findByHash`) and, only when it passes
+   * {@link guardAdmits} for `plan.guard` at `plan.now`, consumes `counterRequest(plan, record)` in
+   * the same atomic step. `counters` is `null` when nothing was consumed (no record, or the guard
+   * did not pass). Every implementation passes `describeFusedCounterStore` from
+   * `@keyward/core/testing`.
+   */
+  findByHashAndConsume(hash: string, plan: CounterPlan): Promise<{ record: StoredKey | null; counters: CounterResult | null }>;
+}
+
+/** The scope part of a counter's name: the workspace for a workspace limit of a key that has one, else the key. */
+function counterScope(per: LimitScope, key: Pick<StoredKey, 'id' | 'workspaceId'>): string {
+  return per === 'workspace' && key.workspaceId !== null ? `w:${key.workspaceId}` : `k:${key.id}`;
+}
+
+/** The counters of `plan` for one key. */
+export function counterRequest(plan: CounterPlan, key: Pick<StoredKey, 'id' | 'workspaceId'>): CounterRequest {
+  return {
+    group: key.workspaceId !== null ? `w:${key.workspaceId}` : `k:${key.id}`,
+    now: plan.now,
+    cost: plan.cost,
+    dryRun: plan.dryRun,
+    rates: plan.rates.map((r) => ({ key: `r:${counterScope(r.per, key)}:${r.name}`, limit: r.limit, windowMs: r.windowMs })),
+    quota: plan.quota === null ? null : { key: `q:${counterScope(plan.quota.per, key)}:${plan.quota.name}`, limit: plan.quota.limit, resetAt: plan.quota.resetAt },
+  };
+}
+
+/** Whether a record passes a {@link CounterGuard} at `now` (ms): the reference the stores follow. */
+export function guardAdmits(guard: CounterGuard, now: number, record: StoredKey): boolean {
+  if (record.format !== guard.format || record.hashVersion !== guard.hashVersion || record.legacy) return false;
+  if (record.revokedAt !== null && record.revokedAt.getTime() <= now) return false;
+  if (record.expiresAt !== null && record.expiresAt.getTime() <= now) return false;
+  if (guard.workspaceId !== null && record.workspaceId !== guard.workspaceId) return false;
+  if (guard.environment !== null && record.environment !== guard.environment) return false;
+  if (guard.scopes.length > 0 && !record.scopes.includes('*')) {
+    for (const scope of guard.scopes) if (!record.scopes.includes(scope)) return false;
+  }
+  return true;
 }

@@ -9,3 +9,5 @@ export { describeAuditStore } from './describe-audit-store.js';
 export type { AuditStoreSuiteOptions } from './describe-audit-store.js';
 export { describeCounterStore } from './describe-counter-store.js';
 export type { CounterStoreSuiteOptions } from './describe-counter-store.js';
+export { describeFusedCounterStore } from './describe-fused-counter-store.js';
+export type { FusedCounterStoreSuiteOptions } from './describe-fused-counter-store.js';
