@@ -136,13 +136,13 @@ function invalidArgument(message: string): KeywardError {
   return new KeywardError('invalid_argument', { message });
 }
 
-/** A bad row from a store: treated as a store failure, never as a pass. */
 /** Counters consumed with the lookup, and the plan they were consumed for. */
 interface Counted {
   readonly plan: CounterPlan;
   readonly result: CounterResult;
 }
 
+/** A bad row from a store: treated as a store failure, never as a pass. */
 function checkRow(row: StoredKey | null): StoredKey | null {
   if (row === null) return null;
   if (
@@ -442,7 +442,12 @@ export class Keyward {
       return this.fail('environment_mismatch');
     }
     if (this.fused !== null && format.lookup === 'hash') {
-      const combined = this.lookupAndCount(this.fused, format, parsed, options);
+      let combined: ReturnType<Keyward['lookupAndCount']>;
+      try {
+        combined = this.lookupAndCount(this.fused, format, parsed, options);
+      } catch (cause) {
+        return this.unavailable(cause);
+      }
       if (combined !== null) {
         return combined.then(
           ({ record, counted }) => this.decide(record, format, parsed, options, counted),

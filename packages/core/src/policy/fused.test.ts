@@ -82,6 +82,10 @@ describe('lookup and counters in one round trip', () => {
     const { key } = await keyward.create({ workspaceId: 'ws', name: 'k' });
     store.findByHashAndConsume = () => Promise.reject(new Error('connection reset'));
     expect(await keyward.verify(bearer(key))).toMatchObject({ ok: false, error: { code: 'store_unavailable' } });
+    store.findByHashAndConsume = () => {
+      throw new Error('client closed');
+    };
+    expect(await keyward.verify(bearer(key))).toMatchObject({ ok: false, error: { code: 'store_unavailable' } });
     store.findByHashAndConsume = () => new Promise(() => {});
     expect(await keyward.verify(bearer(key))).toMatchObject({ ok: false, error: { code: 'store_unavailable' } });
   });
