@@ -11,7 +11,7 @@ import type { ScriptDefinition } from './internal/scripts.js';
  * its arrival time before and after (as strings), then the quota's used units before }.
  * Every key written carries a TTL: a rate counter until its arrival time, a quota until its reset.
  */
-export const COUNT = `
+const COUNT = `
 local function kw_count(keys, now, cost, dry, rates, quota)
   local n = #rates
   local refused = 0
@@ -72,7 +72,7 @@ return kw_count(KEYS, tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3] == '1', rate
  * escaped name, limit, reset for a quota, or '0' → false (no snapshot), or { snapshot, kw_count reply or false
  * when the guard refused (nothing consumed) }.
  */
-export const FUSED: ScriptDefinition = {
+const FUSED: ScriptDefinition = {
   name: 'keywardLookupCountV1',
   keys: 1,
   lua: `${COUNT}

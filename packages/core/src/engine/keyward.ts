@@ -441,10 +441,13 @@ export class Keyward {
     if (options?.environment !== undefined && parsed.environment !== undefined && parsed.environment !== options.environment) {
       return this.fail('environment_mismatch');
     }
+    // The digest, computed once for both paths (hash formats only).
+    let digest: string | undefined;
     if (this.fused !== null && format.lookup === 'hash') {
       let combined: ReturnType<Keyward['lookupAndCount']>;
       try {
-        combined = this.lookupAndCount(this.fused, format, parsed, options);
+        digest = this.hashers[0]!.hash(parsed.secret);
+        combined = this.lookupAndCount(this.fused, format, parsed, options, digest);
       } catch (cause) {
         return this.unavailable(cause);
       }
@@ -457,7 +460,7 @@ export class Keyward {
     }
     let found: StoredKey | null | Promise<StoredKey | null>;
     try {
-      found = this.lookup(format, parsed);
+      found = this.lookup(format, parsed, digest);
     } catch (cause) {
       return this.unavailable(cause);
     }
@@ -560,10 +563,10 @@ export class Keyward {
     format: KeyFormat,
     parsed: ParsedKey,
     options: VerifyOptions | undefined,
+    digest: string,
   ): Promise<{ record: StoredKey | null; counted: Counted | undefined }> | null {
     const cost = options?.cost ?? 1;
     if (!Number.isInteger(cost) || cost < 0) return null;
-    const digest = this.hashers[0]!.hash(parsed.secret);
     const cache = this.cache;
     const now = this.now();
     // A record known here already: the counters alone are the round trip (the ordinary path).
@@ -603,7 +606,7 @@ export class Keyward {
    * One indexed read: by id then a constant-time hash comparison, or by hash (trying each active
    * hasher, newest first). Synchronous when the store answers synchronously.
    */
-  private lookup(format: KeyFormat, parsed: ParsedKey): StoredKey | null | Promise<StoredKey | null> {
+  private lookup(format: KeyFormat, parsed: ParsedKey, knownDigest?: string): StoredKey | null | Promise<StoredKey | null> {
     const { secret } = parsed;
     if (format.lookup === 'id') {
       const id = parsed.id;
@@ -611,7 +614,7 @@ export class Keyward {
       const found = this.cached(`i:${id}`, () => this.read(this.store.findById(id)));
       return isThenable(found) ? found.then((record) => this.matchById(record, secret)) : this.matchById(found, secret);
     }
-    const digest = this.hashers[0]!.hash(secret);
+    const digest = knownDigest ?? this.hashers[0]!.hash(secret);
     const found = this.cached(digest, () => this.lookupByHash(secret, digest, 0));
     return isThenable(found) ? found.then((record) => this.matchCached(record, secret, digest)) : this.matchCached(found, secret, digest);
   }
