@@ -1,4 +1,4 @@
-import { counterRequest, gcraState, type CounterPlan, type CounterRequest, type CounterResult, type CounterStore, type FusedCounterStore, type StoredKey } from '@keyward/core';
+import type { CounterPlan, CounterRequest, CounterResult, CounterStore, FusedCounterStore, RateState, StoredKey } from '@keyward/core';
 import type { Cluster, Redis } from 'ioredis';
 import { decodeKey, esc, unpackFields } from './internal/codec.js';
 import { defineScripts } from './internal/connection.js';
@@ -7,18 +7,23 @@ import type { ScriptDefinition } from './internal/scripts.js';
 /**
  * The counting step, shared by both scripts: checks every counter and consumes all or none.
  * `keys`: the rate counters, then the quota counter · `rates`: { limit, window } per rate ·
- * `quota`: { limit, reset } or nil → { refused: 0 none, i rate i (1-based), -1 quota ; then per rate
- * its arrival time before and after (as strings), then the quota's used units before }.
- * Every key written carries a TTL: a rate counter until its arrival time, a quota until its reset.
+ * `quota`: { limit, reset } or nil → `reply` with these integers appended: refused (0 none, i rate
+ * i (1-based), -1 quota), the refusing rate's wait (ms, else 0), per rate its remaining requests and
+ * ms until reset (after this request when admitted, as things are when refused — `gcraState` of
+ * @keyward/core, the same double arithmetic), the quota's used units before. One flat reply: each
+ * nested table costs the server a conversion. A time of arrival is stored as a number
+ * (Redis writes it with 17 significant digits: exact). Every key written carries a TTL: a rate
+ * counter until its arrival time, a quota until its reset.
  */
 const COUNT = `
-local function kw_count(keys, now, cost, dry, rates, quota)
+local function kw_count(reply, keys, now, cost, dry, rates, quota)
   local n = #rates
   local refused = 0
   local before, after = {}, {}
+  local stored = redis.call('MGET', unpack(keys))
   for i = 1, n do
     local limit, window = rates[i][1], rates[i][2]
-    local tat = tonumber(redis.call('GET', keys[i]) or '') or now
+    local tat = tonumber(stored[i] or '') or now
     before[i] = tat
     if tat < now then tat = now end
     local nxt = tat + window / limit
@@ -27,19 +32,26 @@ local function kw_count(keys, now, cost, dry, rates, quota)
   end
   local used = 0
   if quota then
-    used = tonumber(redis.call('GET', keys[n + 1]) or '0') or 0
+    used = tonumber(stored[n + 1] or '0') or 0
     if refused == 0 and used + cost > quota[1] then refused = -1 end
   end
   if refused == 0 and not dry then
-    for i = 1, n do redis.call('SET', keys[i], string.format('%.17g', after[i]), 'PX', math.max(1, math.ceil(after[i] - now))) end
+    for i = 1, n do redis.call('SET', keys[i], after[i], 'PX', math.max(1, math.ceil(after[i] - now))) end
     if quota then redis.call('SET', keys[n + 1], used + cost, 'PX', math.max(1, quota[2] - now)) end
   end
-  local reply = { refused }
+  local wait = 0
+  if refused > 0 then wait = math.max(0, math.ceil(after[refused] - rates[refused][2] - now)) end
+  local o = #reply
+  reply[o + 1] = refused
+  reply[o + 2] = wait
   for i = 1, n do
-    reply[#reply + 1] = string.format('%.17g', before[i])
-    reply[#reply + 1] = string.format('%.17g', after[i])
+    local limit, window = rates[i][1], rates[i][2]
+    local current = refused == 0 and after[i] or before[i]
+    if current < now then current = now end
+    reply[o + 2 * i + 1] = math.max(0, math.floor((window - (current - now)) / (window / limit) + 1e-9))
+    reply[o + 2 * i + 2] = math.max(0, math.ceil(current - now))
   end
-  reply[#reply + 1] = tostring(used)
+  reply[o + 2 * n + 3] = used
   return reply
 end
 `;
@@ -51,7 +63,7 @@ end
  * per rate: limit, window (ms) · then, with a quota: limit, reset time (ms) → the reply of kw_count.
  */
 const CONSUME: ScriptDefinition = {
-  name: 'keywardCountersV3',
+  name: 'keywardCountersV4',
   keys: -1,
   lua: `${COUNT}
 local n = tonumber(ARGV[4])
@@ -59,100 +71,86 @@ local rates = {}
 for i = 1, n do rates[i] = { tonumber(ARGV[3 + 2 * i]), tonumber(ARGV[4 + 2 * i]) } end
 local quota = nil
 if #KEYS > n then quota = { tonumber(ARGV[5 + 2 * n]), tonumber(ARGV[6 + 2 * n]) } end
-return kw_count(KEYS, tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3] == '1', rates, quota)
+return kw_count({}, KEYS, tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3] == '1', rates, quota)
 `,
 };
 
 /**
  * The lookup by hash and the counters in one step (standalone servers: the snapshot and the
- * counters live on different slots). Follows `guardAdmits` and `counterRequest` of @keyward/core.
- * KEYS[1] the hash snapshot · ARGV: hash, now, cost, dry ('1'), format, hash version, workspace
- * ('1' + id, or '0' + ''), environment (the same), counter key prefix, number of scopes, the scopes,
- * number of rates, per rate: per ('key'/'workspace'), escaped name, limit, window; then '1', per,
- * escaped name, limit, reset for a quota, or '0' → false (no snapshot), or { snapshot, kw_count reply or false
- * when the guard refused (nothing consumed) }.
+ * counters live on different slots). Follows `guardAdmits` and `counterRequest` of @keyward/core,
+ * on the guard header of the snapshot (`_g`, see scripts.ts): one GET reads all it needs.
+ * KEYS[1] the hash snapshot · ARGV[1] now · ARGV[2] cost · ARGV[3] '1' for a dry run · ARGV[4] the
+ * store prefix · ARGV[5] `<format>|<hashVersion>` · ARGV[6] the workspace asked ('=' + id, or '' for
+ * any) · ARGV[7] the environment (the same) · ARGV[8] the rates, each `<k|w><name>|<limit>|<window>;`
+ * · ARGV[9] the quota, `<k|w><name>|<limit>|<reset>` or '' · ARGV[10..] the scopes required; every
+ * name and id escaped as esc() escapes them → false (no snapshot), { snapshot } when the guard
+ * refused (nothing consumed), else { snapshot, then the kw_count reply }.
  */
 const FUSED: ScriptDefinition = {
-  name: 'keywardLookupCountV1',
+  name: 'keywardLookupCountV2',
   keys: 1,
   lua: `${COUNT}
--- encodeURIComponent, as esc() in codec.ts; ids are usually safe already (one find, no gsub).
-local function kw_esc(s)
-  if not string.find(s, "[^A-Za-z0-9%-_%.!~%*'%(%)]") then return s end
-  return (string.gsub(s, "[^A-Za-z0-9%-_%.!~%*'%(%)]", function(c) return string.format('%%%02X', string.byte(c)) end))
-end
 local snap = redis.call('GET', KEYS[1])
 if not snap then return false end
--- The guard reads the record's HASH (next to the snapshot, written in the same atomic steps):
--- HMGET is much cheaper than unpacking the snapshot in Lua. Pointer value: <ms>:<nonce>:<record>.
-local pointer = redis.call('GET', string.sub(KEYS[1], 1, -2))
-local record = pointer and string.match(pointer, '^[^:]*:[^:]*:(.+)$')
-if not record then return { snap, false } end
-local v = redis.call('HMGET', ARGV[11] .. record, 'id', 'hash', 'format', 'hashVersion', 'legacy', 'revokedAt', 'expiresAt', 'workspaceId', 'environment', 'scopes')
-local f = { id = v[1], hash = v[2], format = v[3], hashVersion = v[4], legacy = v[5], revokedAt = v[6], expiresAt = v[7], workspaceId = v[8], environment = v[9], scopes = v[10] }
-local now = tonumber(ARGV[2])
-local ok = f.id and f.hash == ARGV[1] and f.format == ARGV[5] and f.hashVersion == ARGV[6] and f.legacy ~= '1'
-if ok and f.revokedAt and not (tonumber(f.revokedAt) and tonumber(f.revokedAt) > now) then ok = false end
-if ok and f.expiresAt and not (tonumber(f.expiresAt) and tonumber(f.expiresAt) > now) then ok = false end
-if ok and ARGV[7] == '1' and f.workspaceId ~= ARGV[8] then ok = false end
-if ok and ARGV[9] == '1' and f.environment ~= ARGV[10] then ok = false end
-local arg = 13
-local nscopes = tonumber(ARGV[12])
-if ok and nscopes > 0 then
-  local parsed, granted = pcall(cjson.decode, f.scopes or '')
+-- The header's parts, up to the scopes (the rest of the header): one match.
+local glen, from, head, legacy, revoked, expires, ws, env, id, scopesAt = string.match(snap,
+  '^2:_g(%d+):()([^|]*|[^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)|()')
+if not glen or scopesAt > from + tonumber(glen) then return { snap } end
+local now = tonumber(ARGV[1])
+if not (head == ARGV[5] and legacy == '0' and (ARGV[6] == '' or ws == ARGV[6]) and (ARGV[7] == '' or env == ARGV[7])) then return { snap } end
+if revoked ~= '' and not ((tonumber(revoked) or now) > now) then return { snap } end
+if expires ~= '' and not ((tonumber(expires) or now) > now) then return { snap } end
+if #ARGV > 9 then
+  local parsed, granted = pcall(cjson.decode, string.sub(snap, scopesAt, from + tonumber(glen) - 1))
+  if not parsed or type(granted) ~= 'table' then return { snap } end
   local held = {}
-  if parsed and type(granted) == 'table' then for _, s in ipairs(granted) do held[s] = true end else ok = false end
-  if ok and not held['*'] then
-    for i = 0, nscopes - 1 do if not held[ARGV[arg + i]] then ok = false end end
+  for _, s in ipairs(granted) do held[s] = true end
+  if not held['*'] then
+    for i = 10, #ARGV do if not held[ARGV[i]] then return { snap } end end
   end
 end
-if not ok then return { snap, false } end
-arg = arg + nscopes
--- Names escaped as esc() would escape them: ':' is %3A; the names after the scope come escaped.
-local ws = f.workspaceId and ('w%3A' .. kw_esc(f.workspaceId))
-local own = 'k%3A' .. kw_esc(f.id)
-local tag = ARGV[11] .. '{c:' .. (ws or own) .. '}'
+-- Names as esc() writes them (':' is %3A): '{c:<group>}' then '<r|q>:<k:id | w:workspace>:<name>'.
+local own = 'k%3A' .. id
+local group = own
+if ws ~= '' then group = 'w%3A' .. string.sub(ws, 2) end
+local tag = ARGV[4] .. '{c:' .. group .. '}'
 local keys, rates = {}, {}
-local nrates = tonumber(ARGV[arg])
-arg = arg + 1
-for i = 1, nrates do
-  keys[i] = tag .. 'r%3A' .. (ARGV[arg] == 'workspace' and ws or own) .. '%3A' .. ARGV[arg + 1]
-  rates[i] = { tonumber(ARGV[arg + 2]), tonumber(ARGV[arg + 3]) }
-  arg = arg + 4
+for per, name, limit, window in string.gmatch(ARGV[8], '([kw])([^|]*)|([^|]*)|([^;]*);') do
+  keys[#keys + 1] = tag .. 'r%3A' .. (per == 'w' and group or own) .. '%3A' .. name
+  rates[#rates + 1] = { tonumber(limit), tonumber(window) }
 end
 local quota = nil
-if ARGV[arg] == '1' then
-  keys[nrates + 1] = tag .. 'q%3A' .. (ARGV[arg + 1] == 'workspace' and ws or own) .. '%3A' .. ARGV[arg + 2]
-  quota = { tonumber(ARGV[arg + 3]), tonumber(ARGV[arg + 4]) }
+if ARGV[9] ~= '' then
+  local per, name, limit, reset = string.match(ARGV[9], '^([kw])([^|]*)|([^|]*)|(.*)$')
+  keys[#keys + 1] = tag .. 'q%3A' .. (per == 'w' and group or own) .. '%3A' .. name
+  quota = { tonumber(limit), tonumber(reset) }
 end
-return { snap, kw_count(keys, now, tonumber(ARGV[3]), ARGV[4] == '1', rates, quota) }
+return kw_count({ snap }, keys, now, tonumber(ARGV[2]), ARGV[3] == '1', rates, quota)
 `,
 };
 
-/** A kw_count reply, read for `request`. */
-function counterResult(request: CounterRequest, reply: (number | string)[]): CounterResult {
-  const refused = Number(reply[0]);
+/** What reading a kw_count reply needs: a {@link CounterRequest} or a {@link CounterPlan}. */
+interface Counted {
+  readonly now: number;
+  readonly cost: number;
+  readonly rates: readonly unknown[];
+  readonly quota: { readonly limit: number; readonly resetAt: number } | null;
+}
+
+/** A kw_count reply (integers, from `reply[at]` on), read for `request`. */
+function counterResult(request: Counted, all: readonly unknown[], at = 0): CounterResult {
+  const reply = (at === 0 ? all : all.slice(at)) as readonly number[];
+  const refused = reply[0]!;
   const admitted = refused === 0;
-  const now = request.now;
+  const n = request.rates.length;
   const q = request.quota;
-  const used = Number(reply[1 + 2 * request.rates.length]);
-  const rates = request.rates.map((r, i) => {
-    const tat = Number(reply[1 + 2 * i]);
-    const next = Number(reply[2 + 2 * i]);
-    // Admitted: the state after it; refused: as it is (nothing was written).
-    return gcraState(admitted ? next : tat, now, r.limit, r.windowMs);
-  });
-  const refusedRate = refused > 0 ? refused - 1 : -1;
+  const rates: RateState[] = [];
+  for (let i = 0; i < n; i++) rates.push({ remaining: reply[2 + 2 * i]!, resetMs: reply[3 + 2 * i]! });
   return {
-    refused: admitted ? null : refusedRate >= 0 ? { rate: refusedRate } : { quota: true },
-    retryAfterMs:
-      refusedRate >= 0
-        ? Math.max(0, Math.ceil(Number(reply[2 + 2 * refusedRate]) - request.rates[refusedRate]!.windowMs - now))
-        : refused === -1
-          ? Math.max(0, q!.resetAt - now)
-          : 0,
+    refused: admitted ? null : refused > 0 ? { rate: refused - 1 } : { quota: true },
+    retryAfterMs: refused > 0 ? reply[1]! : refused === -1 ? Math.max(0, q!.resetAt - request.now) : 0,
     rates,
-    quota: q === null ? null : { remaining: Math.max(0, q.limit - used - (admitted ? request.cost : 0)) },
+    quota: q === null ? null : { remaining: Math.max(0, q.limit - reply[2 + 2 * n]! - (admitted ? request.cost : 0)) },
   };
 }
 
@@ -171,25 +169,43 @@ export function redisCounters(client: Redis | Cluster, prefix: string, fused: bo
     const args: (string | number)[] = [request.now, request.cost, request.dryRun ? '1' : '0', request.rates.length];
     for (const r of request.rates) args.push(r.limit, r.windowMs);
     if (request.quota) args.push(request.quota.limit, request.quota.resetAt);
-    return counterResult(request, (await call(CONSUME, keys, args)) as (number | string)[]);
+    return counterResult(request, (await call(CONSUME, keys, args)) as number[]);
   }
   if (!fused) return { consumeCounters };
 
+  /** The rates part of a plan's arguments: the same array on every request of an engine. */
+  const ratesSpecs = new WeakMap<CounterPlan['rates'], string>();
+  const ratesSpec = (rates: CounterPlan['rates']): string => {
+    let spec = ratesSpecs.get(rates);
+    if (spec === undefined) {
+      spec = rates.map((r) => `${r.per === 'workspace' ? 'w' : 'k'}${esc(r.name)}|${r.limit}|${r.windowMs};`).join('');
+      ratesSpecs.set(rates, spec);
+    }
+    return spec;
+  };
+
   async function findByHashAndConsume(hash: string, plan: CounterPlan): Promise<{ record: StoredKey | null; counters: CounterResult | null }> {
     if (typeof hash !== 'string' || hash.length === 0) return { record: null, counters: null };
-    const { guard } = plan;
-    const args: (string | number)[] = [hash, plan.now, plan.cost, plan.dryRun ? '1' : '0', guard.format, guard.hashVersion];
-    args.push(guard.workspaceId === null ? '0' : '1', guard.workspaceId ?? '', guard.environment === null ? '0' : '1', guard.environment ?? '', prefix);
-    args.push(guard.scopes.length, ...guard.scopes, plan.rates.length);
-    for (const r of plan.rates) args.push(r.per, esc(r.name), r.limit, r.windowMs);
-    if (plan.quota === null) args.push('0');
-    else args.push('1', plan.quota.per, esc(plan.quota.name), plan.quota.limit, plan.quota.resetAt);
-    const reply = (await call(FUSED, [`${prefix}{hash:${esc(hash)}}s`], args)) as [string, (number | string)[] | null] | null;
+    const { guard, quota } = plan;
+    const args: (string | number)[] = [
+      plan.now,
+      plan.cost,
+      plan.dryRun ? '1' : '0',
+      prefix,
+      `${esc(guard.format)}|${esc(guard.hashVersion)}`,
+      guard.workspaceId === null ? '' : `=${esc(guard.workspaceId)}`,
+      guard.environment === null ? '' : `=${esc(guard.environment)}`,
+      ratesSpec(plan.rates),
+      quota === null ? '' : `${quota.per === 'workspace' ? 'w' : 'k'}${esc(quota.name)}|${quota.limit}|${quota.resetAt}`,
+      ...guard.scopes,
+    ];
+    // Buffers: the snapshot as it is stored (no decoding to a string and back); counters are integers.
+    const reply = (await call(FUSED, [`${prefix}{hash:${esc(hash)}}s`], args, true)) as [Buffer, ...number[]] | null;
     if (reply === null) return { record: null, counters: null };
-    const record = decodeKey(unpackFields(Buffer.from(reply[0], 'utf8')));
+    const record = decodeKey(unpackFields(reply[0]));
     // The same check as findByHash: a record under another hash is no record.
     if (record === null || record.hash !== hash) return { record: null, counters: null };
-    return { record, counters: reply[1] === null ? null : counterResult(counterRequest(plan, record), reply[1]) };
+    return { record, counters: reply.length === 1 ? null : counterResult(plan, reply, 1) };
   }
   const store: FusedCounterStore = { consumeCounters, findByHashAndConsume };
   return store;

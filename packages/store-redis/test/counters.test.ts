@@ -54,6 +54,29 @@ describe('Redis lookup and counters in one round trip', () => {
       await client.quit();
     }
   });
+
+  it('a snapshot without its guard header (not written by the store) is counted in a second step, never skipped', async () => {
+    const prefix = uniquePrefix('noheader');
+    const store = redisStore({ redis, prefix });
+    const engine = createKeyward({ store, policies: { quota: { limit: 2, period: 'month' } }, cache: false });
+    const { key, record } = await engine.create({ workspaceId: 'ws_noheader', name: 'no header' });
+    const stored = await store.findById(record.id);
+    const snapshotKey = `${prefix}{hash:${stored!.hash}}s`;
+    const snapshot = (await redis.getBuffer(snapshotKey))!;
+    const header = /^2:_g(\d+):/.exec(snapshot.toString('latin1'));
+    expect(header).not.toBeNull();
+    await redis.set(snapshotKey, snapshot.subarray(header![0].length + Number(header![1])));
+    expect(await store.findByHashAndConsume!(stored!.hash, { now: Date.now(), cost: 1, dryRun: false, rates: [], quota: null, guard: { format: stored!.format, hashVersion: stored!.hashVersion, workspaceId: null, environment: null, scopes: [] } })).toEqual({
+      record: stored,
+      counters: null,
+    });
+    const codes: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const result = await engine.verify({ authorization: `Bearer ${key}` });
+      codes.push(result.ok ? 'ok' : result.error.code);
+    }
+    expect(codes).toEqual(['ok', 'ok', 'quota_exceeded']);
+  });
 });
 
 describe('Redis counters', () => {

@@ -14,11 +14,23 @@ export const QUOTA_EXCEEDED_TYPE = 'https://iana.org/assignments/http-problem-ty
 /** Problem type of Keyward's 402 for an exhausted quota (RFC 9110 reserves 402: our convention). */
 export const QUOTA_EXHAUSTED_TYPE = 'https://keyward.dev/problems/quota-exhausted';
 
+/** A quota period: its bounds (ms), its counter's name and its `RateLimit-Policy` entry. */
+interface PeriodWindow {
+  readonly start: number;
+  readonly end: number;
+  readonly counter: string;
+  readonly policy: string;
+}
+
 interface Checked {
   rates: { name: string; limit: number; windowMs: number; per: 'key' | 'workspace' }[];
   /** The rate counters of a plan (the same for every request). */
   plannedRates: CounterPlan['rates'];
+  /** The `RateLimit-Policy` entries of the rates (the same for every request). */
+  ratePolicies: string[];
   quota: (Required<Pick<Quota, 'limit' | 'status'>> & { name: string; per: 'key' | 'workspace'; period: Quota['period']; refillMs: number | null }) | null;
+  /** The quota period last asked for (most requests fall in the same one). */
+  window: PeriodWindow | null;
 }
 
 const NAME_RE = /^[A-Za-z0-9_.:-]{1,64}$/;
@@ -58,7 +70,8 @@ function checkPolicies(policies: Policies): Checked {
   const names = [...rates.map((r) => r.name), ...(quota ? [quota.name] : [])];
   if (new Set(names).size !== names.length) throw new RangeError('policies: every rate limit and the quota need distinct names (they name the RateLimit headers)');
   const plannedRates = Object.freeze(rates.map((r) => Object.freeze({ per: r.per, name: `${r.limit}/${r.windowMs}`, limit: r.limit, windowMs: r.windowMs })));
-  return { rates, plannedRates, quota };
+  const ratePolicies = rates.map((r) => `"${r.name}";q=${r.limit};w=${Math.max(1, Math.ceil(r.windowMs / 1000))}`);
+  return { rates, plannedRates, ratePolicies, quota, window: null };
 }
 
 /** Start and end (ms) of the quota period that contains `now`. */
@@ -75,13 +88,24 @@ function period(quota: NonNullable<Checked['quota']>, now: number): [number, num
   return [Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1), Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1)];
 }
 
+/** The quota period of checked policies that contains `now` (remembered while it lasts). */
+function windowOf(checked: Checked, now: number): PeriodWindow {
+  const last = checked.window;
+  if (last !== null && now >= last.start && now < last.end) return last;
+  const q = checked.quota!;
+  const [start, end] = period(q, now);
+  const window = { start, end, counter: `${q.refillMs ?? (q.period as string)}:${start}`, policy: `"${q.name}";q=${q.limit};w=${Math.ceil((end - start) / 1000)}` };
+  checked.window = window;
+  return window;
+}
+
 /** The counters of checked policies at `now`, named relative to the key (see `counterRequest`). */
 function planOf(checked: Checked, now: number, cost: number, dryRun: boolean, guard: CounterGuard | null): CounterPlan {
   let quota: CounterPlan['quota'] = null;
   const q = checked.quota;
   if (q !== null) {
-    const [start, end] = period(q, now);
-    quota = { per: q.per, name: `${q.refillMs ?? (q.period as string)}:${start}`, limit: q.limit, resetAt: end };
+    const window = windowOf(checked, now);
+    quota = { per: q.per, name: window.counter, limit: q.limit, resetAt: window.end };
   }
   return { now, cost, dryRun, guard: guard ?? NO_GUARD, rates: checked.plannedRates, quota };
 }
@@ -122,39 +146,63 @@ export class PolicyEnforcer {
     return planOf(checked, now, cost, dryRun, guard);
   }
 
-  /** Runs the limits of `success.key` and returns the success with its headers, or the refusal. */
-  async apply(success: VerifySuccess, now: number, cost: number, dryRun: boolean, counted?: { plan: CounterPlan; result: CounterResult }): Promise<VerifyResult> {
+  /**
+   * Runs the limits of `success.key` and returns the success with its headers, or the refusal:
+   * at once for fixed policies whose counters were already consumed (`counted`), else a promise.
+   */
+  apply(success: VerifySuccess, now: number, cost: number, dryRun: boolean, counted?: { plan: CounterPlan; result: CounterResult }): VerifyResult | Promise<VerifyResult> {
+    if (this.fixed !== null) return this.applyChecked(this.fixed, success, now, cost, dryRun, counted);
+    return this.applyResolved(success, now, cost, dryRun);
+  }
+
+  /** {@link apply} with the policies a resolver returns for the key. */
+  private async applyResolved(success: VerifySuccess, now: number, cost: number, dryRun: boolean): Promise<VerifyResult> {
     const key = success.key;
-    let checked = this.fixed;
-    if (checked === null) {
-      try {
-        const policies = await this.resolveFor!(key);
-        if (policies === undefined || policies === null) return success;
-        checked = this.checkedOf.get(policies) ?? null;
-        if (checked === null) {
-          checked = checkPolicies(policies);
-          this.checkedOf.set(policies, checked);
-        }
-      } catch (cause) {
-        // A resolver that fails (or returns policies that are not valid) must not let the request
-        // through unlimited: fail closed, like a counter store that fails.
-        return { ok: false, error: new KeywardError('store_unavailable', { cause, retryAfter: 1, keyId: key.id }) };
+    let checked: Checked | null;
+    try {
+      const policies = await this.resolveFor!(key);
+      if (policies === undefined || policies === null) return success;
+      checked = this.checkedOf.get(policies) ?? null;
+      if (checked === null) {
+        checked = checkPolicies(policies);
+        this.checkedOf.set(policies, checked);
       }
+    } catch (cause) {
+      // A resolver that fails (or returns policies that are not valid) must not let the request
+      // through unlimited: fail closed, like a counter store that fails.
+      return unavailable(cause, key.id);
     }
+    return this.applyChecked(checked, success, now, cost, dryRun);
+  }
+
+  private applyChecked(
+    checked: Checked,
+    success: VerifySuccess,
+    now: number,
+    cost: number,
+    dryRun: boolean,
+    counted?: { plan: CounterPlan; result: CounterResult },
+  ): VerifyResult | Promise<VerifyResult> {
     if (checked.rates.length === 0 && checked.quota === null) return success;
-    const plan = counted?.plan ?? planOf(checked, now, cost, dryRun, null);
-    let result: CounterResult;
-    if (counted !== undefined) result = counted.result;
-    else {
-      try {
-        result = await this.counters.consumeCounters(counterRequest(plan, key));
-      } catch (cause) {
-        // A counter store that fails is an outage: never a pass.
-        return { ok: false, error: new KeywardError('store_unavailable', { cause, retryAfter: 1, keyId: key.id }) };
-      }
+    if (counted !== undefined) return this.outcome(checked, success, counted.plan, counted.result);
+    const plan = planOf(checked, now, cost, dryRun, null);
+    let pending: Promise<CounterResult>;
+    try {
+      pending = this.counters.consumeCounters(counterRequest(plan, success.key));
+    } catch (cause) {
+      return unavailable(cause, success.key.id);
     }
-    const end = plan.quota?.resetAt ?? 0;
-    const headers = this.headers(checked, result, now, end);
+    // A counter store that fails is an outage: never a pass.
+    return Promise.resolve(pending).then(
+      (result) => this.outcome(checked, success, plan, result),
+      (cause: unknown) => unavailable(cause, success.key.id),
+    );
+  }
+
+  /** The success with its headers, or the refusal, for the counters of `plan`. */
+  private outcome(checked: Checked, success: VerifySuccess, plan: CounterPlan, result: CounterResult): VerifyResult {
+    const key = success.key;
+    const headers = this.headers(checked, result, plan.now);
     if (result.refused === null) return { ok: true, key, headers: { ...success.headers, ...headers } };
     const retryAfter = Math.max(1, Math.ceil(result.retryAfterMs / 1000));
     if ('rate' in result.refused) {
@@ -173,19 +221,24 @@ export class PolicyEnforcer {
     };
   }
 
-  private headers(checked: Checked, result: CounterResult, now: number, quotaEnd: number): Record<string, string> {
-    const policy: string[] = [];
-    const state: string[] = [];
-    checked.rates.forEach((r, i) => {
-      policy.push(`"${r.name}";q=${r.limit};w=${Math.max(1, Math.ceil(r.windowMs / 1000))}`);
+  private headers(checked: Checked, result: CounterResult, now: number): Record<string, string> {
+    let policy = '';
+    let state = '';
+    const rates = checked.rates;
+    for (let i = 0; i < rates.length; i++) {
+      policy += i === 0 ? checked.ratePolicies[i] : `, ${checked.ratePolicies[i]}`;
       const s = result.rates[i];
-      if (s) state.push(`"${r.name}";r=${s.remaining};t=${Math.ceil(s.resetMs / 1000)}`);
-    });
-    if (checked.quota && result.quota) {
-      const q = checked.quota;
-      policy.push(`"${q.name}";q=${q.limit};w=${Math.ceil((quotaEnd - period(q, now)[0]) / 1000)}`);
-      state.push(`"${q.name}";r=${result.quota.remaining};t=${Math.max(0, Math.ceil((quotaEnd - now) / 1000))}`);
+      if (s) state += `${state === '' ? '' : ', '}"${rates[i]!.name}";r=${s.remaining};t=${Math.ceil(s.resetMs / 1000)}`;
     }
-    return policy.length ? { 'ratelimit-policy': policy.join(', '), ratelimit: state.join(', ') } : {};
+    if (checked.quota && result.quota) {
+      const window = windowOf(checked, now);
+      policy += `${policy === '' ? '' : ', '}${window.policy}`;
+      state += `${state === '' ? '' : ', '}"${checked.quota.name}";r=${result.quota.remaining};t=${Math.max(0, Math.ceil((window.end - now) / 1000))}`;
+    }
+    return policy === '' ? {} : { 'ratelimit-policy': policy, ratelimit: state };
   }
+}
+
+function unavailable(cause: unknown, keyId: string): VerifyResult {
+  return { ok: false, error: new KeywardError('store_unavailable', { cause, retryAfter: 1, keyId }) };
 }

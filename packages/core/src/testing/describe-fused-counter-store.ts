@@ -110,6 +110,14 @@ export function describeFusedCounterStore(options: FusedCounterStoreSuiteOptions
         ['a scope not held', { scopes: ['files:read'] }, { scopes: ['notes:read'] }],
         ['every scope', { scopes: ['*'] }, { scopes: ['notes:read', 'files:write'] }],
         ['no scopes at all', { scopes: [] }, { scopes: ['notes:read'] }],
+        // Characters a store may use as separators, in every part the guard compares.
+        ['a workspace with separators', { workspaceId: 'ws|x=1;y:%' }, { workspaceId: 'ws|x=1;y:%' }],
+        ['a workspace that only starts like the one asked', { workspaceId: 'ws|x' }, { workspaceId: 'ws|' }],
+        ['an environment with separators', { environment: 'live|eu=1' }, { environment: 'live|eu=1' }],
+        ['another environment with separators', { environment: 'live|eu' }, { environment: 'live' }],
+        ['a scope with separators', { scopes: ['a|b', 'c;d'] }, { scopes: ['a|b', 'c;d'] }],
+        ['a scope with separators not held', { scopes: ['a|b'] }, { scopes: ['a'] }],
+        ['an empty workspace asked', { workspaceId: null, ownerId: 'owner_conformance' }, { workspaceId: '' }],
       ];
       for (const [label, record, guard] of cases) {
         const key = sampleStoredKey({ expiresAt: null, ...record });

@@ -45,8 +45,11 @@ export function connect(redis: RedisConnection, what: string): Connection {
   throw new TypeError(`${what}: options.redis must be an ioredis Redis or Cluster client, or { url: 'redis://…' }`);
 }
 
-/** Calls a script defined with `defineCommand` (EVALSHA, then EVAL on NOSCRIPT). */
-export type ScriptCaller = (script: ScriptDefinition, keys: readonly string[], args: readonly (string | number)[]) => Promise<unknown>;
+/**
+ * Calls a script defined with `defineCommand` (EVALSHA, then EVAL on NOSCRIPT); with `buffers`,
+ * bulk strings in the reply come as Buffers.
+ */
+export type ScriptCaller = (script: ScriptDefinition, keys: readonly string[], args: readonly (string | number)[], buffers?: boolean) => Promise<unknown>;
 
 export function defineScripts(client: Redis | Cluster, scripts: readonly ScriptDefinition[] = SCRIPTS): ScriptCaller {
   const commands = client as unknown as Record<string, ((...args: (string | number)[]) => Promise<unknown>) | undefined>;
@@ -60,10 +63,12 @@ export function defineScripts(client: Redis | Cluster, scripts: readonly ScriptD
     if (typeof commands[variant.name] !== 'function') client.defineCommand(variant.name, variant.keys < 0 ? { lua: variant.lua } : { numberOfKeys: variant.keys, lua: variant.lua });
     defined.set(script.name, variant.name);
   }
-  return (script, keys, args) => {
+  return (script, keys, args, buffers = false) => {
     if (script.keys >= 0 && keys.length !== script.keys) throw new RangeError(`${script.name} takes ${script.keys} keys`);
-    const name = defined.get(script.name);
-    if (name === undefined) throw new RangeError(`${script.name} is not defined on this client`);
+    const base = defined.get(script.name);
+    if (base === undefined) throw new RangeError(`${script.name} is not defined on this client`);
+    // defineCommand also defines `<name>Buffer`.
+    const name = buffers ? `${base}Buffer` : base;
     return script.keys < 0 ? commands[name]!.call(client, keys.length, ...keys, ...args) : commands[name]!.call(client, ...keys, ...args);
   };
 }

@@ -23,7 +23,10 @@ export interface ScriptDefinition {
 /**
  * Snapshots (standalone servers only): next to each pointer `{id:…}` / `{hash:…}`, a key `{id:…}s` /
  * `{hash:…}s` holds the record's public fields packed into one string — `<bytes>:<name><bytes>:<value>`
- * per field — so that a lookup is one plain GET. Every script that writes a record is wrapped so
+ * per field — so that a lookup is one plain GET. A well-formed record's snapshot starts with a field
+ * `_g` (the guard header, which the decoder ignores): `<format>|<hashVersion>|<legacy>|<revokedAt>|
+ * <expiresAt>|<'=' workspaceId, or ''>|<'=' environment, or ''>|<id>|<scopes JSON>`, every part but
+ * the last escaped as esc() does, so that `|` only separates. Every script that writes a record is wrapped so
  * that, in the same atomic step, the snapshots of each record named in its KEYS are rewritten (or
  * deleted with the record, or moved with a new hash). A snapshot is therefore never staler than its
  * record. On a Cluster the two live on different slots: no snapshots, lookups read the record.
@@ -49,18 +52,26 @@ for _, r in ipairs(kw_records) do
     if r.id then redis.call('DEL', r.prefix .. '{id:' .. kw_esc(r.id) .. '}s') end
     if r.hash then redis.call('DEL', r.prefix .. '{hash:' .. kw_esc(r.hash) .. '}s') end
   else
-    local id, hash
     local out = {}
+    local m = {}
     for i = 1, #rec, 2 do
       local name, value = rec[i], rec[i + 1]
-      if name == 'id' then id = value elseif name == 'hash' then hash = value end
+      m[name] = value
       if string.byte(name, 1) ~= 95 then out[#out + 1] = #name .. ':' .. name .. #value .. ':' .. value end
     end
+    local id, hash = m.id, m.hash
     if r.id and id and r.id ~= id then redis.call('DEL', r.prefix .. '{id:' .. kw_esc(r.id) .. '}s') end
     if r.hash and hash and r.hash ~= hash then redis.call('DEL', r.prefix .. '{hash:' .. kw_esc(r.hash) .. '}s') end
     -- A record without its id or hash (changed by hand) keeps a snapshot under the old name, so
     -- that a lookup finds the bad record (a 503), as it would without snapshots.
     local packed = table.concat(out)
+    -- The guard header: what a lookup that also counts (counters.ts) checks, in one field.
+    if id and hash and m.format and m.hashVersion then
+      local function opt(v) return v and ('=' .. kw_esc(v)) or '' end
+      local g = table.concat({ kw_esc(m.format), kw_esc(m.hashVersion), kw_esc(m.legacy or ''), kw_esc(m.revokedAt or ''),
+        kw_esc(m.expiresAt or ''), opt(m.workspaceId), opt(m.environment), kw_esc(id), m.scopes or '' }, '|')
+      packed = '2:_g' .. #g .. ':' .. g .. packed
+    end
     local sid, shash = id or r.id, hash or r.hash
     if sid then redis.call('SET', r.prefix .. '{id:' .. kw_esc(sid) .. '}s', packed) end
     if shash then redis.call('SET', r.prefix .. '{hash:' .. kw_esc(shash) .. '}s', packed) end
