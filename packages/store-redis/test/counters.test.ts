@@ -55,6 +55,36 @@ describe('Redis lookup and counters in one round trip', () => {
     }
   });
 
+  it('scripts the server forgot (SCRIPT FLUSH, a restart) are sent again, once', async () => {
+    const client = newRedis();
+    const sent: string[] = [];
+    const send = client.sendCommand.bind(client);
+    client.sendCommand = ((command: { name: string }) => {
+      sent.push(command.name);
+      return send(command as Parameters<typeof send>[0]);
+    }) as typeof client.sendCommand;
+    try {
+      const store = redisStore({ redis: client, prefix: uniquePrefix('flush') });
+      const engine = createKeyward({ store, policies: { quota: { limit: 5, period: 'month' } }, cache: false });
+      const { key } = await engine.create({ workspaceId: 'ws_flush', name: 'flush' });
+      expect((await engine.verify({ authorization: `Bearer ${key}` })).ok).toBe(true);
+      await client.script('FLUSH');
+      sent.length = 0;
+      const result = await engine.verify({ authorization: `Bearer ${key}` });
+      expect(result.ok && result.headers.ratelimit).toContain('"quota";r=3;');
+      // EVALSHA answered NOSCRIPT; the script's body followed.
+      expect(sent).toHaveLength(2);
+      sent.length = 0;
+      expect((await engine.verify({ authorization: `Bearer ${key}` })).ok).toBe(true);
+      expect(sent).toEqual(['evalsha']);
+      // A write script too.
+      await client.script('FLUSH');
+      expect((await engine.create({ workspaceId: 'ws_flush', name: 'after flush' })).key).toMatch(/\S/);
+    } finally {
+      await client.quit();
+    }
+  });
+
   it('a snapshot without its guard header (not written by the store) is counted in a second step, never skipped', async () => {
     const prefix = uniquePrefix('noheader');
     const store = redisStore({ redis, prefix });
