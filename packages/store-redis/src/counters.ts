@@ -20,7 +20,7 @@ local function kw_count(reply, keys, now, cost, dry, rates, quota)
   local n = #rates
   local refused = 0
   local before, after = {}, {}
-  local stored = redis.call('MGET', unpack(keys))
+  local stored = #keys > 0 and redis.call('MGET', unpack(keys)) or {}
   for i = 1, n do
     local limit, window = rates[i][1], rates[i][2]
     local tat = tonumber(stored[i] or '') or now

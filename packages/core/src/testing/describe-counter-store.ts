@@ -44,6 +44,11 @@ export function describeCounterStore(options: CounterStoreSuiteOptions): void {
       expect([later.refused, later.rates[0]!.remaining]).toEqual([null, 4]);
     });
 
+    it('admits a request without counters', async () => {
+      const store = options.store();
+      expect(await store.consumeCounters(request({ now: Date.UTC(2026, 0, 1) }))).toEqual({ refused: null, retryAfterMs: 0, rates: [], quota: null });
+    });
+
     it('counts a quota with a cost, never below zero, and refuses until the period ends', async () => {
       const store = options.store();
       const now = Date.UTC(2026, 0, 10);
