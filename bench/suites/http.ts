@@ -3,10 +3,10 @@
  * valid key) divided by the same route without authentication, on Express 5, Koa 3, Fastify 5 and
  * the fetch helper; and Fastify + Keyward against Fastify + @fastify/bearer-auth with one static
  * key. Each server (bench/src/http-server.ts) runs pinned to CPU 0 and serves both variants;
- * autocannon runs pinned to CPU 1 (50 connections, loopback). After a warm-up, 6 rounds of 2 s per
+ * autocannon runs pinned to CPU 1 (50 connections, loopback). After a warm-up, 12 rounds of 1 s per
  * variant in ABBA order; the ratio is the median (min–max) of the rounds' ratios, each of two
  * neighbouring runs, which copes better with a shared machine whose load drifts than a ratio of
- * medians. Whole suite: about 2½ minutes.
+ * medians (short runs: the two runs of a pair are close in time). Whole suite: about 2½ minutes.
  * Next.js has its own (packages/next/bench/http.ts). Targets (issue 4): ≥ 0.90 Fastify, Koa, fetch;
  * ≥ 0.95 Express; Fastify + Keyward ≥ 1.0 × @fastify/bearer-auth.
  */
@@ -15,8 +15,8 @@ import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
-const ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? 6);
-const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 2);
+const ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? 12);
+const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 1);
 const serverScript = fileURLToPath(new URL('../src/http-server.ts', import.meta.url));
 const autocannon = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
 
