@@ -18,6 +18,18 @@ describeCounterStore({ name: 'redis', store: () => standalone });
 describeCounterStore({ name: 'redis (3-master cluster)', store: () => onCluster });
 describeFusedCounterStore({ name: 'redis', store: () => standalone as typeof standalone & Required<Pick<typeof standalone, 'findByHashAndConsume'>> });
 
+/** A client that records the name of every command it sends. */
+function recordingClient() {
+  const client = newRedis();
+  const sent: string[] = [];
+  const send = client.sendCommand.bind(client);
+  client.sendCommand = ((command: { name: string }) => {
+    sent.push(command.name);
+    return send(command as Parameters<typeof send>[0]);
+  }) as typeof client.sendCommand;
+  return { client, sent };
+}
+
 describe('Redis lookup and counters in one round trip', () => {
   it('is offered on a standalone server only (on a Cluster the snapshot and the counters live on different slots)', () => {
     expect(typeof standalone.findByHashAndConsume).toBe('function');
@@ -26,13 +38,7 @@ describe('Redis lookup and counters in one round trip', () => {
   });
 
   it('a verify with policies is one command on a cache miss, one on a hit; a refusal by the engine consumes nothing', async () => {
-    const client = newRedis();
-    const sent: string[] = [];
-    const send = client.sendCommand.bind(client);
-    client.sendCommand = ((command: { name: string }) => {
-      sent.push(command.name);
-      return send(command as Parameters<typeof send>[0]);
-    }) as typeof client.sendCommand;
+    const { client, sent } = recordingClient();
     try {
       const store = redisStore({ redis: client, prefix: uniquePrefix('fused') });
       const policies: Policies = { quota: { limit: 3, period: 'month' } };
@@ -56,13 +62,7 @@ describe('Redis lookup and counters in one round trip', () => {
   });
 
   it('scripts the server forgot (SCRIPT FLUSH, a restart) are sent again, once', async () => {
-    const client = newRedis();
-    const sent: string[] = [];
-    const send = client.sendCommand.bind(client);
-    client.sendCommand = ((command: { name: string }) => {
-      sent.push(command.name);
-      return send(command as Parameters<typeof send>[0]);
-    }) as typeof client.sendCommand;
+    const { client, sent } = recordingClient();
     try {
       const store = redisStore({ redis: client, prefix: uniquePrefix('flush') });
       const engine = createKeyward({ store, policies: { quota: { limit: 5, period: 'month' } }, cache: false });
