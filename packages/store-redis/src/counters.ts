@@ -138,19 +138,19 @@ interface Counted {
 }
 
 /** A kw_count reply (integers, from `reply[at]` on), read for `request`. */
-function counterResult(request: Counted, all: readonly unknown[], at = 0): CounterResult {
-  const reply = (at === 0 ? all : all.slice(at)) as readonly number[];
-  const refused = reply[0]!;
+function counterResult(request: Counted, reply: readonly unknown[], at = 0): CounterResult {
+  const int = (i: number) => reply[at + i] as number;
+  const refused = int(0);
   const admitted = refused === 0;
   const n = request.rates.length;
   const q = request.quota;
   const rates: RateState[] = [];
-  for (let i = 0; i < n; i++) rates.push({ remaining: reply[2 + 2 * i]!, resetMs: reply[3 + 2 * i]! });
+  for (let i = 0; i < n; i++) rates.push({ remaining: int(2 + 2 * i), resetMs: int(3 + 2 * i) });
   return {
     refused: admitted ? null : refused > 0 ? { rate: refused - 1 } : { quota: true },
-    retryAfterMs: refused > 0 ? reply[1]! : refused === -1 ? Math.max(0, q!.resetAt - request.now) : 0,
+    retryAfterMs: refused > 0 ? int(1) : refused === -1 ? Math.max(0, q!.resetAt - request.now) : 0,
     rates,
-    quota: q === null ? null : { remaining: Math.max(0, q.limit - reply[2 + 2 * n]! - (admitted ? request.cost : 0)) },
+    quota: q === null ? null : { remaining: Math.max(0, q.limit - int(2 + 2 * n) - (admitted ? request.cost : 0)) },
   };
 }
 
