@@ -2,23 +2,23 @@
  * HTTP overhead per framework: requests/s of a JSON hello-world route with Keyward (memory store,
  * valid key) divided by the same route without authentication, on Express 5, Koa 3, Fastify 5 and
  * the fetch helper; and Fastify + Keyward against Fastify + @fastify/bearer-auth with one static
- * key. Each server (bench/src/http-server.ts) runs pinned to CPU 0 and serves both variants;
- * autocannon runs pinned to CPU 1 (50 connections, loopback). After a warm-up, 12 rounds of 1 s per
- * variant in ABBA order; the ratio is the median (min–max) of the rounds' ratios, each of two
- * neighbouring runs, which copes better with a shared machine whose load drifts than a ratio of
- * medians (short runs: the two runs of a pair are close in time). Whole suite: about 2½ minutes.
+ * key. Each server (bench/src/http-server.ts) runs pinned to CPU 0 and serves both variants; the
+ * load generator (bench/src/alternating-load.ts) runs pinned to CPU 1 with 50 keep-alive
+ * connections on loopback and switches them between the two routes every 100 ms, in ABBA order,
+ * after a 2 s warm-up. The ratio is the median of the ratios of neighbouring phases (min–max: the
+ * least and greatest median of each tenth of the run); the server's CPU use over the run shows
+ * that the server, not the client, was the limit. Whole suite: about 2½ minutes.
  * Next.js has its own (packages/next/bench/http.ts). Targets (issue 4): ≥ 0.90 Fastify, Koa, fetch;
  * ≥ 0.95 Express; Fastify + Keyward ≥ 1.0 × @fastify/bearer-auth.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { compareRoutes, median } from '../src/alternating-load.js';
 
-const ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? 12);
-const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 1);
+const PAIRS = Number(process.env.BENCH_HTTP_PAIRS ?? 120);
+const PHASE_MS = Number(process.env.BENCH_HTTP_PHASE_MS ?? 100);
 const serverScript = fileURLToPath(new URL('../src/http-server.ts', import.meta.url));
-const autocannon = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
 
 interface Case {
   kind: string;
@@ -63,94 +63,35 @@ async function start(kind: string): Promise<Server> {
   return { ...(JSON.parse(line) as { port: number; key: string }), child, cpu };
 }
 
-interface Run {
-  /** Requests per second. */
-  rps: number;
-  /** Server CPU time per request, µs. */
-  cpu: number;
-}
-
-async function measure(server: Server, url: string, seconds: number): Promise<Run> {
-  const before = await server.cpu();
-  const { rps, total } = await load(url, seconds, server.key);
-  return { rps, cpu: ((await server.cpu()) - before) / total };
-}
-
-function load(url: string, seconds: number, key: string): Promise<{ rps: number; total: number }> {
-  return new Promise((resolve, reject) => {
-    const args = ['-c', '1', process.execPath, autocannon, '-c', '50', '-d', String(seconds), '-j', '-H', `authorization=Bearer ${key}`, url];
-    const child = spawn('taskset', args, { stdio: ['ignore', 'pipe', 'ignore'] });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c));
-    child.on('error', reject);
-    child.on('close', () => {
-      try {
-        const r = JSON.parse(out) as { requests: { average: number; total: number }; non2xx: number; errors: number };
-        if (r.non2xx > 0 || r.errors > 0) reject(new Error(`${url}: ${r.non2xx} non-2xx answers, ${r.errors} errors`));
-        else resolve({ rps: r.requests.average, total: r.requests.total });
-      } catch (error) {
-        reject(error);
-      }
-    });
-  });
-}
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
 // BENCH_HTTP_ONLY=fastify,koa runs a subset (by kind prefix), e.g. while profiling one adapter.
 const only = process.env.BENCH_HTTP_ONLY?.split(',');
 for (const c of cases.filter((c) => !only || only.some((o) => c.kind.startsWith(o)))) {
   const server = await start(c.kind);
   try {
-    const url = (path: string) => `http://127.0.0.1:${server.port}${path}`;
-    // Warm-up, excluded: the JIT and the connection pools of both routes.
-    for (let i = 0; i < 2; i++) {
-      await load(url(c.base), 1, server.key);
-      await load(url('/keyward'), 1, server.key);
-    }
-    // ABBA order (no auth, Keyward, Keyward, no auth, …) so that a drift of the machine's load
-    // weighs on both variants alike; each round gives one ratio of two neighbouring runs.
-    const base: Run[] = [];
-    const keyward: Run[] = [];
-    for (let round = 0; round < ROUNDS; round++) {
-      if (round % 2 === 0) {
-        base.push(await measure(server, url(c.base), SECONDS));
-        keyward.push(await measure(server, url('/keyward'), SECONDS));
-      } else {
-        keyward.push(await measure(server, url('/keyward'), SECONDS));
-        base.push(await measure(server, url(c.base), SECONDS));
-      }
-    }
-    const pairs = keyward.map((k, i) => k.rps / base[i]!.rps);
-    const ratio = median(pairs);
-    // The same comparison in server CPU time per request (no auth ÷ Keyward, so higher is better too).
-    const cpuPairs = keyward.map((k, i) => base[i]!.cpu / k.cpu);
+    const result = await compareRoutes({
+      port: server.port,
+      paths: [c.base, '/keyward'],
+      headers: { authorization: `Bearer ${server.key}` },
+      phaseMs: PHASE_MS,
+      pairs: PAIRS,
+      serverCpu: server.cpu,
+    });
+    const { ratio } = result;
     const range = (xs: number[]) => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs) });
-    const rps = (runs: Run[]) => Math.round(median(runs.map((r) => r.rps)));
-    const us = (runs: Run[]) => median(runs.map((r) => r.cpu)).toFixed(1);
     console.log(
-      `${c.name}: ${rps(keyward)} vs ${rps(base)} req/s → ${ratio.toFixed(3)} (rounds ${pairs.map((p) => p.toFixed(2)).join(' ')}; target ≥ ${c.target}) ${ratio >= c.target ? 'PASS' : 'MISS'}; ` +
-        `server CPU ${us(keyward)} vs ${us(base)} µs/request → ${median(cpuPairs).toFixed(3)}`,
+      `${c.name}: ${Math.round(median(result.b))} vs ${Math.round(median(result.a))} req/s → ${ratio.median.toFixed(3)} ` +
+        `(tenths ${ratio.min.toFixed(3)}–${ratio.max.toFixed(3)}; target ≥ ${c.target}) ${ratio.median >= c.target ? 'PASS' : 'MISS'}; ` +
+        `server busy ${(result.serverBusy! * 100).toFixed(0)} %, client ${(result.clientCpu * 100).toFixed(0)} %`,
     );
-    console.log(JSON.stringify({ name: c.name, ratio: range(pairs), target: c.target, pass: ratio >= c.target, better: 'higher' }));
+    console.log(JSON.stringify({ name: c.name, ratio, target: c.target, pass: ratio.median >= c.target, better: 'higher' }));
+    console.log(JSON.stringify({ name: `${c.kind} req/s`, keyward: range(result.b), [c.base.slice(1)]: range(result.a), unit: 'req/s' }));
     console.log(
       JSON.stringify({
-        name: `${c.kind} req/s`,
-        keyward: range(keyward.map((r) => r.rps)),
-        [c.base.slice(1)]: range(base.map((r) => r.rps)),
-        unit: 'req/s',
-      }),
-    );
-    console.log(
-      JSON.stringify({
-        name: `${c.kind} server CPU µs/request`,
-        keyward: range(keyward.map((r) => r.cpu)),
-        [c.base.slice(1)]: range(base.map((r) => r.cpu)),
-        cpuRatio: range(cpuPairs),
-        unit: 'µs',
+        name: `${c.kind} load`,
+        serverBusy: result.serverBusy,
+        clientCpu: result.clientCpu,
+        pairs: result.ratios.length,
+        emptyPhases: result.emptyPhases,
       }),
     );
   } finally {
