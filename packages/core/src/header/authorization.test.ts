@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { nodeAuthorization, readBearerToken, type HeaderBag } from './authorization.js';
 
@@ -53,6 +54,21 @@ describe('readBearerToken', () => {
   it.each(table)('%s', (_label, headers, expected, options) => {
     const result = readBearerToken(headers, options);
     expect(typeof result === 'string' ? result : result.error).toBe(expected);
+  });
+
+  it('reads exactly what the grammar describes (the scan against the regular expression of RFC 6750 §2.1)', () => {
+    const grammar = { rfc: /^[Bb][Ee][Aa][Rr][Ee][Rr] +([A-Za-z0-9\-._~+/]+=*)$/, single: /^[Bb][Ee][Aa][Rr][Ee][Rr] ([A-Za-z0-9\-._~+/]+=*)$/ };
+    // Pieces that sit near the edges of the grammar, glued in any order.
+    const piece = fc.constantFrom('Bearer', 'bearer', 'BEARER', 'bEaReR', 'Bearer ', 'Bearer  ', 'Basic ', 'Bearerx', 'Beare', ' ', '  ', '\t', '=', '==', 'a', 'Z', '9', '-', '.', '_', '~', '+', '/', ',', '"', 'é', '\u00ff', '\u0000', '\u007f', '\u0142', '\u0162', 'B\u0165arer', TOKEN);
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 8 }), fc.constantFrom('rfc', 'single'), (parts, spaces: 'rfc' | 'single') => {
+        const value = parts.join('');
+        const result = readBearerToken({ authorization: value }, { spaces });
+        const expected = value.length === 0 ? null : grammar[spaces].exec(value)?.[1] ?? null;
+        expect(typeof result === 'string' ? result : null).toBe(expected);
+      }),
+      { numRuns: 3000 },
+    );
   });
 
   it('never reads a query string: only the header bag exists', () => {

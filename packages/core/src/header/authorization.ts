@@ -39,8 +39,38 @@ export interface HeaderRefusal {
   readonly detail: string;
 }
 
-const SINGLE = /^[Bb][Ee][Aa][Rr][Ee][Rr] ([A-Za-z0-9\-._~+/]+=*)$/;
-const RFC = /^[Bb][Ee][Aa][Rr][Ee][Rr] +([A-Za-z0-9\-._~+/]+=*)$/;
+// Bytes of a b64token (RFC 6750 §2.1): 1 for the characters of its body, 2 for the "=" padding.
+const B64TOKEN = /* @__PURE__ */ (() => {
+  const table = new Uint8Array(128);
+  for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/') table[c.charCodeAt(0)] = 1;
+  table[61] = 2;
+  return table;
+})();
+const SCHEME_BYTES = [98, 101, 97, 114, 101, 114]; // "bearer"
+
+/**
+ * The token of `Bearer 1*SP b64token` (or exactly one space with `single`), or null for anything
+ * else: a scan of the characters instead of a regular expression, as this runs on every request.
+ * Equivalent to /^[Bb][Ee][Aa][Rr][Ee][Rr] +([A-Za-z0-9\-._~+/]+=*)$/ (tested against it).
+ */
+function scanBearer(value: string, single: boolean): string | null {
+  const length = value.length;
+  if (length < 8) return null;
+  // `| 32` lowercases an ASCII letter; of all UTF-16 units only the two cases of a letter give it.
+  for (let i = 0; i < 6; i++) if ((value.charCodeAt(i) | 32) !== SCHEME_BYTES[i]) return null;
+  if (value.charCodeAt(6) !== 32) return null;
+  let start = 7;
+  if (!single) while (start < length && value.charCodeAt(start) === 32) start++;
+  let i = start;
+  for (; i < length; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 128 || B64TOKEN[c] !== 1) break;
+  }
+  if (i === start) return null;
+  for (; i < length; i++) if (value.charCodeAt(i) !== 61) return null;
+  return value.slice(start);
+}
+
 const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
 const SCHEME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
@@ -92,8 +122,8 @@ export function readBearerToken(headers: HeaderBag, options: HeaderOptions = {})
   if (value.length === 0) return { error: 'missing_credentials', detail: 'empty Authorization header' };
   if (value.length > (options.maxLength ?? 1024)) return { error: 'malformed_header', detail: 'header too long' };
   const spaces = options.spaces ?? 'rfc';
-  const match = (spaces === 'single' ? SINGLE : RFC).exec(value);
-  if (match) return match[1]!;
+  const token = scanBearer(value, spaces === 'single');
+  if (token !== null) return token;
   // A Web `Headers` joins repeated headers with ", " — caught here as a token with a space or comma.
   return diagnose(value, spaces);
 }
