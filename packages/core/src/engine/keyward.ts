@@ -4,7 +4,7 @@ import type { InvalidationBus } from '../cache/invalidation.js';
 import { VerifyCache, type CacheOptions } from '../cache/verify-cache.js';
 import { KeywardError, isKeywardError, type KeywardErrorCode } from '../errors.js';
 import { prefixedFormat } from '../format/prefixed.js';
-import type { KeyFormat, ParsedKey } from '../format/types.js';
+import type { KeyFormat, KeyParseFailure, ParsedKey } from '../format/types.js';
 import { sha256Hasher, type Hasher } from '../hash/hasher.js';
 import { readBearerToken, type HeaderBag, type HeaderOptions } from '../header/authorization.js';
 import { randomString } from '../internal/random.js';
@@ -436,41 +436,80 @@ export class Keyward {
   private runToken(token: string, options?: VerifyOptions): VerifyResult | Promise<VerifyResult> {
     const format = this.single ?? this.pickFormat(token);
     if (format === null || token.length > format.maxLength) return this.fail('malformed_key');
-    const parsed = format.parse(token);
+    // The digest, computed once for every path (hash formats only).
+    let digest: string | undefined;
+    // A key found by the hash of its whole text is a key that was issued, so its checksum was good:
+    // when finding it costs nothing (a memory store, a cache hit), the checksum is checked only if
+    // it is not found. Before a store round trip, it is checked first, so that a mistyped key
+    // costs no query.
+    let parsed: ParsedKey | KeyParseFailure | undefined;
+    let checked = true;
+    if (format.parseUnchecked !== undefined && format.lookup === 'hash') {
+      const quick = format.parseUnchecked(token);
+      if (!('error' in quick) && quick.secret === token) {
+        try {
+          digest = this.hashers[0]!.hash(token);
+        } catch (cause) {
+          return this.unavailable(cause);
+        }
+        if (this.answersAtOnce(digest)) {
+          parsed = quick;
+          checked = false;
+        }
+      }
+    }
+    parsed ??= format.parse(token);
     if ('error' in parsed) return this.fail(parsed.error);
     if (options?.environment !== undefined && parsed.environment !== undefined && parsed.environment !== options.environment) {
       return this.fail('environment_mismatch');
     }
-    // The digest, computed once for both paths (hash formats only).
-    let digest: string | undefined;
+    const key = parsed;
     if (this.fused !== null && format.lookup === 'hash') {
       let combined: ReturnType<Keyward['lookupAndCount']>;
       try {
-        digest = this.hashers[0]!.hash(parsed.secret);
-        combined = this.lookupAndCount(this.fused, format, parsed, options, digest);
+        digest ??= this.hashers[0]!.hash(key.secret);
+        combined = this.lookupAndCount(this.fused, format, key, options, digest);
       } catch (cause) {
         return this.unavailable(cause);
       }
       if (combined !== null) {
         return combined.then(
-          ({ record, counted }) => this.decide(record, format, parsed, options, counted),
+          ({ record, counted }) => this.decide(record, format, key, options, counted),
           (cause: unknown) => this.unavailable(cause),
         );
       }
     }
     let found: StoredKey | null | Promise<StoredKey | null>;
     try {
-      found = this.lookup(format, parsed, digest);
+      found = this.lookup(format, key, digest);
     } catch (cause) {
       return this.unavailable(cause);
     }
     if (isThenable(found)) {
       return found.then(
-        (record) => this.decide(record, format, parsed, options),
+        (record) => (checked ? this.decide(record, format, key, options) : this.decideUnchecked(record, format, key, token, options)),
         (cause: unknown) => this.unavailable(cause),
       );
     }
-    return this.decide(found, format, parsed, options);
+    return checked ? this.decide(found, format, key, options) : this.decideUnchecked(found, format, key, token, options);
+  }
+
+  /** {@link decide} for a key whose checksum was not checked: a mistyped key is told apart from an unknown one. */
+  private decideUnchecked(record: StoredKey | null, format: KeyFormat, parsed: ParsedKey, token: string, options: VerifyOptions | undefined): VerifyResult | Promise<VerifyResult> {
+    if (record === null || record.format !== format.name) {
+      const full = format.parse(token);
+      if ('error' in full) return this.fail(full.error);
+    }
+    return this.decide(record, format, parsed, options);
+  }
+
+  /** True when looking this digest up needs no round trip: a store in memory, or a cached record. */
+  private answersAtOnce(digest: string): boolean {
+    if (this.store.local === true) return true;
+    const cache = this.cache;
+    if (cache === null) return false;
+    const now = this.now();
+    return now >= this.cacheUsableFrom && cache.get(digest, now) != null;
   }
 
   /**

@@ -68,6 +68,21 @@ describe('prefixedFormat', () => {
     );
   });
 
+  it('property: parseUnchecked gives what parse gives for every key parse accepts, and checks the prefix, environment and length', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('live', 'test'), fc.integer({ min: 22, max: 64 }), fc.boolean(), fc.nat(), (env, len, checksum, cut) => {
+        const f = prefixedFormat({ prefix: 'tok', randomLength: len, checksum });
+        const { key } = f.generate({ environment: env });
+        expect(f.parseUnchecked!(key)).toEqual(f.parse(key));
+        // Whatever parse refuses for its shape, parseUnchecked refuses too (only the checksum and alphabet differ).
+        for (const token of [key.slice(0, cut % key.length), `tak${key.slice(3)}`, key.replace(`_${env}_`, '_prod_'), `${key}x`]) {
+          expect(f.parseUnchecked!(token)).toMatchObject({ error: 'malformed_key' });
+        }
+      }),
+    );
+    expect(tipar.parseUnchecked!('tipar_live_' + 'a'.repeat(38))).toEqual({ secret: 'tipar_live_' + 'a'.repeat(38), environment: 'live' });
+  });
+
   it('property: any one-character change of a valid key is refused', () => {
     const alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_-.~+/=';
     fc.assert(

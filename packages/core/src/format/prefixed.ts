@@ -78,7 +78,8 @@ export function prefixedFormat(options: PrefixedFormatOptions): KeyFormat {
 
   // The hot path of every request: no regular expression, no substring, one pass over the random
   // characters that checks the alphabet and runs the checksum together.
-  function parse(token: string): ParsedKey | KeyParseFailure {
+  /** The fixed start of a token (prefix and environment), after checking it and the length. */
+  function startOf(token: string): (typeof starts)[number] | KeyParseFailure {
     let start: (typeof starts)[number] | undefined;
     for (let i = 0; i < starts.length; i++) {
       if (token.startsWith(starts[i]!.text)) {
@@ -90,8 +91,14 @@ export function prefixedFormat(options: PrefixedFormatOptions): KeyFormat {
       if (!token.startsWith(head)) return fail('wrong prefix');
       return fail(token.indexOf('_', head.length) < 0 ? 'no environment' : 'unknown environment');
     }
+    if (token.length - start.text.length !== tailLength) return fail('wrong length');
+    return start;
+  }
+
+  function parse(token: string): ParsedKey | KeyParseFailure {
+    const start = startOf(token);
+    if ('error' in start) return start;
     const end = token.length;
-    if (end - start.text.length !== tailLength) return fail('wrong length');
     const body = checksum ? end - CHECKSUM_LENGTH : end;
     let crc = start.crc;
     for (let i = start.text.length; i < body; i++) {
@@ -104,6 +111,14 @@ export function prefixedFormat(options: PrefixedFormatOptions): KeyFormat {
       if (expected < 0) return fail('character outside base62');
       if (expected !== crc32Final(crc)) return fail('bad checksum');
     }
+    return start.env === undefined ? { secret: token } : { secret: token, environment: start.env };
+  }
+
+  // The key is its own secret: the engine may skip the alphabet and checksum pass for a key it
+  // finds at once by hash (see KeyFormat.parseUnchecked).
+  function parseUnchecked(token: string): ParsedKey | KeyParseFailure {
+    const start = startOf(token);
+    if ('error' in start) return start;
     return start.env === undefined ? { secret: token } : { secret: token, environment: start.env };
   }
 
@@ -128,6 +143,7 @@ export function prefixedFormat(options: PrefixedFormatOptions): KeyFormat {
     },
     matches: (token) => token.startsWith(head),
     parse,
+    parseUnchecked,
     redact(key: string): string {
       const parsed = parse(key);
       const visible = 'error' in parsed ? head : key.slice(0, key.length - tailLength);

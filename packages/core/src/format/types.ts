@@ -62,6 +62,14 @@ export interface KeyFormat {
   matches(token: string): boolean;
   /** Parses and checks a token without any I/O. */
   parse(token: string): ParsedKey | KeyParseFailure;
+  /**
+   * Optional, for hash formats whose secret is the whole key: {@link parse} without the checks that
+   * only catch a mistyped key (a checksum). A key found by the hash of its whole text is a key that
+   * was issued, so the engine uses this when the lookup costs nothing (a memory store, a cache hit)
+   * and runs `parse` only when the key is not found. Must accept every key `parse` accepts, with
+   * the same result.
+   */
+  parseUnchecked?(token: string): ParsedKey | KeyParseFailure;
   /** A display form that cannot be used as the key: its public prefix and its last 4 characters. */
   redact(key: string): string;
 }
