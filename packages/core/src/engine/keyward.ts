@@ -654,7 +654,8 @@ export class Keyward {
       return isThenable(found) ? found.then((record) => this.matchById(record, secret)) : this.matchById(found, secret);
     }
     const digest = knownDigest ?? this.hashers[0]!.hash(secret);
-    const found = this.cached(digest, () => this.lookupByHash(secret, digest, 0));
+    // No cache (a memory store): straight to the store, without a closure per request.
+    const found = this.cache === null ? this.lookupByHash(secret, digest, 0) : this.cached(digest, () => this.lookupByHash(secret, digest, 0));
     return isThenable(found) ? found.then((record) => this.matchCached(record, secret, digest)) : this.matchCached(found, secret, digest);
   }
 
