@@ -1,9 +1,11 @@
 // One HTTP server of the HTTP-overhead benchmark (bench/suites/http.ts), run pinned to one CPU.
-// Argument: express | koa | fastify | fetch | fastify-bearer. Serves the same JSON hello-world on
-// `/plain` (no authentication) and `/keyward` (Keyward, memory store) — or, for fastify-bearer,
-// `/bearer` (@fastify/bearer-auth with one static key) and `/keyward` — so that the variants share
-// everything but the authentication. Prints `{"port":…,"key":"…"}` (a key made for this run only),
+// Argument: express | koa | fastify | fetch. Serves the same JSON hello-world on `/plain` (no
+// authentication), `/keyward` (Keyward, memory store) and `/sha256` (a middleware or hook that only
+// takes the SHA-256 of the token: the floor of any check of hashed keys) — and, on Fastify,
+// `/bearer` (@fastify/bearer-auth with one static key) — so that the variants share everything but
+// the authentication. Prints `{"port":…,"key":"…"}` (a key made for this run only),
 // then its CPU time for each line it reads.
+import { hash } from 'node:crypto';
 import { createServer } from 'node:http';
 import { createInterface } from 'node:readline';
 import bearerAuth from '@fastify/bearer-auth';
@@ -13,7 +15,7 @@ import { fastifyKeyward } from '@keyward/fastify';
 import { apiKey as koaApiKey } from '@keyward/koa';
 import { memoryStore } from '@keyward/store-memory';
 import express from 'express';
-import Fastify from 'fastify';
+import Fastify, { type onRequestHookHandler } from 'fastify';
 import Koa from 'koa';
 
 const kind = process.argv[2];
@@ -22,39 +24,47 @@ const keyward = createKeyward({ store: memoryStore(), format: prefixedFormat({ p
 const { key } = await keyward.create({ workspaceId: 'ws_bench', name: 'bench' });
 const hello = { hello: 'world' };
 const ready = (port: number) => process.stdout.write(`${JSON.stringify({ port, key })}\n`);
-// Each line on stdin asks for the CPU time this process has used so far (µs), so that the suite can
-// divide it by the requests of a run: a figure that other processes on the machine disturb less
-// than requests/s.
+// Each line on stdin asks for the CPU time this process has used so far (µs): the suite divides it by
+// the wall time of a run, to show that the server was busy all along (the client was not the limit).
 createInterface({ input: process.stdin }).on('line', () => {
   const { user, system } = process.cpuUsage();
   process.stdout.write(`${user + system}\n`);
 });
 
+/** True when the `Authorization` header's token hashes to a digest, as any store of hashed keys must do. */
+const floor = (header: string | undefined) => header !== undefined && hash('sha256', header.slice(7), 'hex').length === 64;
+
 if (kind === 'express') {
   const app = express();
   app.get('/plain', (_req, res) => void res.json(hello));
   app.get('/keyward', apiKey(keyward), (_req, res) => void res.json(hello));
+  app.get(
+    '/sha256',
+    (req, res, next) => (floor(req.headers.authorization) ? next() : void res.status(401).end()),
+    (_req, res) => void res.json(hello),
+  );
   const server = app.listen(0, '127.0.0.1', () => ready((server.address() as { port: number }).port));
 } else if (kind === 'koa') {
   const app = new Koa();
   const guard = koaApiKey(keyward);
   app.use(async (ctx, next) => {
     if (ctx.path === '/keyward') return guard(ctx, next);
+    if (ctx.path === '/sha256') return floor(ctx.get('authorization')) ? next() : void (ctx.status = 401);
     return next();
   });
   app.use((ctx) => {
     ctx.body = hello;
   });
   const server = app.listen(0, '127.0.0.1', () => ready((server.address() as { port: number }).port));
-} else if (kind === 'fastify' || kind === 'fastify-bearer') {
+} else if (kind === 'fastify') {
   const app = Fastify();
-  if (kind === 'fastify') app.get('/plain', async () => hello);
-  else {
-    await app.register(async (scope) => {
-      await scope.register(bearerAuth, { keys: new Set([key]) });
-      scope.get('/bearer', async () => hello);
-    });
-  }
+  app.get('/plain', async () => hello);
+  await app.register(async (scope) => {
+    await scope.register(bearerAuth, { keys: new Set([key]) });
+    scope.get('/bearer', async () => hello);
+  });
+  const hashOnly: onRequestHookHandler = (request, reply, done) => (floor(request.headers.authorization) ? done() : void reply.code(401).send());
+  app.get('/sha256', { onRequest: hashOnly }, async () => hello);
   await app.register(async (scope) => {
     await scope.register(fastifyKeyward, { keyward });
     scope.get('/keyward', async () => hello);
