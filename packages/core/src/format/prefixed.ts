@@ -76,8 +76,6 @@ export function prefixedFormat(options: PrefixedFormatOptions): KeyFormat {
     return { env, text, crc: crc32Update(CRC32_INIT, text, 0, text.length) };
   });
 
-  // The hot path of every request: no regular expression, no substring, one pass over the random
-  // characters that checks the alphabet and runs the checksum together.
   /** The fixed start of a token (prefix and environment), after checking it and the length. */
   function startOf(token: string): (typeof starts)[number] | KeyParseFailure {
     let start: (typeof starts)[number] | undefined;
@@ -95,6 +93,8 @@ export function prefixedFormat(options: PrefixedFormatOptions): KeyFormat {
     return start;
   }
 
+  // No regular expression, no substring: one pass over the random characters that checks the
+  // alphabet and runs the checksum together.
   function parse(token: string): ParsedKey | KeyParseFailure {
     const start = startOf(token);
     if ('error' in start) return start;
