@@ -132,8 +132,10 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
     const timer = setInterval(() => {
       const now = performance.now();
       if (phase >= warmupPhases) {
-        if (stale > 0 || answered === 0) emptyPhases++;
-        else rates[routeOf(phase)]!.push((answered * 1000) / (now - windowStart));
+        // An empty phase keeps its place (NaN), so that pairs stay neighbours; its pair is dropped.
+        const empty = stale > 0 || answered === 0;
+        if (empty) emptyPhases++;
+        rates[routeOf(phase)]!.push(empty ? Number.NaN : (answered * 1000) / (now - windowStart));
       }
       if (phase === warmupPhases - 1) {
         cpuStart = process.cpuUsage();
@@ -146,10 +148,10 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
         const cpu = process.cpuUsage(cpuStart);
         for (const c of pool) c.socket.destroy();
         // ABBA: phases come in pairs of one A and one B, in either order.
-        const n = Math.min(rates[0]!.length, rates[1]!.length);
+        const kept = rates[0]!.map((_, i) => i).filter((i) => Number.isFinite(rates[0]![i]) && Number.isFinite(rates[1]![i]));
         resolve({
-          a: rates[0]!.slice(0, n),
-          b: rates[1]!.slice(0, n),
+          a: kept.map((i) => rates[0]![i]!),
+          b: kept.map((i) => rates[1]![i]!),
           emptyPhases,
           clientCpu: (cpu.user + cpu.system) / 1000 / (now - wallStart),
         });
