@@ -444,6 +444,8 @@ export class Keyward {
     // costs no query.
     let parsed: ParsedKey | KeyParseFailure | undefined;
     let checked = true;
+    // The cached record of this digest, found here: used as the lookup's answer below.
+    let hit: StoredKey | undefined;
     if (format.parseUnchecked !== undefined && format.lookup === 'hash') {
       const quick = format.parseUnchecked(token);
       if (!('error' in quick) && quick.secret === token) {
@@ -452,7 +454,8 @@ export class Keyward {
         } catch (cause) {
           return this.unavailable(cause);
         }
-        if (this.answersAtOnce(digest)) {
+        if (this.store.local !== true) hit = this.cachedRecord(digest);
+        if (this.store.local === true || hit !== undefined) {
           parsed = quick;
           checked = false;
         }
@@ -464,6 +467,7 @@ export class Keyward {
       return this.fail('environment_mismatch');
     }
     const key = parsed;
+    if (hit !== undefined) return this.decideUnchecked(this.matchCached(hit, key.secret, digest!), format, key, token, options);
     if (this.fused !== null && format.lookup === 'hash') {
       let combined: ReturnType<Keyward['lookupAndCount']>;
       try {
@@ -503,13 +507,13 @@ export class Keyward {
     return this.decide(record, format, parsed, options);
   }
 
-  /** True when looking this digest up needs no round trip: a store in memory, or a cached record. */
-  private answersAtOnce(digest: string): boolean {
-    if (this.store.local === true) return true;
+  /** The record cached under this digest, if the cache is usable and holds one (not an "unknown" marker). */
+  private cachedRecord(digest: string): StoredKey | undefined {
     const cache = this.cache;
-    if (cache === null) return false;
+    if (cache === null) return undefined;
     const now = this.now();
-    return now >= this.cacheUsableFrom && cache.get(digest, now) != null;
+    if (now < this.cacheUsableFrom) return undefined;
+    return cache.get(digest, now) ?? undefined;
   }
 
   /**
