@@ -12,7 +12,7 @@
  */
 import { createKeyward, prefixedFormat, sha256Hasher } from '@keyward/core';
 import { memoryStore } from '@keyward/store-memory';
-import { compareRoutes } from '../../../bench/src/alternating-load.js';
+import { compareRoutes, median } from '../../../bench/src/alternating-load.js';
 import { buildApp, startApp } from '../test/next-app.js';
 
 const TARGET = { name: 'next', ratio: 0.95 };
@@ -40,7 +40,6 @@ try {
   await server.close();
 }
 const { ratio } = comparison;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 console.log(`${TARGET.name} plain: ${Math.round(median(comparison.a))} req/s, keyward: ${Math.round(median(comparison.b))} req/s`);
 console.log(
   `${TARGET.name} keyward / plain = ${ratio.median.toFixed(3)} (tenths ${ratio.min.toFixed(3)}–${ratio.max.toFixed(3)}, ${comparison.ratios.length} pairs; target ≥ ${TARGET.ratio})`,
