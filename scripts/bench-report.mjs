@@ -18,15 +18,21 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export function latestResults() {
   const dir = join(root, 'bench', 'results');
   if (!existsSync(dir)) return null;
-  const files = readdirSync(dir).filter((f) => /^\d{4}-\d{2}-\d{2}\.json$/.test(f)).sort();
+  const files = readdirSync(dir)
+    .filter((f) => /^\d{4}-\d{2}-\d{2}\.json$/.test(f))
+    .sort();
   return files.length ? join(dir, files.at(-1)) : null;
 }
 
-const escape = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const escapeXml = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const nameOf = (r) => r.name ?? r.bench ?? basename(r.file ?? 'result');
 const asRange = (v) => (typeof v === 'number' ? { median: v, min: v, max: v } : v && typeof v.median === 'number' ? v : null);
 const fmt = (n) => (Math.abs(n) >= 1000 ? Math.round(n).toLocaleString('en') : Math.abs(n) >= 10 ? n.toFixed(1) : n.toFixed(3));
-const slug = (s) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+const slug = (s) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 
 /**
  * Horizontal bars with min–max whiskers. `bars`: [{ label, median, min, max, highlight }].
@@ -39,7 +45,10 @@ export function barChart({ title, unit, bars, target }) {
   const top = 40;
   const height = top + bars.length * rowHeight + 36;
   const plot = width - labelWidth - 110;
-  const values = bars.flatMap((b) => [b.min, b.max, b.median]).concat(target ?? []).filter((v) => v > 0);
+  const values = bars
+    .flatMap((b) => [b.min, b.max, b.median])
+    .concat(target ?? [])
+    .filter((v) => v > 0);
   const hi = Math.max(...values);
   const lo = Math.min(...values);
   const log = hi / lo > 20;
@@ -51,25 +60,27 @@ export function barChart({ title, unit, bars, target }) {
   const out = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="12">`,
     `<rect width="100%" height="100%" fill="#fff"/>`,
-    `<text x="10" y="22" font-size="14" font-weight="600">${escape(title)}</text>`,
+    `<text x="10" y="22" font-size="14" font-weight="600">${escapeXml(title)}</text>`,
   ];
   bars.forEach((b, i) => {
     const y = top + i * rowHeight;
     const color = b.highlight ? '#2563eb' : '#9ca3af';
-    out.push(`<text x="${labelWidth - 8}" y="${y + 17}" text-anchor="end">${escape(b.label)}</text>`);
+    out.push(`<text x="${labelWidth - 8}" y="${y + 17}" text-anchor="end">${escapeXml(b.label)}</text>`);
     out.push(`<rect x="${labelWidth}" y="${y + 5}" width="${Math.max(1, x(b.median) - labelWidth).toFixed(1)}" height="18" fill="${color}"/>`);
     if (b.max > b.min) {
       out.push(`<line x1="${x(b.min).toFixed(1)}" x2="${x(b.max).toFixed(1)}" y1="${y + 14}" y2="${y + 14}" stroke="#111" stroke-width="1.2"/>`);
       for (const v of [b.min, b.max]) out.push(`<line x1="${x(v).toFixed(1)}" x2="${x(v).toFixed(1)}" y1="${y + 9}" y2="${y + 19}" stroke="#111"/>`);
     }
-    out.push(`<text x="${(x(Math.max(b.max, b.median)) + 6).toFixed(1)}" y="${y + 18}">${escape(fmt(b.median))}</text>`);
+    out.push(`<text x="${(x(Math.max(b.max, b.median)) + 6).toFixed(1)}" y="${y + 18}">${escapeXml(fmt(b.median))}</text>`);
   });
   if (target !== undefined) {
     const tx = x(target).toFixed(1);
     out.push(`<line x1="${tx}" x2="${tx}" y1="${top - 4}" y2="${height - 30}" stroke="#dc2626" stroke-dasharray="4 3"/>`);
-    out.push(`<text x="${tx}" y="${height - 16}" text-anchor="middle" fill="#dc2626">target ${escape(fmt(target))}</text>`);
+    out.push(`<text x="${tx}" y="${height - 16}" text-anchor="middle" fill="#dc2626">target ${escapeXml(fmt(target))}</text>`);
   }
-  out.push(`<text x="${labelWidth}" y="${height - 4}" fill="#555">${escape(unit)}${log ? ' (log scale)' : ''}; bar = median, whisker = min–max</text>`);
+  out.push(
+    `<text x="${labelWidth}" y="${height - 4}" fill="#555">${escapeXml(unit)}${log ? ' (log scale)' : ''}; bar = median, whisker = min–max</text>`,
+  );
   out.push('</svg>');
   return `${out.join('\n')}\n`;
 }
@@ -106,13 +117,18 @@ export function render(resultsFile) {
     for (const r of comparisons) {
       const file = `${slug(nameOf(r))}.svg`;
       const bars = r.contenders.map((c, i) => ({ label: c.name, ...asRange(c.opsPerSec), highlight: i === 0 || /keyward/i.test(c.name) }));
-      writeFileSync(join(chartDir, file), barChart({ title: `${nameOf(r)} — ${r.keysStored?.toLocaleString('en') ?? '?'} keys stored`, unit: r.unit ?? 'ops/s', bars }));
+      writeFileSync(
+        join(chartDir, file),
+        barChart({ title: `${nameOf(r)} — ${r.keysStored?.toLocaleString('en') ?? '?'} keys stored`, unit: r.unit ?? 'ops/s', bars }),
+      );
       md.push(`### ${nameOf(r)}`, '', `![${nameOf(r)}](benchmarks/${file})`, '');
       md.push(`| contender | ${r.unit ?? 'ops/s'} (median) | min–max | Keyward ÷ contender |`, '| --- | ---: | ---: | ---: |');
       for (const c of r.contenders) {
         const v = asRange(c.opsPerSec);
         const k = asRange(c.keywardRatio);
-        md.push(`| ${c.name} | ${fmt(v.median)} | ${fmt(v.min)}–${fmt(v.max)} | ${k ? `${k.median.toFixed(2)} (${k.min.toFixed(2)}–${k.max.toFixed(2)})` : '—'} |`);
+        md.push(
+          `| ${c.name} | ${fmt(v.median)} | ${fmt(v.min)}–${fmt(v.max)} | ${k ? `${k.median.toFixed(2)} (${k.min.toFixed(2)}–${k.max.toFixed(2)})` : '—'} |`,
+        );
         if (k && k.median < 1) behind.push(`${nameOf(r)}: ${r.contenders[0].name} reaches ${k.median.toFixed(2)} × ${c.name}.`);
       }
       for (const p of r.pairs ?? []) {
@@ -146,7 +162,9 @@ export function render(resultsFile) {
     for (const r of httpRows) {
       const k = asRange(r.ratio).median;
       const f = floors.get(frameworkOf(r));
-      md.push(`| ${frameworkOf(r)} | ${k.toFixed(3)} | ${f.toFixed(3)}${f < r.target ? ' (under the target)' : ''} | ≥ ${r.target} | ${(k / f).toFixed(3)} |`);
+      md.push(
+        `| ${frameworkOf(r)} | ${k.toFixed(3)} | ${f.toFixed(3)}${f < r.target ? ' (under the target)' : ''} | ≥ ${r.target} | ${(k / f).toFixed(3)} |`,
+      );
     }
     md.push('');
   }
@@ -158,7 +176,8 @@ export function render(resultsFile) {
       const higher = higherIsBetter(r, v.median);
       const pass = higher ? v.median >= r.target : v.median <= r.target;
       const floor = floors.get(frameworkOf(r));
-      const floorNote = floor === undefined || !/no auth$/.test(nameOf(r)) ? '' : ` The floor (SHA-256 of the token alone) is ${floor.toFixed(3)} in the same run.`;
+      const floorNote =
+        floor === undefined || !/no auth$/.test(nameOf(r)) ? '' : ` The floor (SHA-256 of the token alone) is ${floor.toFixed(3)} in the same run.`;
       if (!pass) behind.push(`${nameOf(r)}: ${v.median.toFixed(3)}, target ${higher ? '≥' : '≤'} ${r.target}.${floorNote}`);
       return { r, v, higher, pass };
     });
@@ -169,13 +188,21 @@ export function render(resultsFile) {
       barChart({
         title: 'Ratio ÷ target (≥ 1 meets a higher-is-better target; ≤ 1 a lower-is-better one)',
         unit: 'ratio ÷ target',
-        bars: rows.map(({ r, v, pass }) => ({ label: nameOf(r), median: v.median / r.target, min: v.min / r.target, max: v.max / r.target, highlight: pass })),
+        bars: rows.map(({ r, v, pass }) => ({
+          label: nameOf(r),
+          median: v.median / r.target,
+          min: v.min / r.target,
+          max: v.max / r.target,
+          highlight: pass,
+        })),
         target: 1,
       }),
     );
     md.push(`![ratios](benchmarks/${file})`, '', '| benchmark | ratio (median) | min–max | target | met |', '| --- | ---: | ---: | ---: | :---: |');
     for (const { r, v, higher, pass } of rows) {
-      md.push(`| ${nameOf(r)} | ${v.median.toFixed(3)} | ${v.min.toFixed(3)}–${v.max.toFixed(3)} | ${higher ? '≥' : '≤'} ${r.target} | ${pass ? 'yes' : '**no**'} |`);
+      md.push(
+        `| ${nameOf(r)} | ${v.median.toFixed(3)} | ${v.min.toFixed(3)}–${v.max.toFixed(3)} | ${higher ? '≥' : '≤'} ${r.target} | ${pass ? 'yes' : '**no**'} |`,
+      );
     }
     md.push('');
   }
@@ -192,7 +219,14 @@ export function render(resultsFile) {
     md.push('');
   }
 
-  md.splice(3, 0, '## Where Keyward is behind', '', ...(behind.length ? behind.map((b) => `- ${b}`) : ['Nowhere in this run: every comparison and target was met.']), '');
+  md.splice(
+    3,
+    0,
+    '## Where Keyward is behind',
+    '',
+    ...(behind.length ? behind.map((b) => `- ${b}`) : ['Nowhere in this run: every comparison and target was met.']),
+    '',
+  );
   const page = join(root, 'docs', 'benchmarks.md');
   writeFileSync(page, `${md.join('\n')}\n`);
   return page;

@@ -255,7 +255,7 @@ export async function startPostgres(): Promise<PostgresServer> {
     throw error;
   }
 
-  const startServer = async (port: number) => {
+  const startServer = async (_port: number) => {
     if (destroyed) throw new Error('this PostgreSQL server was stopped for good');
     await run(pgCtl, ['-D', data, '-l', log, '-w', '-t', '30', 'start'], { asUser: user });
     running = true;
@@ -397,14 +397,22 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
   const startServer = async () => {
     if (destroyed) throw new Error('this Redis server was stopped for good');
     await run('redis-server', [
-      '--port', String(port),
-      '--bind', '127.0.0.1',
-      '--save', '',
-      '--appendonly', 'no',
-      '--daemonize', 'yes',
-      '--dir', dir,
-      '--pidfile', pidfile,
-      '--logfile', join(dir, 'redis.log'),
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--daemonize',
+      'yes',
+      '--dir',
+      dir,
+      '--pidfile',
+      pidfile,
+      '--logfile',
+      join(dir, 'redis.log'),
       ...(options.args ?? []),
     ]);
     running = true;
@@ -581,7 +589,10 @@ export function parseClusterNodes(value: string): { host: string; port: number }
 // Allow `npx tsx scripts/test-services.ts`: start everything, print the URLs, stop on Ctrl-C.
 if (process.argv[1] !== undefined && /test-services\.[cm]?[tj]s$/.test(process.argv[1])) {
   const services = await startServices();
-  writeFileSync(1, `${JSON.stringify({ DATABASE_URL: services.databaseUrl, REDIS_URL: services.redisUrl, REDIS_CLUSTER_NODES: services.redisClusterNodes })}\n`);
+  writeFileSync(
+    1,
+    `${JSON.stringify({ DATABASE_URL: services.databaseUrl, REDIS_URL: services.redisUrl, REDIS_CLUSTER_NODES: services.redisClusterNodes })}\n`,
+  );
   writeFileSync(1, 'press Ctrl-C to stop\n');
   setInterval(() => undefined, 1 << 30);
 }

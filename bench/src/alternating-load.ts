@@ -86,7 +86,9 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
   const headerLines = Object.entries(options.headers)
     .map(([name, value]) => `${name}: ${value}\r\n`)
     .join('');
-  const requests = options.paths.map((path) => Buffer.from(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${options.port}\r\n${headerLines}\r\n`, 'latin1'));
+  const requests = options.paths.map((path) =>
+    Buffer.from(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${options.port}\r\n${headerLines}\r\n`, 'latin1'),
+  );
   // Phase p requests route A or B: warm-up alternates, then ABBA so that a drift weighs on both alike.
   const routeOf = (p: number) => (p < warmupPhases ? p % 2 : [0, 1, 1, 0][(p - warmupPhases) % 4]!);
   const totalPhases = warmupPhases + 2 * pairs;
@@ -225,7 +227,9 @@ export async function compareRoutes(options: LoadOptions & { serverCpu?: () => P
   const wallBefore = performance.now();
   const result = await new Promise<LoadResult>((resolve, reject) => {
     const script = fileURLToPath(import.meta.url);
-    const child = spawn('taskset', ['-c', '1', process.execPath, '--import', 'tsx', script, JSON.stringify(load)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('taskset', ['-c', '1', process.execPath, '--import', 'tsx', script, JSON.stringify(load)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (c: Buffer) => (out += c));

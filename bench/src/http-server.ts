@@ -49,7 +49,11 @@ if (kind === 'express') {
   const guard = koaApiKey(keyward);
   app.use(async (ctx, next) => {
     if (ctx.path === '/keyward') return guard(ctx, next);
-    if (ctx.path === '/sha256') return floor(ctx.get('authorization')) ? next() : void (ctx.status = 401);
+    if (ctx.path === '/sha256') {
+      if (floor(ctx.get('authorization'))) return next();
+      ctx.status = 401;
+      return;
+    }
     return next();
   });
   app.use((ctx) => {
@@ -80,7 +84,9 @@ if (kind === 'express') {
     for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
     const response = await handle(new Request(`http://127.0.0.1${req.url ?? '/'}`, { method: req.method, headers }));
     res.statusCode = response.status;
-    response.headers.forEach((value, name) => res.setHeader(name, value));
+    response.headers.forEach((value, name) => {
+      res.setHeader(name, value);
+    });
     res.end(Buffer.from(await response.arrayBuffer()));
   });
   server.listen(0, '127.0.0.1', () => ready((server.address() as { port: number }).port));

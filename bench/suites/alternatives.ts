@@ -86,10 +86,13 @@ async function compare(group: string, contenders: Record<string, Op>, roundMs = 
   const extra = pairs.map(([a, b]) => ({ name: `${a} ÷ ${b}`, ratio: range(samples[a]!.map((v, i) => v / samples[b]![i]!)) }));
   Object.assign(result, { pairs: extra });
   for (const c of result.contenders) {
-    const ratio = c.keywardRatio ? `   Keyward ×${c.keywardRatio.median.toFixed(2)} (${c.keywardRatio.min.toFixed(2)}–${c.keywardRatio.max.toFixed(2)})` : '';
+    const ratio = c.keywardRatio
+      ? `   Keyward ×${c.keywardRatio.median.toFixed(2)} (${c.keywardRatio.min.toFixed(2)}–${c.keywardRatio.max.toFixed(2)})`
+      : '';
     console.log(`${group.padEnd(10)} ${c.name.padEnd(34)} ${Math.round(c.opsPerSec.median).toLocaleString('en').padStart(10)} ops/s${ratio}`);
   }
-  for (const p of extra) console.log(`${group.padEnd(10)} ${p.name}: ×${p.ratio.median.toFixed(2)} (${p.ratio.min.toFixed(2)}–${p.ratio.max.toFixed(2)})`);
+  for (const p of extra)
+    console.log(`${group.padEnd(10)} ${p.name}: ×${p.ratio.median.toFixed(2)} (${p.ratio.min.toFixed(2)}–${p.ratio.max.toFixed(2)})`);
   console.log(JSON.stringify(result));
   return result;
 }
@@ -118,7 +121,7 @@ function handWritten(keys: Iterable<string>) {
   let n = 0;
   for (const key of keys) byHash.set(sha256Hex(key), { id: `k${n++}`, revoked: false });
   return (header: string | undefined) => {
-    if (!header || !header.startsWith('Bearer ')) return null;
+    if (!header?.startsWith('Bearer ')) return null;
     const record = byHash.get(sha256Hex(header.slice(7)));
     return record && !record.revoked ? record : null;
   };
@@ -227,13 +230,11 @@ async function fillTable(pool: pg.Pool, table: string, idColumn: string, keyColu
   );
   const columns = rows.map((r) => r.column_name);
   const quoted = columns.map((c) => `"${c}"`).join(', ');
-  const select = columns
-    .map((c) => (c === idColumn ? `'fill_' || g` : c === keyColumn ? `md5(g::text) || md5((-g)::text)` : `t."${c}"`))
-    .join(', ');
-  await pool.query(`INSERT INTO "${table}" (${quoted}) SELECT ${select} FROM "${table}" t, generate_series(1, $2::int) g WHERE t."${idColumn}" = $1`, [
-    templateId,
-    count,
-  ]);
+  const select = columns.map((c) => (c === idColumn ? `'fill_' || g` : c === keyColumn ? `md5(g::text) || md5((-g)::text)` : `t."${c}"`)).join(', ');
+  await pool.query(
+    `INSERT INTO "${table}" (${quoted}) SELECT ${select} FROM "${table}" t, generate_series(1, $2::int) g WHERE t."${idColumn}" = $1`,
+    [templateId, count],
+  );
   await pool.query(`ANALYZE "${table}"`);
 }
 

@@ -53,7 +53,9 @@ interface Server {
 }
 
 async function start(kind: string): Promise<Server> {
-  const child = spawn('taskset', ['-c', '0', process.execPath, '--conditions=@keyward/source', '--import', 'tsx', serverScript, kind], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn('taskset', ['-c', '0', process.execPath, '--conditions=@keyward/source', '--import', 'tsx', serverScript, kind], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const waiting: ((line: string) => void)[] = [];
   createInterface({ input: child.stdout! }).on('line', (l) => waiting.shift()?.(l));
   const next = () => new Promise<string>((resolve) => waiting.push(resolve));

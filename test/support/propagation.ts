@@ -71,7 +71,9 @@ export async function measureRevocation(options: {
       if (found) return found;
       if (child.exitCode !== null || Date.now() > deadline) {
         const seen = events.map((e) => e.event).join(', ') || 'nothing';
-        throw new Error(`the verifying process did not report "${name}" within ${withinMs} ms (exit ${child.exitCode}; saw: ${seen}); stderr:\n${stderr.slice(-2000)}`);
+        throw new Error(
+          `the verifying process did not report "${name}" within ${withinMs} ms (exit ${child.exitCode}; saw: ${seen}); stderr:\n${stderr.slice(-2000)}`,
+        );
       }
       await new Promise<void>((resolve) => {
         wake = resolve;
@@ -104,7 +106,11 @@ export function describeRevocationPropagation(options: {
   engineModule: string;
   env: () => Record<string, string>;
 }): void {
-  const revoke = (id: string) => () => options.keyward().revoke(id).then(() => undefined);
+  const revoke = (id: string) => () =>
+    options
+      .keyward()
+      .revoke(id)
+      .then(() => undefined);
   describe(`revocation across two processes on ${options.label}`, () => {
     it('is refused by the other process within 1 second of revoke', { timeout: 60_000 }, async () => {
       const times: number[] = [];
@@ -121,7 +127,13 @@ export function describeRevocationPropagation(options: {
     it('without the bus, the other process keeps serving the revoked key from its cache (the bus is what works)', { timeout: 60_000 }, async () => {
       const { key, record } = await options.keyward().create({ workspaceId: 'ws_prop', name: 'no bus' });
       await expect(
-        measureRevocation({ engineModule: options.engineModule, key, env: { ...options.env(), KEYWARD_BUS: 'none' }, refuseTimeoutMs: 2000, revoke: revoke(record.id) }),
+        measureRevocation({
+          engineModule: options.engineModule,
+          key,
+          env: { ...options.env(), KEYWARD_BUS: 'none' },
+          refuseTimeoutMs: 2000,
+          revoke: revoke(record.id),
+        }),
       ).rejects.toThrow(/did not report "refused"/);
     });
   });
@@ -140,32 +152,34 @@ export async function raceAcrossProcesses(options: {
 }): Promise<{ admitted: number; codes: Record<string, number> }[]> {
   const child = fileURLToPath(new URL('./race-child.ts', import.meta.url));
   const startAt = Date.now() + 3000;
-  const runs = Array.from({ length: options.processes ?? 2 }, () =>
-    new Promise<{ admitted: number; codes: Record<string, number> }>((resolve, reject) => {
-      const proc = spawn(process.execPath, ['--conditions=@keyward/source', '--import', 'tsx', child], {
-        cwd: root,
-        env: {
-          ...process.env,
-          ...options.env,
-          KEYWARD_ENGINE_MODULE: options.engineModule,
-          KEYWARD_TEST_KEY: options.key,
-          KEYWARD_START_AT: String(startAt),
-          KEYWARD_REQUESTS: String(options.perProcess ?? 25),
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let out = '';
-      let err = '';
-      proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      proc.stderr.on('data', (d: Buffer) => (err += d.toString()));
-      const timer = setTimeout(() => proc.kill('SIGKILL'), 30_000);
-      proc.on('exit', (code) => {
-        clearTimeout(timer);
-        const line = out.split('\n').find((l) => l.startsWith('{'));
-        if (code === 0 && line) resolve(JSON.parse(line));
-        else reject(new Error(`race child exited ${code}: ${err.slice(-1500)}`));
-      });
-    }),
+  const runs = Array.from(
+    { length: options.processes ?? 2 },
+    () =>
+      new Promise<{ admitted: number; codes: Record<string, number> }>((resolve, reject) => {
+        const proc = spawn(process.execPath, ['--conditions=@keyward/source', '--import', 'tsx', child], {
+          cwd: root,
+          env: {
+            ...process.env,
+            ...options.env,
+            KEYWARD_ENGINE_MODULE: options.engineModule,
+            KEYWARD_TEST_KEY: options.key,
+            KEYWARD_START_AT: String(startAt),
+            KEYWARD_REQUESTS: String(options.perProcess ?? 25),
+          },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let out = '';
+        let err = '';
+        proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        proc.stderr.on('data', (d: Buffer) => (err += d.toString()));
+        const timer = setTimeout(() => proc.kill('SIGKILL'), 30_000);
+        proc.on('exit', (code) => {
+          clearTimeout(timer);
+          const line = out.split('\n').find((l) => l.startsWith('{'));
+          if (code === 0 && line) resolve(JSON.parse(line));
+          else reject(new Error(`race child exited ${code}: ${err.slice(-1500)}`));
+        });
+      }),
   );
   return Promise.all(runs);
 }

@@ -23,9 +23,13 @@ export function serveFetch(handler: (request: Request) => Response | Promise<Res
         }
         body = new Uint8Array(Buffer.concat(chunks));
       }
-      const response = await handler(new Request(`http://${req.headers.host ?? '127.0.0.1'}${req.url ?? '/'}`, { method: req.method, headers, body }));
+      const response = await handler(
+        new Request(`http://${req.headers.host ?? '127.0.0.1'}${req.url ?? '/'}`, { method: req.method, headers, body }),
+      );
       res.statusCode = response.status;
-      response.headers.forEach((value, name) => res.setHeader(name, value));
+      response.headers.forEach((value, name) => {
+        res.setHeader(name, value);
+      });
       res.end(new Uint8Array(await response.arrayBuffer()));
     })().catch((error: unknown) => {
       console.error(`fetch handler failed: ${error instanceof Error ? error.message : String(error)}`);

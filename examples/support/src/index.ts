@@ -23,13 +23,29 @@ export async function storeFromEnv(app: string, env: NodeJS.ProcessEnv = process
     const store = postgresStore({ connectionString: env.DATABASE_URL }, { tablePrefix: env.KEYWARD_TABLE_PREFIX ?? `${app}_` });
     await store.migrate();
     const invalidation = postgresInvalidation({ connectionString: env.DATABASE_URL, channel: `${app}_invalidation` });
-    return { store, invalidation, description: 'PostgreSQL', close: async () => void (await invalidation.close(), await store.close()) };
+    return {
+      store,
+      invalidation,
+      description: 'PostgreSQL',
+      close: async () => {
+        await invalidation.close();
+        await store.close();
+      },
+    };
   }
   if (env.REDIS_URL) {
     const prefix = env.KEYWARD_REDIS_PREFIX ?? `${app}:`;
     const store = redisStore({ redis: { url: env.REDIS_URL }, prefix });
     const invalidation = redisInvalidation({ redis: { url: env.REDIS_URL }, channel: `${prefix}invalidate` });
-    return { store, invalidation, description: 'Redis', close: async () => void (await invalidation.close(), await store.close()) };
+    return {
+      store,
+      invalidation,
+      description: 'Redis',
+      close: async () => {
+        await invalidation.close();
+        await store.close();
+      },
+    };
   }
   return { store: memoryStore(), description: 'memory store', close: async () => undefined };
 }

@@ -15,16 +15,23 @@ it('pnpm start runs every example and its printed curl lines work', { timeout: 3
   try {
     const deadline = Date.now() + 280_000; // the Next.js example may need its build first
     while (!output.includes('All running.')) {
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the demo did not start (exit ${child.exitCode}):\n${output.slice(-3000)}`);
+      if (child.exitCode !== null || Date.now() > deadline)
+        throw new Error(`the demo did not start (exit ${child.exitCode}):\n${output.slice(-3000)}`);
       await new Promise((r) => setTimeout(r, 100));
     }
     const sections = output.split('━━ examples/').slice(1);
-    expect(sections.map((s) => s.slice(0, s.indexOf(' ')))).toEqual(expect.arrayContaining(['tiro-notes', 'tixallo-tickets', 'tipar-generate', 'tuco', 'tooken']));
+    expect(sections.map((s) => s.slice(0, s.indexOf(' ')))).toEqual(
+      expect.arrayContaining(['tiro-notes', 'tixallo-tickets', 'tipar-generate', 'tuco', 'tooken']),
+    );
     for (const section of sections) {
       const curl = /curl -s (\S+) -H 'Authorization: Bearer ([^']+)'(.*)/.exec(section);
       expect(curl, section.slice(0, 80)).not.toBeNull();
       const post = / -d |-X POST/.test(curl![3]!);
-      const res = await fetch(curl![1]!, { method: post ? 'POST' : 'GET', headers: { authorization: `Bearer ${curl![2]}`, 'content-type': 'application/json' }, body: post ? '{}' : undefined });
+      const res = await fetch(curl![1]!, {
+        method: post ? 'POST' : 'GET',
+        headers: { authorization: `Bearer ${curl![2]}`, 'content-type': 'application/json' },
+        body: post ? '{}' : undefined,
+      });
       expect({ example: section.slice(0, 20), status: res.status }).toEqual({ example: section.slice(0, 20), status: 200 });
     }
   } finally {

@@ -1,7 +1,10 @@
 /** A small, valid one-page PDF (PDF 1.4, Helvetica) with the given lines of text. */
 export function renderPdf(lines: readonly string[]): Uint8Array<ArrayBuffer> {
   const esc = (s: string) => s.replace(/[^\x20-\x7e]/g, '?').replace(/[\\()]/g, (c) => `\\${c}`);
-  const text = lines.slice(0, 40).map((line, i) => `BT /F1 14 Tf 72 ${740 - i * 20} Td (${esc(line.slice(0, 90))}) Tj ET`).join('\n');
+  const text = lines
+    .slice(0, 40)
+    .map((line, i) => `BT /F1 14 Tf 72 ${740 - i * 20} Td (${esc(line.slice(0, 90))}) Tj ET`)
+    .join('\n');
   const objects = [
     '<< /Type /Catalog /Pages 2 0 R >>',
     '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',

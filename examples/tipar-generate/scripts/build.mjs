@@ -33,7 +33,11 @@ function* files(dir) {
 
 const hash = createHash('sha256').update(readFileSync(require.resolve('next/package.json')));
 for (const dir of [app, join(app, '../../packages/core/src'), join(app, '../../packages/next/src')]) {
-  for (const file of files(dir)) hash.update(`${relative(app, file)}\0`).update(readFileSync(file)).update('\0');
+  for (const file of files(dir))
+    hash
+      .update(`${relative(app, file)}\0`)
+      .update(readFileSync(file))
+      .update('\0');
 }
 const wanted = hash.digest('hex');
 if (existsSync(stamp) && existsSync(join(app, '.next', 'BUILD_ID')) && readFileSync(stamp, 'utf8') === wanted) process.exit(0);

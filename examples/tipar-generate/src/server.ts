@@ -27,7 +27,13 @@ async function seedDemo(keyward: Keyward, quota: number) {
   return { workspace_a: a.key, workspace_b: b.key, revoked: revoked.key, quota_exhausted: spent.key };
 }
 
-export async function startTipar(options: { store: KeyStore; invalidation?: InvalidationBus; port?: number; quota?: number; now?: () => number }): Promise<Tipar> {
+export async function startTipar(options: {
+  store: KeyStore;
+  invalidation?: InvalidationBus;
+  port?: number;
+  quota?: number;
+  now?: () => number;
+}): Promise<Tipar> {
   const quota = options.quota ?? 100;
   const keyward = tiparKeyward({ store: options.store, invalidation: options.invalidation, quota, now: options.now });
   const keys = await seedDemo(keyward, quota);

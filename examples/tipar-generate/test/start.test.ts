@@ -15,7 +15,8 @@ describe('tipar start', () => {
       const app = await startExample(main, env());
       try {
         expect(app.output).toContain(name);
-        const post = (key: string) => fetch(`${app.origin}/generate`, { method: 'POST', headers: { authorization: `Bearer ${key}` }, body: '{}' }).then((r) => r.status);
+        const post = (key: string) =>
+          fetch(`${app.origin}/generate`, { method: 'POST', headers: { authorization: `Bearer ${key}` }, body: '{}' }).then((r) => r.status);
         const { workspace_a, workspace_b, revoked, quota_exhausted } = app.keys;
         expect(await Promise.all([workspace_a!, workspace_b!, revoked!, quota_exhausted!].map(post))).toEqual([200, 200, 401, 402]);
       } finally {

@@ -15,8 +15,14 @@ const reads = { count: 0 };
 function countingStore(): KeyStore {
   const store = memoryStore();
   return Object.assign(Object.create(store) as KeyStore, {
-    findById: (id: string) => (reads.count++, store.findById(id)),
-    findByHash: (hash: string) => (reads.count++, store.findByHash(hash)),
+    findById: (id: string) => {
+      reads.count++;
+      return store.findById(id);
+    },
+    findByHash: (hash: string) => {
+      reads.count++;
+      return store.findByHash(hash);
+    },
   });
 }
 
@@ -63,7 +69,7 @@ describe('Tipar: "When authentication fails"', () => {
   const cases: [string, string | undefined][] = [
     ['No Authorization header', undefined],
     ["Header isn't Bearer <key>", 'Basic dGlwYXI6a2V5'],
-    ['Key doesn\'t exist', `Bearer tipar_live_${'x'.repeat(32)}`],
+    ["Key doesn't exist", `Bearer tipar_live_${'x'.repeat(32)}`],
   ];
   for (const [situation, authorization] of cases) {
     it(`"${situation}" → 401 with WWW-Authenticate: Bearer and a Problem Details body`, async () => {
@@ -71,7 +77,11 @@ describe('Tipar: "When authentication fails"', () => {
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
       expect(res.headers.get('content-type')).toBe('application/problem+json');
-      expect(await res.json()).toMatchObject({ status: 401, title: 'Unauthorized', type: expect.stringMatching(/^https:\/\/docs\.tipar\.dev\/errors\//) });
+      expect(await res.json()).toMatchObject({
+        status: 401,
+        title: 'Unauthorized',
+        type: expect.stringMatching(/^https:\/\/docs\.tipar\.dev\/errors\//),
+      });
     });
   }
 
@@ -99,7 +109,13 @@ describe('Tipar: "When authentication fails"', () => {
 
   it('"Tipar checks the key\'s prefix before any database lookup, so malformed tokens are rejected cheaply"', async () => {
     const before = reads.count;
-    for (const token of ['tipar_test_' + 'a'.repeat(32), 'tiparlive_' + 'a'.repeat(32), 'sk_live_' + 'a'.repeat(32), 'tipar_live_short', `tipar_live_${'a'.repeat(31)}!`]) {
+    for (const token of [
+      `tipar_test_${'a'.repeat(32)}`,
+      `tiparlive_${'a'.repeat(32)}`,
+      `sk_live_${'a'.repeat(32)}`,
+      'tipar_live_short',
+      `tipar_live_${'a'.repeat(31)}!`,
+    ]) {
       expect((await generate(`Bearer ${token}`)).status).toBe(401);
     }
     expect(reads.count).toBe(before);

@@ -1,7 +1,16 @@
 // Tiro (seed 000) on Express: `{id}.{secret}` workspace keys that reach one workspace's notes,
 // transcripts, summaries and folders; legacy personal keys (imported, account-wide, view-and-revoke
 // only) that work until their sunset with Deprecation/Sunset headers, then get 401.
-import { createKeyward, idSecretFormat, jsonRenderer, sha256Hasher, type InvalidationBus, type KeyStore, type Keyward, type KeywardError } from '@keyward/core';
+import {
+  createKeyward,
+  idSecretFormat,
+  jsonRenderer,
+  sha256Hasher,
+  type InvalidationBus,
+  type KeyStore,
+  type Keyward,
+  type KeywardError,
+} from '@keyward/core';
 import { apiKey, apiKeyErrorHandler, getApiKey } from '@keyward/express';
 import express, { type Request, type Response } from 'express';
 
@@ -22,7 +31,9 @@ const INVALID = { code: 'invalid_api_key', message: 'The API key provided is inv
 function tiroError(error: KeywardError) {
   switch (error.code) {
     case 'missing_credentials':
-      return { error: { code: 'missing_api_key', message: 'Send your API key as Authorization: Bearer {id}.{secret}', type: 'authentication_error' } };
+      return {
+        error: { code: 'missing_api_key', message: 'Send your API key as Authorization: Bearer {id}.{secret}', type: 'authentication_error' },
+      };
     case 'key_id_only':
       return { error: { ...INVALID, message: 'Only the key id was sent: use the full key {id}.{secret}, including the dot' } };
     case 'key_sunset':
@@ -34,7 +45,13 @@ function tiroError(error: KeywardError) {
   }
 }
 
-export function tiroKeyward(options: { store: KeyStore; data: TiroData; invalidation?: InvalidationBus; legacySunset?: string; now?: () => number }): Keyward {
+export function tiroKeyward(options: {
+  store: KeyStore;
+  data: TiroData;
+  invalidation?: InvalidationBus;
+  legacySunset?: string;
+  now?: () => number;
+}): Keyward {
   return createKeyward({
     store: options.store,
     invalidation: options.invalidation,
@@ -53,7 +70,8 @@ export function createTiroApp(keyward: Keyward, data: TiroData): express.Express
 
   // The API. `?workspace_id=` names a workspace: a key of another one is refused like an unknown key.
   const external = express.Router();
-  const workspaceParam = (req: Request) => (typeof req.query.workspace_id === 'string' && req.query.workspace_id !== '' ? req.query.workspace_id : undefined);
+  const workspaceParam = (req: Request) =>
+    typeof req.query.workspace_id === 'string' && req.query.workspace_id !== '' ? req.query.workspace_id : undefined;
   const anyWorkspace = apiKey(keyward);
   const namedWorkspace = apiKey(keyward, { workspaceId: (req) => workspaceParam(req)! });
   external.use((req, res, next) => (workspaceParam(req) === undefined ? anyWorkspace : namedWorkspace)(req, res, next));
@@ -72,8 +90,12 @@ export function createTiroApp(keyward: Keyward, data: TiroData): express.Express
   external.post('/notes', (req: Request, res: Response) => {
     const workspaces = reach(req);
     const title = (req.body as { title?: unknown } | undefined)?.title;
-    if (typeof title !== 'string' || title.trim() === '') return void res.status(400).json({ error: { code: 'invalid_request', message: 'title is required', type: 'invalid_request_error' } });
-    if (workspaces.length !== 1) return void res.status(400).json({ error: { code: 'workspace_required', message: 'Name the workspace with ?workspace_id=', type: 'invalid_request_error' } });
+    if (typeof title !== 'string' || title.trim() === '')
+      return void res.status(400).json({ error: { code: 'invalid_request', message: 'title is required', type: 'invalid_request_error' } });
+    if (workspaces.length !== 1)
+      return void res
+        .status(400)
+        .json({ error: { code: 'workspace_required', message: 'Name the workspace with ?workspace_id=', type: 'invalid_request_error' } });
     const notes = data.workspaces.get(workspaces[0]!)!.notes;
     const note = { id: `note_${notes.length + 1}`, title: title.trim().slice(0, 200) };
     notes.push(note);
@@ -85,7 +107,8 @@ export function createTiroApp(keyward: Keyward, data: TiroData): express.Express
   const dashboard = express.Router();
   dashboard.use((req, res, next) => {
     const account = data.sessions.get(req.get('x-tiro-session') ?? '');
-    if (account === undefined) return void res.status(401).json({ error: { code: 'not_signed_in', message: 'Sign in to the Tiro Platform', type: 'authentication_error' } });
+    if (account === undefined)
+      return void res.status(401).json({ error: { code: 'not_signed_in', message: 'Sign in to the Tiro Platform', type: 'authentication_error' } });
     res.locals.account = account;
     next();
   });
@@ -98,29 +121,42 @@ export function createTiroApp(keyward: Keyward, data: TiroData): express.Express
     ...(k.legacy ? { stops_working_at: k.sunsetAt?.toISOString() ?? null } : {}),
   });
   dashboard.get('/workspaces/:ws/keys', async (req, res) => {
-    if (!owned(res, req.params.ws!)) return void res.status(404).json({ error: { code: 'not_found', message: 'No such workspace', type: 'invalid_request_error' } });
+    if (!owned(res, req.params.ws!))
+      return void res.status(404).json({ error: { code: 'not_found', message: 'No such workspace', type: 'invalid_request_error' } });
     const page = await keyward.list({ workspaceId: req.params.ws!, includeRevoked: false, limit: 1000 });
     res.json({ data: page.items.map(listed) });
   });
   dashboard.post('/workspaces/:ws/keys', async (req, res) => {
-    if (!owned(res, req.params.ws!)) return void res.status(404).json({ error: { code: 'not_found', message: 'No such workspace', type: 'invalid_request_error' } });
+    if (!owned(res, req.params.ws!))
+      return void res.status(404).json({ error: { code: 'not_found', message: 'No such workspace', type: 'invalid_request_error' } });
     const name = (req.body as { name?: unknown } | undefined)?.name;
-    const { key, record } = await keyward.create({ workspaceId: req.params.ws!, name: typeof name === 'string' && name.trim() ? name.trim().slice(0, 100) : 'API key' });
+    const { key, record } = await keyward.create({
+      workspaceId: req.params.ws!,
+      name: typeof name === 'string' && name.trim() ? name.trim().slice(0, 100) : 'API key',
+    });
     // "The secret is shown once and can't be recovered after you close the dialog."
     res.status(201).json({ id: record.id, name: record.name, key });
   });
   dashboard.delete('/workspaces/:ws/keys/:id', async (req, res) => {
     const guard = { workspaceId: req.params.ws! };
-    if (!owned(res, guard.workspaceId) || (await keyward.get(req.params.id!, guard)) === null) return void res.status(404).json({ error: { code: 'not_found', message: 'No such key', type: 'invalid_request_error' } });
+    if (!owned(res, guard.workspaceId) || (await keyward.get(req.params.id!, guard)) === null)
+      return void res.status(404).json({ error: { code: 'not_found', message: 'No such key', type: 'invalid_request_error' } });
     await keyward.delete(req.params.id!, guard);
     res.status(204).end();
   });
-  const legacyKeys = async (account: string) => (await keyward.list({ ownerId: account, includeRevoked: false, limit: 1000 })).items.filter((k) => k.legacy);
+  const legacyKeys = async (account: string) =>
+    (await keyward.list({ ownerId: account, includeRevoked: false, limit: 1000 })).items.filter((k) => k.legacy);
   dashboard.get('/legacy-keys', async (_req, res) => {
     res.json({ data: (await legacyKeys(res.locals.account as string)).map(listed) });
   });
   dashboard.post('/legacy-keys', (_req, res) => {
-    res.status(403).json({ error: { code: 'legacy_keys_disabled', message: 'Personal API keys can no longer be created: create a workspace key', type: 'invalid_request_error' } });
+    res.status(403).json({
+      error: {
+        code: 'legacy_keys_disabled',
+        message: 'Personal API keys can no longer be created: create a workspace key',
+        type: 'invalid_request_error',
+      },
+    });
   });
   dashboard.delete('/legacy-keys/:id', async (req, res) => {
     const key = (await legacyKeys(res.locals.account as string)).find((k) => k.id === req.params.id);
@@ -147,7 +183,11 @@ export async function seedDemo(keyward: Keyward) {
     ]),
     workspaces: new Map(),
   };
-  for (const [ws, topic] of [['ws_research', 'Interview'], ['ws_sales', 'Pipeline review'], ['ws_ops', 'Incident review']] as const) {
+  for (const [ws, topic] of [
+    ['ws_research', 'Interview'],
+    ['ws_sales', 'Pipeline review'],
+    ['ws_ops', 'Incident review'],
+  ] as const) {
     data.workspaces.set(ws, {
       notes: [{ id: 'note_1', title: `${topic} notes` }],
       transcripts: [{ id: 'tr_1', title: `${topic} transcript` }],
@@ -175,6 +215,14 @@ export async function seedDemo(keyward: Keyward) {
  */
 export async function importLegacyKey(keyward: Keyward, ownerId: string, name: string): Promise<string> {
   const { key, id } = idSecretFormat({ idLength: 6 }).generate();
-  await keyward.import({ id, hash: sha256Hasher().hash(key.slice(key.indexOf('.') + 1)), ownerId, legacy: true, name, hint: key.slice(-4), createdAt: '2024-03-01T00:00:00Z' });
+  await keyward.import({
+    id,
+    hash: sha256Hasher().hash(key.slice(key.indexOf('.') + 1)),
+    ownerId,
+    legacy: true,
+    name,
+    hint: key.slice(-4),
+    createdAt: '2024-03-01T00:00:00Z',
+  });
   return key;
 }

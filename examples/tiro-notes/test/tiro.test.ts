@@ -20,7 +20,11 @@ async function startTiro(now: number, legacySunset?: string) {
     const authorization = init.authorization ?? (init.key === undefined ? undefined : `Bearer ${init.key}`);
     if (authorization !== undefined) headers.authorization = authorization;
     if (init.session) headers['x-tiro-session'] = init.session;
-    const res = await fetch(`${origin}${path}`, { method: init.method ?? 'GET', headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
+    const res = await fetch(`${origin}${path}`, {
+      method: init.method ?? 'GET',
+      headers,
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    });
     const text = await res.text();
     return { status: res.status, headers: res.headers, text, body: text ? (JSON.parse(text) as Record<string, any>) : null };
   };
@@ -55,7 +59,11 @@ describe('Tiro: "Every request carries a valid key in the Authorization header a
 
 describe('Tiro: "API Key Format {id}.{secret}"', () => {
   it('"Key ID … Visible in Platform dashboard"; "Secret … Shown only once at creation"', async () => {
-    const created = await tiro.call('/dashboard/workspaces/ws_sales/keys', { session: tiro.demo.sessions.ada, method: 'POST', body: { name: 'crm sync' } });
+    const created = await tiro.call('/dashboard/workspaces/ws_sales/keys', {
+      session: tiro.demo.sessions.ada,
+      method: 'POST',
+      body: { name: 'crm sync' },
+    });
     expect(created.status).toBe(201);
     const [id, secret] = (created.body!.key as string).split('.');
     expect(id).toBe(created.body!.id);
@@ -68,7 +76,11 @@ describe('Tiro: "API Key Format {id}.{secret}"', () => {
   it('"Common mistake: Do not use just the Key ID (abc123) as your Bearer token" — a 401 that says so', async () => {
     const res = await tiro.call('/v1/external/notes', { key: tiro.demo.keys.workspace_a.split('.')[0] });
     expect(res.status).toBe(401);
-    expect(res.body!.error).toEqual({ code: 'invalid_api_key', message: 'Only the key id was sent: use the full key {id}.{secret}, including the dot', type: 'authentication_error' });
+    expect(res.body!.error).toEqual({
+      code: 'invalid_api_key',
+      message: 'Only the key id was sent: use the full key {id}.{secret}, including the dot',
+      type: 'authentication_error',
+    });
   });
 });
 

@@ -75,7 +75,13 @@ export function createTixalloApp(keyward: Keyward, data: { tickets: Map<string, 
 /** Two workspaces with tickets, two active keys for Acme, a revoked one, and a demo session each. */
 export async function seedDemo(keyward: Keyward) {
   const tickets = new Map<string, Ticket[]>([
-    ['ws_acme', [{ id: 'TIX-1', subject: 'Printer on fire', status: 'open' }, { id: 'TIX-2', subject: 'Refund order #42', status: 'pending' }]],
+    [
+      'ws_acme',
+      [
+        { id: 'TIX-1', subject: 'Printer on fire', status: 'open' },
+        { id: 'TIX-2', subject: 'Refund order #42', status: 'pending' },
+      ],
+    ],
     ['ws_globex', [{ id: 'TIX-7', subject: 'Access to the Q3 report', status: 'open' }]],
   ]);
   const sessions = new Map<string, string>([

@@ -13,7 +13,9 @@ describe('tixallo start', () => {
         expect(app.output).toContain(name);
         expect(Object.keys(app.keys).sort()).toEqual(['revoked', 'workspace_a', 'workspace_a_second', 'workspace_b']);
         const get = (key: string) => fetch(`${app.origin}/api/v1/tickets`, { headers: { authorization: `Bearer ${key}` } }).then((r) => r.status);
-        expect(await Promise.all([app.keys.workspace_a!, app.keys.workspace_a_second!, app.keys.workspace_b!, app.keys.revoked!].map(get))).toEqual([200, 200, 200, 401]);
+        expect(await Promise.all([app.keys.workspace_a!, app.keys.workspace_a_second!, app.keys.workspace_b!, app.keys.revoked!].map(get))).toEqual([
+          200, 200, 200, 401,
+        ]);
       } finally {
         await app.stop();
       }

@@ -45,13 +45,27 @@ describe('Tixallo: "How keys work"', () => {
 
   it('"Missing, malformed or revoked keys return HTTP 401 with a small JSON body": {"error":"Unauthorized"}', async () => {
     const k = demo.keys.workspace_a;
-    for (const authorization of [undefined, '', 'Bearer', `Basic ${k}`, `Bearer ${k.slice(0, -2)}`, `Bearer ${k}x`, 'Bearer YOUR_API_KEY', `Bearer ${demo.keys.revoked}`]) {
-      expect({ authorization: authorization?.length, ...(await tickets(authorization)) }).toEqual({ authorization: authorization?.length, ...UNAUTHORIZED });
+    for (const authorization of [
+      undefined,
+      '',
+      'Bearer',
+      `Basic ${k}`,
+      `Bearer ${k.slice(0, -2)}`,
+      `Bearer ${k}x`,
+      'Bearer YOUR_API_KEY',
+      `Bearer ${demo.keys.revoked}`,
+    ]) {
+      expect({ authorization: authorization?.length, ...(await tickets(authorization)) }).toEqual({
+        authorization: authorization?.length,
+        ...UNAUTHORIZED,
+      });
     }
   });
 
   it('"Don\'t parse the message text for logic — rely on the status code": unknown and revoked keys get the same bytes', async () => {
-    const unknown = await fetch(`${origin}/api/v1/tickets`, { headers: { authorization: `Bearer ${demo.keys.revoked.slice(0, 9)}${'A'.repeat(demo.keys.revoked.length - 9)}` } });
+    const unknown = await fetch(`${origin}/api/v1/tickets`, {
+      headers: { authorization: `Bearer ${demo.keys.revoked.slice(0, 9)}${'A'.repeat(demo.keys.revoked.length - 9)}` },
+    });
     const revoked = await fetch(`${origin}/api/v1/tickets`, { headers: { authorization: `Bearer ${demo.keys.revoked}` } });
     expect([unknown.status, await unknown.text()]).toEqual([revoked.status, await revoked.text()]);
   });

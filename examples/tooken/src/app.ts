@@ -119,14 +119,22 @@ export async function createTookenApp(keyward: Keyward): Promise<FastifyInstance
           }
           // A credential can hand out only what it holds: a token with tokens:write cannot mint `*`.
           const beyond = missingScopes(getApiKey(request).scopes, scopes as string[]);
-          if (beyond !== null) return reply.code(403).send({ error: 'forbidden', message: `Cannot grant scopes you do not hold: ${beyond.join(', ')}` });
+          if (beyond !== null)
+            return reply.code(403).send({ error: 'forbidden', message: `Cannot grant scopes you do not hold: ${beyond.join(', ')}` });
           let expiresAt: Date | null = null;
           if (expires_at !== undefined && expires_at !== null) {
             expiresAt = typeof expires_at === 'string' ? new Date(expires_at) : new Date(NaN);
             if (Number.isNaN(expiresAt.getTime())) return badRequest(reply, 'expires_at must be an ISO 8601 date-time');
             if (expiresAt.getTime() <= Date.now()) return badRequest(reply, 'expires_at must be in the future');
           }
-          const created = await keyward.create({ workspaceId: workspace(request), name, scopes: scopes as string[], expiresAt, format: TOKEN, actor: actorOf(request) });
+          const created = await keyward.create({
+            workspaceId: workspace(request),
+            name,
+            scopes: scopes as string[],
+            expiresAt,
+            format: TOKEN,
+            actor: actorOf(request),
+          });
           return reply.code(201).send({ token: created.key, ...view(created.record) });
         },
       );
@@ -160,7 +168,8 @@ export async function createTookenApp(keyward: Keyward): Promise<FastifyInstance
         async (request, reply) => {
           const { token, scopes } = request.body ?? {};
           if (typeof token !== 'string') return badRequest(reply, 'token must be a string');
-          if (scopes !== undefined && (!Array.isArray(scopes) || !scopes.every((s) => typeof s === 'string'))) return badRequest(reply, 'scopes must be a list of strings');
+          if (scopes !== undefined && (!Array.isArray(scopes) || !scopes.every((s) => typeof s === 'string')))
+            return badRequest(reply, 'scopes must be a list of strings');
           // Only tokens are checked here: a management key sent as a token is not a valid token.
           const result = token.startsWith(`${TOKEN}_`)
             ? await keyward.verifyToken(token, { workspaceId: workspace(request), scopes: scopes as string[] | undefined })
@@ -201,14 +210,18 @@ export async function createTookenApp(keyward: Keyward): Promise<FastifyInstance
         data: (await listAll(keyward, workspace(request), MANAGEMENT)).map(view),
       }));
 
-      api.post<{ Params: { id: string } }>('/api-keys/:id/regenerate', { config: { apiKey: { scopes: ['api_keys:write'] } } }, async (request, reply) => {
-        const guard = { workspaceId: workspace(request) };
-        const key = await keyward.get(request.params.id, guard);
-        if (key === null || key.format !== MANAGEMENT) return reply.code(404).send({ error: 'not_found', message: 'No such credential' });
-        // "Regenerating an API key immediately and permanently invalidates the old key."
-        const rotated = await keyward.rotate(key.id, { ...guard, gracePeriod: 0, actor: actorOf(request) });
-        return reply.code(201).send({ api_key: rotated.key, ...view(rotated.record) });
-      });
+      api.post<{ Params: { id: string } }>(
+        '/api-keys/:id/regenerate',
+        { config: { apiKey: { scopes: ['api_keys:write'] } } },
+        async (request, reply) => {
+          const guard = { workspaceId: workspace(request) };
+          const key = await keyward.get(request.params.id, guard);
+          if (key === null || key.format !== MANAGEMENT) return reply.code(404).send({ error: 'not_found', message: 'No such credential' });
+          // "Regenerating an API key immediately and permanently invalidates the old key."
+          const rotated = await keyward.rotate(key.id, { ...guard, gracePeriod: 0, actor: actorOf(request) });
+          return reply.code(201).send({ api_key: rotated.key, ...view(rotated.record) });
+        },
+      );
 
       api.delete<{ Params: { id: string } }>('/api-keys/:id', { config: { apiKey: { scopes: ['api_keys:write'] } } }, async (request, reply) => {
         const guard = { workspaceId: workspace(request) };

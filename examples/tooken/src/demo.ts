@@ -18,8 +18,20 @@ export async function seedDemo(keyward: Keyward): Promise<DemoKeys> {
   const a = await createManagementKey(keyward, 'ws_acme', 'CI pipeline');
   const b = await createManagementKey(keyward, 'ws_globex', 'backend');
   const readOnly = await keyward.create({ workspaceId: 'ws_acme', name: 'billing reader', scopes: ['tokens:read'], format: TOKEN });
-  const writer = await keyward.create({ workspaceId: 'ws_acme', name: 'provisioner', scopes: ['tokens:read', 'tokens:write'], format: TOKEN, expiresIn: '30d' });
-  const expired = await keyward.create({ workspaceId: 'ws_acme', name: 'old partner', scopes: ['tokens:read'], format: TOKEN, expiresAt: new Date(Date.now() - 86_400_000) });
+  const writer = await keyward.create({
+    workspaceId: 'ws_acme',
+    name: 'provisioner',
+    scopes: ['tokens:read', 'tokens:write'],
+    format: TOKEN,
+    expiresIn: '30d',
+  });
+  const expired = await keyward.create({
+    workspaceId: 'ws_acme',
+    name: 'old partner',
+    scopes: ['tokens:read'],
+    format: TOKEN,
+    expiresAt: new Date(Date.now() - 86_400_000),
+  });
   const deleted = await createManagementKey(keyward, 'ws_acme', 'leaked laptop key');
   await keyward.delete(deleted.record.id);
   return {

@@ -14,7 +14,9 @@ describe('tooken start', () => {
         expect(app.output).toContain(name);
         expect(Object.keys(app.keys).sort()).toEqual(['expired', 'revoked', 'token_read_only', 'token_read_write', 'workspace_a', 'workspace_b']);
         const get = (key: string) => fetch(`${app.origin}/v1/tokens`, { headers: { authorization: `Bearer ${key}` } }).then((r) => r.status);
-        expect(await Promise.all([app.keys.workspace_a!, app.keys.token_read_only!, app.keys.revoked!, app.keys.expired!].map(get))).toEqual([200, 200, 401, 401]);
+        expect(await Promise.all([app.keys.workspace_a!, app.keys.token_read_only!, app.keys.revoked!, app.keys.expired!].map(get))).toEqual([
+          200, 200, 401, 401,
+        ]);
       } finally {
         await app.stop();
       }

@@ -39,7 +39,17 @@ describe('Tooken: "Every request to the Tooken API must be authenticated"', () =
     expect(res.json!.data.map((t: { name: string }) => t.name).sort()).toEqual(['billing reader', 'old partner', 'provisioner']);
     // What is kept for display: never the key, never a hash.
     expect(res.text).not.toContain(keys.token_read_only);
-    expect(Object.keys(res.json!.data[0]).sort()).toEqual(['created_at', 'display', 'expires_at', 'id', 'last_used_at', 'name', 'revoked', 'scopes', 'type']);
+    expect(Object.keys(res.json!.data[0]).sort()).toEqual([
+      'created_at',
+      'display',
+      'expires_at',
+      'id',
+      'last_used_at',
+      'name',
+      'revoked',
+      'scopes',
+      'type',
+    ]);
   });
 
   it('"If your API key is missing … the API returns a 401" with {"error":"unauthorized","message":"Invalid or missing API key"}', async () => {
@@ -50,9 +60,19 @@ describe('Tooken: "Every request to the Tooken API must be authenticated"', () =
 
   it('"malformed" keys, and "extra whitespace": exactly Bearer <key> with a single space', async () => {
     // (Whitespace at the ends of a header value is not part of it — RFC 9110 §5.5 — and never arrives.)
-    for (const authorization of [`Bearer  ${keys.workspace_a}`, `Bearer\t${keys.workspace_a}`, `Bearer ${keys.workspace_a}\u00a0`, `Bearer ${keys.workspace_a.slice(0, -1)}x`, 'Bearer tok_live_xxxxxxxxxxxxxxxxxxxx']) {
+    for (const authorization of [
+      `Bearer  ${keys.workspace_a}`,
+      `Bearer\t${keys.workspace_a}`,
+      `Bearer ${keys.workspace_a}\u00a0`,
+      `Bearer ${keys.workspace_a.slice(0, -1)}x`,
+      'Bearer tok_live_xxxxxxxxxxxxxxxxxxxx',
+    ]) {
       const res = await call('GET', '/tokens', undefined, undefined, authorization);
-      expect({ authorization: authorization.length, status: res.status, body: res.json }).toEqual({ authorization: authorization.length, status: 401, body: UNAUTHORIZED });
+      expect({ authorization: authorization.length, status: res.status, body: res.json }).toEqual({
+        authorization: authorization.length,
+        status: 401,
+        body: UNAUTHORIZED,
+      });
     }
   });
 
@@ -118,7 +138,13 @@ describe('Tooken: API keys vs. tokens', () => {
 
   it('refuses bad token requests with 400 and creates nothing', async () => {
     const before = (await call('GET', '/tokens', keys.workspace_a)).json!.data.length;
-    for (const body of [{ scopes: ['tokens:read'] }, { name: 'x', scopes: [] }, { name: 'x', scopes: ['not a scope'] }, { name: 'x', scopes: ['tokens:read'], expires_at: 'tomorrow' }, { name: 'x', scopes: ['tokens:read'], expires_at: '2001-01-01T00:00:00Z' }]) {
+    for (const body of [
+      { scopes: ['tokens:read'] },
+      { name: 'x', scopes: [] },
+      { name: 'x', scopes: ['not a scope'] },
+      { name: 'x', scopes: ['tokens:read'], expires_at: 'tomorrow' },
+      { name: 'x', scopes: ['tokens:read'], expires_at: '2001-01-01T00:00:00Z' },
+    ]) {
       expect((await call('POST', '/tokens', keys.workspace_a, body)).status).toBe(400);
     }
     expect((await call('GET', '/tokens', keys.workspace_a)).json!.data.length).toBe(before);
@@ -142,7 +168,7 @@ describe('Tooken: API keys vs. tokens', () => {
     expect((await check(keys.token_read_only, undefined, keys.workspace_b)).json).toEqual({ valid: false, reason: 'invalid' });
   });
 
-  it('a workspace never reaches another workspace\'s tokens', async () => {
+  it("a workspace never reaches another workspace's tokens", async () => {
     const theirs = (await call('GET', '/tokens', keys.workspace_a)).json!.data[0].id;
     expect((await call('GET', `/tokens/${theirs}`, keys.workspace_b)).status).toBe(404);
     expect((await call('DELETE', `/tokens/${theirs}`, keys.workspace_b)).status).toBe(404);

@@ -1,7 +1,16 @@
 // Tuco (seed 004) on Keyward's fetch helper — a web-standard `(Request) => Response` app, as it
 // would run on Bun, Deno or Workers: workspace API keys that owners and admins create, label,
 // rename, rotate and remove from the workspace settings; every valid key of a workspace is equal.
-import { createKeyward, isKeywardError, prefixedFormat, withApiKey, type ApiKey, type InvalidationBus, type KeyStore, type Keyward } from '@keyward/core';
+import {
+  createKeyward,
+  isKeywardError,
+  prefixedFormat,
+  withApiKey,
+  type ApiKey,
+  type InvalidationBus,
+  type KeyStore,
+  type Keyward,
+} from '@keyward/core';
 
 export type Role = 'owner' | 'admin' | 'member';
 
@@ -21,7 +30,13 @@ const problem = (status: number, title: string, detail: string) =>
   new Response(JSON.stringify({ type: 'about:blank', title, status, detail }), { status, headers: { 'content-type': 'application/problem+json' } });
 
 /** What the settings page shows of a key: its label, environment and last 4 characters. */
-const listed = (k: ApiKey) => ({ id: k.id, label: k.name, environment: k.environment, display: `${k.prefix}…${k.hint}`, created_at: k.createdAt.toISOString() });
+const listed = (k: ApiKey) => ({
+  id: k.id,
+  label: k.name,
+  environment: k.environment,
+  display: `${k.prefix}…${k.hint}`,
+  created_at: k.createdAt.toISOString(),
+});
 
 export function createTucoApp(keyward: Keyward, data: TucoData): (request: Request) => Promise<Response> {
   // The API: the key is the single piece of authorization; the route needs no scope — all keys are equal.
@@ -37,7 +52,9 @@ export function createTucoApp(keyward: Keyward, data: TucoData): (request: Reque
     }
     return json(200, { ok: true, data: list });
   });
-  const workspace = withApiKey(keyward, (_request, key) => json(200, { ok: true, data: { workspace_id: key.workspaceId, key: { id: key.id, label: key.name } } }));
+  const workspace = withApiKey(keyward, (_request, key) =>
+    json(200, { ok: true, data: { workspace_id: key.workspaceId, key: { id: key.id, label: key.name } } }),
+  );
 
   /** The workspace settings: signed-in owners and admins only. */
   async function settings(request: Request, path: string[]): Promise<Response> {
@@ -48,10 +65,12 @@ export function createTucoApp(keyward: Keyward, data: TucoData): (request: Reque
     const guard = { workspaceId: session.workspaceId };
     const [id, action] = path;
     if (id === undefined) {
-      if (request.method === 'GET') return json(200, { ok: true, data: (await keyward.list({ ...guard, includeRevoked: false, limit: 1000 })).items.map(listed) });
+      if (request.method === 'GET')
+        return json(200, { ok: true, data: (await keyward.list({ ...guard, includeRevoked: false, limit: 1000 })).items.map(listed) });
       if (request.method === 'POST') {
         const body = (await request.json().catch(() => null)) as { label?: unknown; environment?: unknown } | null;
-        if (typeof body?.label !== 'string' || body.label.trim() === '') return problem(400, 'Bad Request', 'label is required (say which environment or integration the key is for)');
+        if (typeof body?.label !== 'string' || body.label.trim() === '')
+          return problem(400, 'Bad Request', 'label is required (say which environment or integration the key is for)');
         const environment = body.environment === 'test' ? 'test' : 'live';
         const created = await keyward.create({ ...guard, name: body.label.trim().slice(0, 100), environment, metadata: { createdBy: session.user } });
         return json(201, { ok: true, data: { ...listed(created.record), key: created.key } });
@@ -95,7 +114,13 @@ export async function seedDemo(keyward: Keyward) {
   const data: TucoData = {
     sessions: new Map(),
     projects: new Map([
-      ['ws_acme', [{ id: 'prj_1', name: 'Website relaunch' }, { id: 'prj_2', name: 'Q4 campaign' }]],
+      [
+        'ws_acme',
+        [
+          { id: 'prj_1', name: 'Website relaunch' },
+          { id: 'prj_2', name: 'Q4 campaign' },
+        ],
+      ],
       ['ws_globex', [{ id: 'prj_1', name: 'Factory audit' }]],
     ]),
   };

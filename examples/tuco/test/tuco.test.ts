@@ -23,12 +23,21 @@ async function call(path: string, init: { key?: string; session?: string; method
   if (init.key !== undefined) headers.authorization = `Bearer ${init.key}`;
   if (init.session !== undefined) headers['x-tuco-session'] = init.session;
   if (init.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${origin}${path}`, { method: init.method ?? 'GET', headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
+  const res = await fetch(`${origin}${path}`, {
+    method: init.method ?? 'GET',
+    headers,
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
   const text = await res.text();
   return { status: res.status, headers: res.headers, text, body: text ? (JSON.parse(text) as Record<string, any>) : null };
 }
 const admin = () => ({ session: demo.sessions.admin });
-const createKey = async (label: string, environment?: string) => (await call('/settings/api-keys', { ...admin(), method: 'POST', body: { label, environment } })).body!.data as { id: string; key: string; label: string };
+const createKey = async (label: string, environment?: string) =>
+  (await call('/settings/api-keys', { ...admin(), method: 'POST', body: { label, environment } })).body!.data as {
+    id: string;
+    key: string;
+    label: string;
+  };
 
 describe('Tuco: "Where the API Key Lives"', () => {
   it('"Every Tuco workspace can have one or more API keys managed from within the product"', async () => {
@@ -51,7 +60,8 @@ describe('Tuco: "Where the API Key Lives"', () => {
       call(`/settings/api-keys/${key.id}/rotate`, { session: member, method: 'POST' }),
       call(`/settings/api-keys/${key.id}`, { session: member, method: 'DELETE' }),
     ];
-    for (const res of await Promise.all(attempts)) expect([res.status, res.body!.detail]).toEqual([403, 'Only workspace owners and admins manage API keys; ask your Tuco admin']);
+    for (const res of await Promise.all(attempts))
+      expect([res.status, res.body!.detail]).toEqual([403, 'Only workspace owners and admins manage API keys; ask your Tuco admin']);
     expect((await call('/api/v1/projects', { key: key.key })).status).toBe(200);
     expect((await call('/settings/api-keys')).status).toBe(401);
   });
@@ -99,7 +109,9 @@ describe('Tuco: "How the Key Is Used"', () => {
   });
 
   it('"The system automatically treats all valid keys for a workspace the same way from an access perspective"', async () => {
-    const [production, staging] = await Promise.all([demo.keys.workspace_a, demo.keys.workspace_a_staging].map((key) => call('/api/v1/projects', { key })));
+    const [production, staging] = await Promise.all(
+      [demo.keys.workspace_a, demo.keys.workspace_a_staging].map((key) => call('/api/v1/projects', { key })),
+    );
     expect(production!.text).toBe(staging!.text);
     // … and never reach another workspace.
     expect((await call('/api/v1/projects', { key: demo.keys.workspace_b })).body!.data).toEqual([{ id: 'prj_1', name: 'Factory audit' }]);

@@ -58,7 +58,8 @@ Exit codes: 0 done, 1 failed, 2 bad usage, 3 not found, 4 store unreachable.
 `;
 
 const HELP: Record<string, string> = {
-  migrate: 'Usage: keyward migrate --store postgres://…\n\nApplies the pending migrations of @keyward/store-postgres (idempotent). Redis needs none.\n',
+  migrate:
+    'Usage: keyward migrate --store postgres://…\n\nApplies the pending migrations of @keyward/store-postgres (idempotent). Redis needs none.\n',
   'keys create': `Usage: keyward keys create --workspace W --name N [options]
 
   --workspace W          the workspace the key reaches (required)
@@ -75,7 +76,8 @@ Prints the key once on stdout; store it now, Keyward keeps only its hash.
   'keys show': 'Usage: keyward keys show <id>\n',
   'keys rename': 'Usage: keyward keys rename <id> --name N\n',
   'keys revoke': 'Usage: keyward keys revoke <id>\n\nThe key stops working at once (within a second on every instance with an invalidation bus).\n',
-  'keys rotate': 'Usage: keyward keys rotate <id> [--grace 24h]\n\nCreates a key with the same settings and prints it once. The old key dies at once, or after --grace.\n',
+  'keys rotate':
+    'Usage: keyward keys rotate <id> [--grace 24h]\n\nCreates a key with the same settings and prints it once. The old key dies at once, or after --grace.\n',
   'keys import': `Usage: keyward keys import --file keys.json
 
 The file holds a JSON array, or one JSON object per line, of keys made by another system:
@@ -162,7 +164,10 @@ function openStore(url: string, values: Values): OpenedStore {
     };
   }
   if (scheme === 'redis' || scheme === 'rediss') {
-    const store = redisStore({ redis: { url, options: { connectTimeout: 3000, maxRetriesPerRequest: 0, retryStrategy: () => null } }, prefix: values['redis-prefix'] });
+    const store = redisStore({
+      redis: { url, options: { connectTimeout: 3000, maxRetriesPerRequest: 0, retryStrategy: () => null } },
+      prefix: values['redis-prefix'],
+    });
     store.redis.on('error', () => undefined);
     return {
       store,
@@ -220,7 +225,11 @@ function table(rows: Record<string, unknown>[], columns: string[]): string {
   if (rows.length === 0) return '(none)\n';
   const cell = (v: unknown) => (v === null || v === undefined ? '-' : Array.isArray(v) ? v.join(',') : String(v));
   const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
-  const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (values: string[]) =>
+    values
+      .map((v, i) => v.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return `${[line(columns), ...rows.map((r) => line(columns.map((c) => cell(r[c]))))].join('\n')}\n`;
 }
 
@@ -246,7 +255,12 @@ function readImportFile(path: string): ImportKeyInput[] {
   }
   const trimmed = text.trim();
   try {
-    const parsed: unknown = trimmed.startsWith('[') ? JSON.parse(trimmed) : trimmed.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as unknown);
+    const parsed: unknown = trimmed.startsWith('[')
+      ? JSON.parse(trimmed)
+      : trimmed
+          .split('\n')
+          .filter((l) => l.trim())
+          .map((l) => JSON.parse(l) as unknown);
     if (!Array.isArray(parsed) || !parsed.every((k) => k && typeof k === 'object' && !Array.isArray(k))) throw new Error('not a list of objects');
     return parsed as ImportKeyInput[];
   } catch (error) {
@@ -255,13 +269,19 @@ function readImportFile(path: string): ImportKeyInput[] {
 }
 
 /** Runs `keyward <argv>`; returns the exit code. */
-export async function run(argv: readonly string[], io: CliIO = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+export async function run(
+  argv: readonly string[],
+  io: CliIO = { stdout: process.stdout, stderr: process.stderr, env: process.env },
+): Promise<number> {
   const out = (text: string) => io.stdout.write(text);
   const err = (text: string) => io.stderr.write(text);
   let values: Values;
   let positionals: string[];
   try {
-    ({ values, positionals } = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true }) as { values: Values; positionals: string[] });
+    ({ values, positionals } = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true }) as {
+      values: Values;
+      positionals: string[];
+    });
   } catch (error) {
     err(`keyward: ${(error as Error).message}\n\n${GLOBAL_HELP}`);
     return EXIT.usage;
@@ -300,7 +320,8 @@ export async function run(argv: readonly string[], io: CliIO = { stdout: process
     }
     if (command === 'keys rename') required(values, 'name');
     if (command === 'keys import') readImportFile(required(values, 'file'));
-    if (command === 'keys list' && (values.workspace === undefined) === (values.owner === undefined)) throw new UsageError('pass one of --workspace or --owner');
+    if (command === 'keys list' && (values.workspace === undefined) === (values.owner === undefined))
+      throw new UsageError('pass one of --workspace or --owner');
     if (command === 'usage' && ((values.key === undefined) === (values.workspace === undefined) || !values.from || !values.to)) {
       throw new UsageError('pass one of --key or --workspace, and --from and --to');
     }
@@ -315,7 +336,13 @@ export async function run(argv: readonly string[], io: CliIO = { stdout: process
     }
     const storeOf = opened.store;
     const engine = (formats: readonly (string | undefined)[] = []): Keyward =>
-      createKeyward({ store: storeOf, format: formatsFor(values, formats), cache: false, usage: command === 'usage', audit: command === 'audit' ? true : false });
+      createKeyward({
+        store: storeOf,
+        format: formatsFor(values, formats),
+        cache: false,
+        usage: command === 'usage',
+        audit: command === 'audit',
+      });
     const existing = async (): Promise<ApiKey> => {
       const key = await engine().get(id!);
       if (key === null) throw Object.assign(new Error(`no key with id ${id}`), { notFound: true });
@@ -326,14 +353,24 @@ export async function run(argv: readonly string[], io: CliIO = { stdout: process
     switch (command) {
       case 'migrate': {
         const applied = await opened.migrate();
-        print({ store: opened.kind, applied }, opened.kind === 'redis' ? 'Redis needs no migration.\n' : applied.length ? `Applied migrations ${applied.join(', ')}.\n` : 'The schema is up to date.\n');
+        print(
+          { store: opened.kind, applied },
+          opened.kind === 'redis'
+            ? 'Redis needs no migration.\n'
+            : applied.length
+              ? `Applied migrations ${applied.join(', ')}.\n`
+              : 'The schema is up to date.\n',
+        );
         break;
       }
       case 'keys create': {
         const created = await engine().create({
           workspaceId: values.workspace!,
           name: values.name!,
-          scopes: values.scopes?.split(',').map((s) => s.trim()).filter(Boolean),
+          scopes: values.scopes
+            ?.split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
           expiresIn: values['expires-in'] as never,
           environment: values.environment,
         });
@@ -355,7 +392,12 @@ export async function run(argv: readonly string[], io: CliIO = { stdout: process
       }
       case 'keys show': {
         const key = view(await existing());
-        print(key, `${Object.entries(key).map(([k, v]) => `${k.padEnd(12)} ${v === null ? '-' : typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join('\n')}\n`);
+        print(
+          key,
+          `${Object.entries(key)
+            .map(([k, v]) => `${k.padEnd(12)} ${v === null ? '-' : typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+            .join('\n')}\n`,
+        );
         break;
       }
       case 'keys rename': {
@@ -375,7 +417,10 @@ export async function run(argv: readonly string[], io: CliIO = { stdout: process
         const rotated = await engine([old.format]).rotate(id!, { gracePeriod: (values.grace ?? 0) as never });
         err('Store this key now: it is shown once, and Keyward keeps only its hash.\n');
         print({ key: rotated.key, record: view(rotated.record), previous: view(rotated.previous) }, `${rotated.key}\n`);
-        if (!json) err(`new id ${rotated.record.id}; the old key ${values.grace ? `works until ${rotated.previous.expiresAt?.toISOString()}` : 'is refused from now on'}\n`);
+        if (!json)
+          err(
+            `new id ${rotated.record.id}; the old key ${values.grace ? `works until ${rotated.previous.expiresAt?.toISOString()}` : 'is refused from now on'}\n`,
+          );
         break;
       }
       case 'keys import': {
@@ -383,18 +428,44 @@ export async function run(argv: readonly string[], io: CliIO = { stdout: process
         const importer = engine(inputs.map((k) => k.format));
         const imported: ApiKey[] = [];
         for (const input of inputs) imported.push(await importer.import(input));
-        print({ imported: imported.map(view) }, `Imported ${imported.length} key${imported.length === 1 ? '' : 's'}: ${imported.map((k) => k.id).join(', ')}\n`);
+        print(
+          { imported: imported.map(view) },
+          `Imported ${imported.length} key${imported.length === 1 ? '' : 's'}: ${imported.map((k) => k.id).join(', ')}\n`,
+        );
         break;
       }
       case 'audit': {
-        const page = await engine().auditLog({ workspaceId: values.workspace!, from: values.from, to: values.to, limit: positiveInt(values.limit, '--limit', 1000) ?? 100 });
-        const rows = page.items.map((e) => ({ time: e.time.toISOString(), type: e.type, keyId: e.keyId, keyHint: e.keyHint, actor: e.actor, reason: e.reason ?? e.code, count: e.count }));
+        const page = await engine().auditLog({
+          workspaceId: values.workspace!,
+          from: values.from,
+          to: values.to,
+          limit: positiveInt(values.limit, '--limit', 1000) ?? 100,
+        });
+        const rows = page.items.map((e) => ({
+          time: e.time.toISOString(),
+          type: e.type,
+          keyId: e.keyId,
+          keyHint: e.keyHint,
+          actor: e.actor,
+          reason: e.reason ?? e.code,
+          count: e.count,
+        }));
         print({ items: rows, nextCursor: page.nextCursor }, table(rows, ['time', 'type', 'keyId', 'keyHint', 'actor', 'reason', 'count']));
         break;
       }
       case 'usage': {
-        const report = await engine().usage(values.key ? { keyId: values.key, from: values.from!, to: values.to! } : { workspaceId: values.workspace!, from: values.from!, to: values.to! });
-        print(report, `${table(report.days.map((d) => ({ ...d })), ['day', 'count'])}total ${report.total}\n`);
+        const report = await engine().usage(
+          values.key
+            ? { keyId: values.key, from: values.from!, to: values.to! }
+            : { workspaceId: values.workspace!, from: values.from!, to: values.to! },
+        );
+        print(
+          report,
+          `${table(
+            report.days.map((d) => ({ ...d })),
+            ['day', 'count'],
+          )}total ${report.total}\n`,
+        );
         break;
       }
       default:

@@ -25,16 +25,29 @@ interface Ran {
 
 function keyward(args: string[], env: Record<string, string> = {}): Promise<Ran> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--conditions=@keyward/source', '--import', 'tsx', bin, ...args], { cwd: root, env: { ...process.env, KEYWARD_STORE_URL: '', ...env }, timeout: 30_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      ['--conditions=@keyward/source', '--import', 'tsx', bin, ...args],
+      { cwd: root, env: { ...process.env, KEYWARD_STORE_URL: '', ...env }, timeout: 30_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
 const tag = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 const stores = [
-  { name: 'PostgreSQL', args: () => ['--store', inject('databaseUrl'), '--table-prefix', `cli_${tag}_`], open: () => postgresStore({ connectionString: inject('databaseUrl') }, { tablePrefix: `cli_${tag}_` }) },
-  { name: 'Redis', args: () => ['--store', inject('redisUrl'), '--redis-prefix', `cli:${tag}:`], open: () => redisStore({ redis: { url: inject('redisUrl') }, prefix: `cli:${tag}:` }) },
+  {
+    name: 'PostgreSQL',
+    args: () => ['--store', inject('databaseUrl'), '--table-prefix', `cli_${tag}_`],
+    open: () => postgresStore({ connectionString: inject('databaseUrl') }, { tablePrefix: `cli_${tag}_` }),
+  },
+  {
+    name: 'Redis',
+    args: () => ['--store', inject('redisUrl'), '--redis-prefix', `cli:${tag}:`],
+    open: () => redisStore({ redis: { url: inject('redisUrl') }, prefix: `cli:${tag}:` }),
+  },
 ] as const;
 
 describe.each(stores)('keyward on $name', ({ name, args, open }) => {
@@ -44,7 +57,21 @@ describe.each(stores)('keyward on $name', ({ name, args, open }) => {
     expect(migrated.code).toBe(0);
     expect(JSON.parse(migrated.stdout).store).toBe(name === 'Redis' ? 'redis' : 'postgres');
 
-    const created = await keyward([...store, 'keys', 'create', '--workspace', 'ws_ops', '--name', 'deploy bot', '--scopes', 'notes:read,notes:write', '--prefix', 'acme', '--expires-in', '30d']);
+    const created = await keyward([
+      ...store,
+      'keys',
+      'create',
+      '--workspace',
+      'ws_ops',
+      '--name',
+      'deploy bot',
+      '--scopes',
+      'notes:read,notes:write',
+      '--prefix',
+      'acme',
+      '--expires-in',
+      '30d',
+    ]);
     expect(created.code).toBe(0);
     const key = created.stdout.trim();
     expect(key).toMatch(/^acme_live_[A-Za-z0-9]+$/);
@@ -87,7 +114,10 @@ describe.each(stores)('keyward on $name', ({ name, args, open }) => {
     const { key, id } = idSecretFormat().generate();
     const secret = key.slice(key.indexOf('.') + 1);
     const file = join(dir, `import-${name}.jsonl`);
-    writeFileSync(file, `${JSON.stringify({ id, hash: createHash('sha256').update(secret).digest('hex'), name: 'old personal key', hint: key.slice(-4), ownerId: 'acct_1', legacy: true, sunsetAt: '2099-01-01T00:00:00Z', format: 'id-secret' })}\n`);
+    writeFileSync(
+      file,
+      `${JSON.stringify({ id, hash: createHash('sha256').update(secret).digest('hex'), name: 'old personal key', hint: key.slice(-4), ownerId: 'acct_1', legacy: true, sunsetAt: '2099-01-01T00:00:00Z', format: 'id-secret' })}\n`,
+    );
     const imported = await keyward([...args(), 'keys', 'import', '--file', file]);
     expect(imported.code).toBe(0);
     expect(imported.stdout).toContain(`Imported 1 key: ${id}`);

@@ -75,8 +75,7 @@ const DEFAULT_MESSAGES: Record<KeywardErrorCode, string> = {
   missing_credentials: 'Send an API key in the Authorization header: "Authorization: Bearer <key>".',
   malformed_header: 'The Authorization header must read exactly "Bearer <key>".',
   malformed_key: 'The API key is malformed: check that you copied the whole key.',
-  key_id_only:
-    'Only the key id was sent: use the full key including the dot ("id.secret"), as shown when the key was created.',
+  key_id_only: 'Only the key id was sent: use the full key including the dot ("id.secret"), as shown when the key was created.',
   invalid_key: 'The API key provided is invalid.',
   expired_key: 'The API key has expired.',
   key_sunset: 'This legacy API key has passed its sunset date and no longer works; create a new key.',
@@ -117,8 +116,8 @@ export class KeywardError extends Error {
   /** A JSON-safe view: code, status, message and the renderable data. Never the cause. */
   toJSON(): Record<string, unknown> {
     const out: Record<string, unknown> = { name: this.name, code: this.code, status: this.status, message: this.message };
-    if (this.missingScopes) out['missingScopes'] = [...this.missingScopes];
-    if (this.retryAfter !== undefined) out['retryAfter'] = this.retryAfter;
+    if (this.missingScopes) out.missingScopes = [...this.missingScopes];
+    if (this.retryAfter !== undefined) out.retryAfter = this.retryAfter;
     return out;
   }
 }
@@ -127,7 +126,9 @@ export class KeywardError extends Error {
 export function isKeywardError(value: unknown): value is KeywardError {
   return (
     value instanceof KeywardError ||
-    (typeof value === 'object' && value !== null && (value as { name?: unknown }).name === 'KeywardError' &&
+    (typeof value === 'object' &&
+      value !== null &&
+      (value as { name?: unknown }).name === 'KeywardError' &&
       typeof (value as { code?: unknown }).code === 'string')
   );
 }

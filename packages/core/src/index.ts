@@ -68,4 +68,20 @@ export type { ApiKeyFetchHandler, AuthenticateResult, FetchAuthOptions, WithApiK
 
 export { PolicyEnforcer, QUOTA_EXCEEDED_TYPE, QUOTA_EXHAUSTED_TYPE, RATELIMIT_DRAFT } from './policy/enforcer.js';
 export { counterRequest, gcra, gcraState, guardAdmits } from './policy/types.js';
-export type { CounterRequest, CounterResult, CounterStore, CounterGuard, CounterPlan, FusedCounterStore, LimitScope, PlannedCounter, Policies, PolicyOption, Quota, QuotaCounter, RateCounter, RateLimit, RateState } from './policy/types.js';
+export type {
+  CounterRequest,
+  CounterResult,
+  CounterStore,
+  CounterGuard,
+  CounterPlan,
+  FusedCounterStore,
+  LimitScope,
+  PlannedCounter,
+  Policies,
+  PolicyOption,
+  Quota,
+  QuotaCounter,
+  RateCounter,
+  RateLimit,
+  RateState,
+} from './policy/types.js';

@@ -49,7 +49,7 @@ describe('core is portable', () => {
     // Only Web APIs: no process, require, Buffer or module globals.
     const context: Record<string, unknown> = { crypto: globalThis.crypto, Headers, TextEncoder, TextDecoder, setTimeout, clearTimeout, URL };
     runInNewContext(code, context);
-    expect(context['process']).toBeUndefined();
-    await expect((context['run'] as () => Promise<boolean[]>)()).resolves.toEqual([true, false, true, false]);
+    expect(context.process).toBeUndefined();
+    await expect((context.run as () => Promise<boolean[]>)()).resolves.toEqual([true, false, true, false]);
   });
 });

@@ -1,4 +1,14 @@
-import { type ApiKey, type Keyward, nodeAuthorization, type RenderedError, type RouteOptions, isKeywardError, routeOptions, type VerifyResult } from '@keyward/core';
+import {
+  type ApiKey,
+  type Keyward,
+  nodeAuthorization,
+  type RenderedError,
+  type RouteOptions,
+  isKeywardError,
+  routeOptions,
+  type VerifyOptions,
+  type VerifyResult,
+} from '@keyward/core';
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
 
 declare module 'express-serve-static-core' {
@@ -15,7 +25,7 @@ declare module 'express-serve-static-core' {
  * What a route requires: `scopes`, and `workspaceId` / `environment` as strings or functions of
  * the request (`(req) => req.params.ws`).
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped params by default, like Express's own `RequestHandler<any>`
+// biome-ignore lint/suspicious/noExplicitAny: untyped params by default, like Express's own `RequestHandler<any>`
 export type ApiKeyOptions<P = any> = RouteOptions<Request<P>>;
 
 function send(res: Response, rendered: RenderedError): void {
@@ -41,13 +51,13 @@ function send(res: Response, rendered: RenderedError): void {
  * ```
  * @throws {TypeError} for a missing engine or options of the wrong type. @throws {RangeError} for an invalid scope.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: as above
 export function apiKey<P = any>(keyward: Keyward, options?: ApiKeyOptions<P>): RequestHandler<P> {
   if (!keyward || typeof keyward.verify !== 'function') throw new TypeError('apiKey() needs the Keyward engine: apiKey(keyward, options)');
   const resolve = routeOptions(options);
   return (req, res, next) => {
     req.apiKey = undefined;
-    let verifyOptions;
+    let verifyOptions: VerifyOptions | undefined;
     try {
       verifyOptions = resolve(req);
     } catch (error) {

@@ -111,7 +111,7 @@ describe('@keyward/express', () => {
     const keyward = createKeyward({ store: memoryStore() });
     const { key } = await keyward.create({ workspaceId: 'ws_1', name: 'k' });
     const app = express();
-    app.get('/x', apiKey(keyward, { workspaceId: (req) => req.params['missing']! }), (_req, res) => {
+    app.get('/x', apiKey(keyward, { workspaceId: (req) => req.params.missing! }), (_req, res) => {
       res.send('must not run');
     });
     app.use((_error: unknown, _req: Request, res: express.Response, _next: express.NextFunction) => {

@@ -4,7 +4,9 @@ import express from 'express';
 import { apiKey } from '../src/index.js';
 declare const keyward: Keyward;
 const app = express();
-app.get('/workspaces/:ws/notes', apiKey(keyward, { workspaceId: (req) => req.params.ws }), (req, res) => { res.json(req.apiKey); });
+app.get('/workspaces/:ws/notes', apiKey(keyward, { workspaceId: (req) => req.params.ws }), (req, res) => {
+  res.json(req.apiKey);
+});
 const router = express.Router();
 router.get('/w/:ws', apiKey(keyward, { workspaceId: (req) => req.params.ws }));
 app.get('/x/:id', apiKey<{ id: string }>(keyward, { workspaceId: (req) => req.params.id }));

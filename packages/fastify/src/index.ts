@@ -1,4 +1,4 @@
-import { type ApiKey, type Keyward, nodeAuthorization, type RouteOptions, routeOptions, type VerifyResult } from '@keyward/core';
+import { type ApiKey, type Keyward, nodeAuthorization, type RouteOptions, routeOptions, type VerifyOptions, type VerifyResult } from '@keyward/core';
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest, HookHandlerDoneFunction, onRequestHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 
@@ -37,7 +37,7 @@ export interface FastifyKeywardOptions {
 function authenticate(keyward: Keyward, options: ApiKeyRouteOptions | undefined): onRequestHookHandler {
   const resolve = routeOptions(options);
   return function keywardOnRequest(request, reply, done) {
-    let verifyOptions;
+    let verifyOptions: VerifyOptions | undefined;
     try {
       verifyOptions = resolve(request);
     } catch (error) {

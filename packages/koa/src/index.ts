@@ -15,7 +15,7 @@ declare module 'koa' {
  * What a route requires: `scopes`, and `workspaceId` / `environment` as strings or functions of
  * the context (`(ctx) => ctx.params.ws` with `@koa/router`).
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any context shape, as routers add their own (`ctx.params`)
+// biome-ignore lint/suspicious/noExplicitAny: any context shape, as routers add their own (`ctx.params`)
 export type ApiKeyOptions<Ctx = any> = RouteOptions<Ctx>;
 
 /**
@@ -34,7 +34,7 @@ export type ApiKeyOptions<Ctx = any> = RouteOptions<Ctx>;
  * ```
  * @throws {TypeError} for a missing engine or options of the wrong type. @throws {RangeError} for an invalid scope.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: as above
 export function apiKey<Ctx extends ParameterizedContext<any, any, any> = any>(keyward: Keyward, options?: ApiKeyOptions<Ctx>): Middleware {
   if (!keyward || typeof keyward.verify !== 'function') throw new TypeError('apiKey() needs the Keyward engine: apiKey(keyward, options)');
   const resolve = routeOptions(options);

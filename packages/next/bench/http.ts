@@ -25,7 +25,7 @@ await createKeyward({ store }).import({ workspaceId: 'ws_bench', name: 'bench', 
 const server = await startApp({ now: Date.now(), prefix: 'kw', downStoreTimeout: 100, keys: store.dump(), mode: 'node' }, 'next start', '0');
 
 const PAIRS = Number(process.env.BENCH_NEXT_PAIRS ?? 60);
-let comparison;
+let comparison: Awaited<ReturnType<typeof compareRoutes>>;
 try {
   comparison = await compareRoutes({
     port: server.port,
@@ -44,4 +44,6 @@ console.log(`${TARGET.name} plain: ${Math.round(median(comparison.a))} req/s, ke
 console.log(
   `${TARGET.name} keyward / plain = ${ratio.median.toFixed(3)} (tenths ${ratio.min.toFixed(3)}–${ratio.max.toFixed(3)}, ${comparison.ratios.length} pairs; target ≥ ${TARGET.ratio})`,
 );
-console.log(JSON.stringify({ name: 'next route handler: withApiKey / plain req/s', ratio, target: TARGET.ratio, pass: ratio.median >= TARGET.ratio }));
+console.log(
+  JSON.stringify({ name: 'next route handler: withApiKey / plain req/s', ratio, target: TARGET.ratio, pass: ratio.median >= TARGET.ratio }),
+);

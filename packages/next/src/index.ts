@@ -63,11 +63,18 @@ export interface WithApiKeyOptions<Params = Record<string, string | string[] | u
 
 function checkEngine(keyward: unknown, what: string): asserts keyward is Keyward {
   if (!keyward || typeof (keyward as Keyward).verify !== 'function') {
-    throw new TypeError(`${what} needs the Keyward engine: ${what === 'withApiKey' ? 'withApiKey(handler, { keyward })' : 'apiKeyProxy({ keyward })'}`);
+    throw new TypeError(
+      `${what} needs the Keyward engine: ${what === 'withApiKey' ? 'withApiKey(handler, { keyward })' : 'apiKeyProxy({ keyward })'}`,
+    );
   }
 }
 
-async function check(keyward: Keyward, request: Request, options: VerifyOptions | undefined, onRefused: ((error: KeywardError, request: NextRequest) => void) | undefined) {
+async function check(
+  keyward: Keyward,
+  request: Request,
+  options: VerifyOptions | undefined,
+  onRefused: ((error: KeywardError, request: NextRequest) => void) | undefined,
+) {
   const pending = keyward.verifyNow(request.headers, options);
   const result = 'then' in pending ? await pending : pending;
   if (result.ok) return result;
@@ -153,7 +160,7 @@ function prefixMatcher(prefixes: readonly string[] | undefined): (path: string) 
     if (typeof p !== 'string' || !p.startsWith('/')) throw new RangeError(`each prefix must be a path starting with "/", got ${JSON.stringify(p)}`);
     return p.length > 1 && p.endsWith('/') ? p.slice(0, -1) : p;
   });
-  return (path) => list.some((p) => p === '/' || path === p || (path.startsWith(p) && path.charCodeAt(p.length) === 47 /* / */));
+  return (path) => list.some((p) => p === '/' || path === p || (path.startsWith(p) && path.charCodeAt(p.length) === 47) /* / */);
 }
 
 /**

@@ -21,5 +21,15 @@ export async function proxy(request: NextRequest) {
 }
 
 export const config = {
-  matcher: ['/guarded/:path*', '/guarded-down/:path*', '/guarded-scoped/:path*', '/open/:path*', '/protected', '/scoped', '/down', '/unprotected', '/workspaces/:path*'],
+  matcher: [
+    '/guarded/:path*',
+    '/guarded-down/:path*',
+    '/guarded-scoped/:path*',
+    '/open/:path*',
+    '/protected',
+    '/scoped',
+    '/down',
+    '/unprotected',
+    '/workspaces/:path*',
+  ],
 };

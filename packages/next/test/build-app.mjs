@@ -31,7 +31,11 @@ export function inputsHash() {
   const hash = createHash('sha256');
   hash.update(readFileSync(require.resolve('next/package.json')));
   for (const dir of [app, join(pkg, 'src'), join(pkg, '../core/src'), join(pkg, '../store-memory/src')]) {
-    for (const file of files(dir)) hash.update(`${relative(pkg, file)}\0`).update(readFileSync(file)).update('\0');
+    for (const file of files(dir))
+      hash
+        .update(`${relative(pkg, file)}\0`)
+        .update(readFileSync(file))
+        .update('\0');
   }
   return hash.digest('hex');
 }

@@ -53,7 +53,14 @@ describe('@keyward/next in next start', () => {
       sunsetAt: legacySunset,
       createdAt: legacyCreated,
     });
-    Object.assign(keys, { reader: reader.key, readerId: reader.record.id, writer: writer.key, writerId: writer.record.id, legacy: legacyKey, legacyId: legacy.id });
+    Object.assign(keys, {
+      reader: reader.key,
+      readerId: reader.record.id,
+      writer: writer.key,
+      writerId: writer.record.id,
+      legacy: legacyKey,
+      legacyId: legacy.id,
+    });
     server = await startApp({ now, prefix: 'kw', downStoreTimeout: 100, keys: store.dump(), mode: 'node' });
   });
 
@@ -142,7 +149,10 @@ describe('@keyward/next in next start', () => {
     });
 
     it('checks scopes, and forwards nothing with forwardKey: false', async () => {
-      expectRendered(await get('/guarded-scoped/whoami', bearer(keys.reader)), new KeywardError('insufficient_scope', { missingScopes: ['notes:write'] }));
+      expectRendered(
+        await get('/guarded-scoped/whoami', bearer(keys.reader)),
+        new KeywardError('insufficient_scope', { missingScopes: ['notes:write'] }),
+      );
       const answer = await get('/guarded-scoped/whoami', bearer(keys.writer, forged));
       expect(answer.status).toBe(200);
       expect(JSON.parse(answer.text)).toEqual({ keyId: null, workspaceId: null });

@@ -68,15 +68,22 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   else if (role === 'store') console.log(JSON.stringify(await storeChild()));
   else {
     for (const child of ['cache', 'store']) {
-      const run = spawnSync(process.execPath, ['--expose-gc', '--max-old-space-size=8192', ...process.execArgv, fileURLToPath(import.meta.url), child], {
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'inherit'],
-        timeout: 10 * 60_000,
-      });
+      const run = spawnSync(
+        process.execPath,
+        ['--expose-gc', '--max-old-space-size=8192', ...process.execArgv, fileURLToPath(import.meta.url), child],
+        {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'inherit'],
+          timeout: 10 * 60_000,
+        },
+      );
       if (run.status !== 0) throw new Error(`memory bench (${child}) exited with ${run.status ?? run.signal}`);
       const result = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
       if (child === 'cache') console.log(`verify cache: ${result.heapPerEntry} bytes of heap per cached key (${result.entries} keys)`);
-      else console.log(`memory store with ${result.keys.toLocaleString('en')} keys: RSS ${mb(result.rss)} (+${mb(result.rssGrowth)}), ${result.heapPerKey} bytes of heap per key`);
+      else
+        console.log(
+          `memory store with ${result.keys.toLocaleString('en')} keys: RSS ${mb(result.rss)} (+${mb(result.rssGrowth)}), ${result.heapPerKey} bytes of heap per key`,
+        );
       console.log(JSON.stringify(result));
     }
   }

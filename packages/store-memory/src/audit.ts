@@ -25,7 +25,10 @@ export function memoryAuditLog(maxEvents: number) {
     dumpAudit: (): string => JSON.stringify(entries.map((e) => e.event)),
     async appendAudit(events: readonly AuditEvent[]): Promise<void> {
       for (const event of events) {
-        entries.push({ seq: ++seq, event: Object.freeze({ ...event, time: new Date(event.time.getTime()), details: Object.freeze(structuredClone(event.details)) }) });
+        entries.push({
+          seq: ++seq,
+          event: Object.freeze({ ...event, time: new Date(event.time.getTime()), details: Object.freeze(structuredClone(event.details)) }),
+        });
       }
       // Trim in slices (a tenth of the bound at a time), not one shift per event.
       if (entries.length > maxEvents) entries = entries.slice(entries.length - maxEvents + Math.floor(maxEvents / 10));
@@ -38,10 +41,7 @@ export function memoryAuditLog(maxEvents: number) {
         .filter(({ seq: s, event }) => {
           const t = event.time.getTime();
           return (
-            event.workspaceId === range.workspaceId &&
-            t >= from &&
-            t < to &&
-            (after === null || t < after.t || (t === after.t && s < after.seq))
+            event.workspaceId === range.workspaceId && t >= from && t < to && (after === null || t < after.t || (t === after.t && s < after.seq))
           );
         })
         .sort((a, b) => b.event.time.getTime() - a.event.time.getTime() || b.seq - a.seq);

@@ -36,7 +36,9 @@ export function memoryCounters(): CounterStore {
         refused: refusedRate >= 0 ? { rate: refusedRate } : quotaOk ? null : { quota: true },
         retryAfterMs: refusedRate >= 0 ? rates[refusedRate]!.g.waitMs : quotaOk ? 0 : Math.max(0, q!.resetAt - now),
         // Admitted: the state after this request. Refused: the state as it is (nothing consumed).
-        rates: rates.map(({ r, g }) => (admitted || !g.ok ? { remaining: g.remaining, resetMs: g.resetMs } : gcraState(live(r.key, now), now, r.limit, r.windowMs))),
+        rates: rates.map(({ r, g }) =>
+          admitted || !g.ok ? { remaining: g.remaining, resetMs: g.resetMs } : gcraState(live(r.key, now), now, r.limit, r.windowMs),
+        ),
         quota: q === null ? null : { remaining: Math.max(0, q.limit - used - (admitted ? cost : 0)) },
       };
     },

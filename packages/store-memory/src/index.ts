@@ -39,8 +39,7 @@ export interface MemoryStore extends KeyStore, UsageStore, AuditStore, CounterSt
   dumpAudit(): string;
 }
 
-const byOrder = (a: StoredKey, b: StoredKey) =>
-  a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+const byOrder = (a: StoredKey, b: StoredKey) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 function encodeCursor(key: StoredKey): string {
   return `${key.createdAt.getTime()}:${key.id}`;

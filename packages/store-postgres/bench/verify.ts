@@ -27,7 +27,6 @@ const HIT_SAMPLES = SAMPLES * 5;
 const REAL_KEYS = 1000;
 const TOTAL_KEYS = 1_000_000;
 
-
 const started = Date.now();
 const services = await startServices({ redis: false, redisCluster: false });
 const pool = new pg.Pool({ connectionString: services.databaseUrl, max: 4 });
@@ -74,23 +73,32 @@ try {
   // and `SELECT 1` (the floor: no row to send or parse), each a named statement on the same pool.
   const bare = (table: string, name: string) => () => pool.query({ name, text: `SELECT * FROM ${table} WHERE id = $1`, values: [pick(ids)] });
   const floor = (table: string, name: string) => () => pool.query({ name, text: `SELECT 1 FROM ${table} WHERE id = $1`, values: [pick(ids)] });
-  const verify = (engine: ReturnType<typeof createKeyward>, keys = tokens) => async () => {
-    const result = await engine.verify({ authorization: `Bearer ${pick(keys)}` });
-    if (!result.ok) throw new Error(`verify failed: ${result.error.code}`);
-  };
-  const r = await measure({
-    floor1k: floor(small.tables.keys, 'bench_floor_small'),
-    bare1k: bare(small.tables.keys, 'bench_bare_small'),
-    verify1k: verify(engines.small),
-    bare1m: bare(large.tables.keys, 'bench_bare_large'),
-    verify1m: verify(engines.large),
-  }, { samples: SAMPLES });
+  const verify =
+    (engine: ReturnType<typeof createKeyward>, keys = tokens) =>
+    async () => {
+      const result = await engine.verify({ authorization: `Bearer ${pick(keys)}` });
+      if (!result.ok) throw new Error(`verify failed: ${result.error.code}`);
+    };
+  const r = await measure(
+    {
+      floor1k: floor(small.tables.keys, 'bench_floor_small'),
+      bare1k: bare(small.tables.keys, 'bench_bare_small'),
+      verify1k: verify(engines.small),
+      bare1m: bare(large.tables.keys, 'bench_bare_large'),
+      verify1m: verify(engines.large),
+    },
+    { samples: SAMPLES },
+  );
   report('bare pk SELECT 1, 1k keys', r.floor1k!);
   report('bare pk SELECT *, 1k keys', r.bare1k!);
   report('verify cache miss, 1k keys', r.verify1k!);
   report('bare pk SELECT *, 1M keys', r.bare1m!);
   report('verify cache miss, 1M keys', r.verify1m!);
-  const overhead = { bench: 'verify_overhead_p50_us', k1: Math.round((r.verify1k!.p50 - r.bare1k!.p50) * 10_000) / 10, m1: Math.round((r.verify1m!.p50 - r.bare1m!.p50) * 10_000) / 10 };
+  const overhead = {
+    bench: 'verify_overhead_p50_us',
+    k1: Math.round((r.verify1k!.p50 - r.bare1k!.p50) * 10_000) / 10,
+    m1: Math.round((r.verify1m!.p50 - r.bare1m!.p50) * 10_000) / 10,
+  };
   console.log(`verify − bare p50: ${overhead.k1} µs (1k), ${overhead.m1} µs (1M)`);
   console.log(JSON.stringify(overhead));
   ratio('verify / bare p50, 1k keys', r.verify1k!.p50 / r.bare1k!.p50, 1.3);

@@ -21,7 +21,8 @@ interface AuditRow {
   details: Record<string, unknown>;
 }
 
-const COLUMNS = 'seq::text AS seq_text, id, type, occurred_at, workspace_id, key_id, key_hint, actor, code, reason, ip, user_agent, count::text AS count, details';
+const COLUMNS =
+  'seq::text AS seq_text, id, type, occurred_at, workspace_id, key_id, key_hint, actor, code, reason, ip, user_agent, count::text AS count, details';
 
 function decodeCursor(cursor: string): { ms: string; seq: string } {
   const m = /^(-?\d{1,16}):(\d{1,19})$/.exec(cursor);
@@ -110,7 +111,9 @@ ORDER BY n`;
       if (range.cursor !== undefined) {
         const after = decodeCursor(range.cursor);
         values.push(after.ms, after.seq);
-        where.push(`(occurred_at, seq) < (timestamptz 'epoch' + $${values.length - 1}::bigint * interval '1 millisecond', $${values.length}::bigint)`);
+        where.push(
+          `(occurred_at, seq) < (timestamptz 'epoch' + $${values.length - 1}::bigint * interval '1 millisecond', $${values.length}::bigint)`,
+        );
       }
       values.push(range.limit + 1);
       const result = await query<AuditRow>(

@@ -26,12 +26,7 @@ export interface ResolvedPool {
 }
 
 function isPool(value: unknown): value is Pool {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as Pool).query === 'function' &&
-    typeof (value as Pool).connect === 'function'
-  );
+  return typeof value === 'object' && value !== null && typeof (value as Pool).query === 'function' && typeof (value as Pool).connect === 'function';
 }
 
 /**

@@ -41,7 +41,5 @@ export function translateError(error: unknown, keyId?: string): unknown {
 
 /** The row had a shape the schema does not allow: a store failure, never a pass. */
 export function malformedRow(column: string): PostgresStoreError {
-  return new PostgresStoreError(
-    `the keys table returned a malformed row (column ${column}); check that the schema is migrated and unchanged`,
-  );
+  return new PostgresStoreError(`the keys table returned a malformed row (column ${column}); check that the schema is migrated and unchanged`);
 }

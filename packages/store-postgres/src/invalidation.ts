@@ -160,7 +160,8 @@ export function postgresInvalidation(options: PostgresInvalidationOptions): Post
       });
       starting.then(
         () => {
-          if (client !== null) reportError(new Error('the LISTEN connection to PostgreSQL was restored; invalidations sent while it was down were missed'));
+          if (client !== null)
+            reportError(new Error('the LISTEN connection to PostgreSQL was restored; invalidations sent while it was down were missed'));
         },
         (error: unknown) => {
           reportError(error);

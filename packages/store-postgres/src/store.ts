@@ -84,7 +84,7 @@ function encodeCursor(micros: string, id: string): string {
 }
 
 function decodeCursor(cursor: string): { micros: string; id: string } {
-  const match = typeof cursor === 'string' ? /^(-?\d{1,19}):([^]{1,512})$/.exec(cursor) : null;
+  const match = typeof cursor === 'string' ? /^(-?\d{1,19}):([\s\S]{1,512})$/.exec(cursor) : null;
   if (!match) throw new KeywardError('invalid_argument', { message: 'invalid cursor: pass the nextCursor of the previous page unchanged' });
   return { micros: match[1]!, id: match[2]! };
 }
@@ -217,7 +217,9 @@ export function postgresStore(connection: PostgresConnection, options: PostgresS
       const items = rows.map((row) => toStoredKey(row.r));
       const last = rows[rows.length - 1] as (KeyRow & { cursor_us?: unknown }) | undefined;
       const nextCursor =
-        result.rows.length > limit && last !== undefined && typeof last.cursor_us === 'string' ? encodeCursor(last.cursor_us, items[items.length - 1]!.id) : null;
+        result.rows.length > limit && last !== undefined && typeof last.cursor_us === 'string'
+          ? encodeCursor(last.cursor_us, items[items.length - 1]!.id)
+          : null;
       return { items, nextCursor };
     },
 

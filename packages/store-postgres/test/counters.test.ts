@@ -21,13 +21,19 @@ afterAll(async () => {
 describeCounterStore({ name: 'postgres', store: () => store });
 
 describe('PostgreSQL counters', () => {
-  it('with 1 unit left, 50 concurrent requests from two processes admit exactly one, and the quota never goes below zero', { timeout: 60_000 }, async () => {
+  it('with 1 unit left, 50 concurrent requests from two processes admit exactly one, and the quota never goes below zero', {
+    timeout: 60_000,
+  }, async () => {
     const policies: Policies = { quota: { limit: 5, period: 'month' }, rateLimits: [{ name: 'r', limit: 1000, window: '1m' }] };
     const keyward = createKeyward({ store, policies, cache: false });
     const { key, record } = await keyward.create({ workspaceId: 'ws_race', name: 'race' });
     for (let i = 0; i < 4; i++) expect((await keyward.verify({ authorization: `Bearer ${key}` })).ok).toBe(true);
     const engineModule = fileURLToPath(new URL('./propagation-engine.ts', import.meta.url));
-    const runs = await raceAcrossProcesses({ engineModule, key, env: { DATABASE_URL: databaseUrl(), KEYWARD_PG_SCHEMA: schema, KEYWARD_BUS: 'none', KEYWARD_POLICIES: JSON.stringify(policies) } });
+    const runs = await raceAcrossProcesses({
+      engineModule,
+      key,
+      env: { DATABASE_URL: databaseUrl(), KEYWARD_PG_SCHEMA: schema, KEYWARD_BUS: 'none', KEYWARD_POLICIES: JSON.stringify(policies) },
+    });
     expect(runs.reduce((n, r) => n + r.admitted, 0)).toBe(1);
     for (const r of runs) expect(Object.keys(r.codes).filter((c) => c !== 'ok')).toEqual(['quota_exceeded']);
     const { rows } = await pool.query<{ value: number }>(`SELECT value FROM "${schema}".keyward_counters WHERE key LIKE $1`, [`q:k:${record.id}:%`]);
@@ -42,20 +48,39 @@ describe('PostgreSQL counters', () => {
     const prefix = `kwpgc:${Date.now().toString(36)}:`;
     const counters = redisStore({ redis: { url }, prefix });
     try {
-      const keyward = createKeyward({ store, counters, cache: false, policies: { rateLimits: [{ name: 'r', limit: 2, window: '1m' }], quota: { limit: 10, period: 'day' } } });
+      const keyward = createKeyward({
+        store,
+        counters,
+        cache: false,
+        policies: { rateLimits: [{ name: 'r', limit: 2, window: '1m' }], quota: { limit: 10, period: 'day' } },
+      });
       const { key, record } = await keyward.create({ workspaceId: 'ws_split', name: 'split' });
       const results = [];
       for (let i = 0; i < 3; i++) {
         const r = await keyward.verify({ authorization: `Bearer ${key}` });
-        results.push(r.ok ? r.headers['ratelimit'] : r.error.code);
+        results.push(r.ok ? r.headers.ratelimit : r.error.code);
       }
-      expect(results).toEqual([expect.stringMatching(/^"r";r=1;t=30, "quota";r=9;t=\d+$/), expect.stringMatching(/^"r";r=0;t=60, "quota";r=8;t=\d+$/), 'rate_limited']);
+      expect(results).toEqual([
+        expect.stringMatching(/^"r";r=1;t=30, "quota";r=9;t=\d+$/),
+        expect.stringMatching(/^"r";r=0;t=60, "quota";r=8;t=\d+$/),
+        'rate_limited',
+      ]);
       const { rows } = await pool.query(`SELECT key FROM "${schema}".keyward_counters WHERE key LIKE $1`, [`%${record.id}%`]);
       expect(rows).toEqual([]);
       const keys = await counters.redis.keys(`${prefix}*`);
       expect(keys).toHaveLength(2);
       // Escaped key names (`:` is %3A): one rate counter and one quota counter of this key.
-      expect(keys.map((k) => decodeURIComponent(k.slice(k.indexOf('}') + 1)).replace(record.id, '<id>').split(':').slice(0, 3).join(':')).sort()).toEqual(['q:k:<id>', 'r:k:<id>']);
+      expect(
+        keys
+          .map((k) =>
+            decodeURIComponent(k.slice(k.indexOf('}') + 1))
+              .replace(record.id, '<id>')
+              .split(':')
+              .slice(0, 3)
+              .join(':'),
+          )
+          .sort(),
+      ).toEqual(['q:k:<id>', 'r:k:<id>']);
     } finally {
       const keys = await counters.redis.keys(`${prefix}*`);
       if (keys.length) await counters.redis.del(...keys);
@@ -65,7 +90,14 @@ describe('PostgreSQL counters', () => {
 
   it('prunes counters whose window or period has ended', async () => {
     const now = Date.now();
-    await store.consumeCounters({ group: 'w:prune', now: now - 120_000, cost: 1, dryRun: false, rates: [{ key: 'r:prune', limit: 10, windowMs: 1000 }], quota: { key: 'q:prune', limit: 5, resetAt: now - 60_000 } });
+    await store.consumeCounters({
+      group: 'w:prune',
+      now: now - 120_000,
+      cost: 1,
+      dryRun: false,
+      rates: [{ key: 'r:prune', limit: 10, windowMs: 1000 }],
+      quota: { key: 'q:prune', limit: 5, resetAt: now - 60_000 },
+    });
     expect(await store.pruneCounters(new Date(now))).toBeGreaterThanOrEqual(2);
   });
 

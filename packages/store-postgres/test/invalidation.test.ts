@@ -62,7 +62,7 @@ describe('postgresInvalidation', () => {
     const stopFirst = await b.subscribe((m) => first.push(m.keyId));
     const stopSecond = await b.subscribe((m) => second.push(m.keyId));
     const listeners = async () =>
-      (await poolA.query<{ n: string }>("SELECT count(*)::text AS n FROM pg_stat_activity WHERE query = $1", [`LISTEN "${channel}"`])).rows[0]!.n;
+      (await poolA.query<{ n: string }>('SELECT count(*)::text AS n FROM pg_stat_activity WHERE query = $1', [`LISTEN "${channel}"`])).rows[0]!.n;
     expect(await listeners()).toBe('1');
     await b.publish({ keyId: 'key_a' });
     await waitUntil('both', 1000, () => first.length === 1 && second.length === 1);
@@ -109,8 +109,15 @@ describe('postgresInvalidation', () => {
     await storeA.migrate();
     const channel = randomSchema('ch');
     const a = createKeyward({ store: storeA, invalidation: bus({ pool: poolA, channel }), cache: { ttl: 60_000 } });
-    const b = createKeyward({ store: postgresStore({ pool: poolB }, { schema }), invalidation: bus({ pool: poolB, channel }), cache: { ttl: 60_000 } });
-    closers.push(() => a.close(), () => b.close());
+    const b = createKeyward({
+      store: postgresStore({ pool: poolB }, { schema }),
+      invalidation: bus({ pool: poolB, channel }),
+      cache: { ttl: 60_000 },
+    });
+    closers.push(
+      () => a.close(),
+      () => b.close(),
+    );
     await a.ready();
     await b.ready();
     const { key, record } = await a.create({ workspaceId: 'ws_inv', name: 'cached' });

@@ -57,7 +57,9 @@ describe('migrate', () => {
     const schema = fresh('prefix');
     await migrate({ pool, schema, tablePrefix: 'a_' });
     await migrate({ pool, schema, tablePrefix: 'b_' });
-    const tables = await pool.query<{ t: string }>('SELECT table_name AS t FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1', [schema]);
+    const tables = await pool.query<{ t: string }>('SELECT table_name AS t FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1', [
+      schema,
+    ]);
     expect(tables.rows.map((r) => r.t)).toEqual(expect.arrayContaining(['a_keys', 'a_migrations', 'b_keys', 'b_migrations']));
     expect(tables.rows.every((r) => /^[ab]_/.test(r.t))).toBe(true);
   });

@@ -23,7 +23,8 @@ afterAll(async () => {
 describeKeyStore({
   name: 'postgres',
   createStore: () => freshStore(),
-  dumpRaw: async (store) => (await pool.query<{ row: string }>(`SELECT k::text AS row FROM ${store.tables.keys} k`)).rows.map((r) => r.row).join('\n'),
+  dumpRaw: async (store) =>
+    (await pool.query<{ row: string }>(`SELECT k::text AS row FROM ${store.tables.keys} k`)).rows.map((r) => r.row).join('\n'),
 });
 
 describe('postgresStore options', () => {
@@ -217,7 +218,9 @@ describe('postgresStore bad rows', () => {
   it('lets the schema refuse rows it could not map', async () => {
     const s = await freshStore();
     const insert = (columns: string, values: string) =>
-      pool.query(`INSERT INTO ${s.tables.keys} (id, workspace_id, name, format, hash, hash_version${columns}) VALUES ('key_bad', 'ws', 'n', 'kw', 'h', 'sha256'${values})`);
+      pool.query(
+        `INSERT INTO ${s.tables.keys} (id, workspace_id, name, format, hash, hash_version${columns}) VALUES ('key_bad', 'ws', 'n', 'kw', 'h', 'sha256'${values})`,
+      );
     await expect(insert(', scopes', ', NULL')).rejects.toMatchObject({ code: '23502' });
     await expect(insert(', scopes', ", ARRAY['a', NULL]")).rejects.toMatchObject({ code: '23514' });
     await expect(insert(', metadata', ", '[1, 2]'")).rejects.toMatchObject({ code: '23514' });
@@ -234,7 +237,9 @@ describe('postgresStore bad rows', () => {
     const { key, record } = await keyward.create({ workspaceId: 'ws_bad', name: 'drift' });
     expect((await keyward.verify({ authorization: `Bearer ${key}` })).ok).toBe(true);
     // Someone changed the schema by hand and wrote a row the store cannot read.
-    await pool.query(`ALTER TABLE ${s.tables.keys} DROP CONSTRAINT keyward_keys_scopes_check, DROP CONSTRAINT keyward_keys_metadata_check, ALTER COLUMN scopes DROP NOT NULL`);
+    await pool.query(
+      `ALTER TABLE ${s.tables.keys} DROP CONSTRAINT keyward_keys_scopes_check, DROP CONSTRAINT keyward_keys_metadata_check, ALTER COLUMN scopes DROP NOT NULL`,
+    );
     await pool.query(`UPDATE ${s.tables.keys} SET scopes = NULL WHERE id = $1`, [record.id]);
     const result = await keyward.verify({ authorization: `Bearer ${key}` });
     expect(result.ok).toBe(false);

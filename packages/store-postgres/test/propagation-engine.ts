@@ -11,7 +11,9 @@ export async function createEngine(): Promise<Keyward> {
   const withBus = process.env.KEYWARD_BUS !== 'none';
   return createKeyward({
     store: postgresStore({ connectionString }, { schema }),
-    ...(withBus ? { invalidation: postgresInvalidation({ connectionString, channel: process.env.KEYWARD_PG_CHANNEL ?? 'keyward_invalidation' }) } : {}),
+    ...(withBus
+      ? { invalidation: postgresInvalidation({ connectionString, channel: process.env.KEYWARD_PG_CHANNEL ?? 'keyward_invalidation' }) }
+      : {}),
     // A minute: only the bus can make this engine refuse a revoked key within a second.
     cache: { ttl: 60_000 },
     // Rate limits and quotas for the two-process counter race (JSON `Policies`).

@@ -69,6 +69,6 @@ describe('postgres usage and audit specifics', () => {
     await keyward.close();
     expect(await store.pruneAudit(new Date(Date.UTC(2026, 2, 1)))).toBe(1);
     const page = await keyward.auditLog({ workspaceId: 'ws_prune' });
-    expect(page.items.map((e) => e.details['name'])).toEqual(['new']);
+    expect(page.items.map((e) => e.details.name)).toEqual(['new']);
   });
 });

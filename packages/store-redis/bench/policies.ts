@@ -44,7 +44,12 @@ try {
   const c = await measure({ plain: verify(plainCached), limited: verify(limitedCached) }, { samples: SAMPLES });
   report('redis verify, cache hit, no policies', c.plain!);
   report('redis verify, cache hit, quota + rate limit', c.limited!);
-  console.log(JSON.stringify({ bench: 'redis verify with policies − without, cache hit, p50 µs (information)', value: Math.round((c.limited!.p50 - c.plain!.p50) * 1000) }));
+  console.log(
+    JSON.stringify({
+      bench: 'redis verify with policies − without, cache hit, p50 µs (information)',
+      value: Math.round((c.limited!.p50 - c.plain!.p50) * 1000),
+    }),
+  );
 } finally {
   const keys = await redis.keys(`${prefix}*`);
   for (let i = 0; i < keys.length; i += 500) await redis.del(...keys.slice(i, i + 500));

@@ -20,7 +20,6 @@ import { measure, ratio, report } from '../../../bench/src/latency.js';
 const SAMPLES = Math.min(100_000, Number(process.env.BENCH_SAMPLES ?? 10_000));
 const KEYS = 1000;
 
-
 const started = Date.now();
 const services = await startServices({ postgres: false, redisCluster: false });
 const redis = new Redis(services.redisUrl, { maxRetriesPerRequest: 1 });
@@ -46,11 +45,14 @@ try {
     const result = await engine.verify({ authorization: `Bearer ${pick(tokens)}` });
     if (!result.ok) throw new Error(`verify failed: ${result.error.code}`);
   };
-  const r = await measure({
-    bare: () => redis.get(pick(pointers)),
-    verify: verify(keyward),
-    verifyTwoTrips: verify(twoTrips),
-  }, { samples: SAMPLES });
+  const r = await measure(
+    {
+      bare: () => redis.get(pick(pointers)),
+      verify: verify(keyward),
+      verifyTwoTrips: verify(twoTrips),
+    },
+    { samples: SAMPLES },
+  );
   report('bare ioredis GET', r.bare!);
   report('verify cache miss (one GET)', r.verify!);
   report('verify cache miss (GET + HGETALL)', r.verifyTwoTrips!);

@@ -40,24 +40,24 @@ function encode(event: AuditEvent): string[] {
 function decode(flat: readonly string[]): AuditEvent {
   const f: Record<string, string> = Object.create(null) as Record<string, string>;
   for (let i = 0; i + 1 < flat.length; i += 2) f[flat[i]!] = flat[i + 1]!;
-  const t = Number(f['t']);
-  if (f['id'] === undefined || f['type'] === undefined || !Number.isSafeInteger(t)) {
+  const t = Number(f.t);
+  if (f.id === undefined || f.type === undefined || !Number.isSafeInteger(t)) {
     throw new Error('the Redis audit stream holds a malformed entry');
   }
   return {
-    id: f['id'],
-    type: f['type'] as AuditEventType,
+    id: f.id,
+    type: f.type as AuditEventType,
     time: new Date(t),
-    workspaceId: f['ws'] ?? null,
-    keyId: f['key'] ?? null,
-    keyHint: f['hint'] ?? null,
-    actor: f['actor'] ?? null,
-    code: f['code'] ?? null,
-    reason: f['reason'] ?? null,
-    ip: f['ip'] ?? null,
-    userAgent: f['ua'] ?? null,
-    count: Number(f['n'] ?? 1),
-    details: f['d'] === undefined ? {} : (JSON.parse(f['d']) as Record<string, unknown>),
+    workspaceId: f.ws ?? null,
+    keyId: f.key ?? null,
+    keyHint: f.hint ?? null,
+    actor: f.actor ?? null,
+    code: f.code ?? null,
+    reason: f.reason ?? null,
+    ip: f.ip ?? null,
+    userAgent: f.ua ?? null,
+    count: Number(f.n ?? 1),
+    details: f.d === undefined ? {} : (JSON.parse(f.d) as Record<string, unknown>),
   };
 }
 
@@ -77,7 +77,10 @@ export function redisAudit(client: Redis | Cluster, prefix: string, retention: R
       for (const event of events) {
         const key = stream(event.workspaceId);
         let args = perStream.get(key);
-        if (args === undefined) perStream.set(key, (args = []));
+        if (args === undefined) {
+          args = [];
+          perStream.set(key, args);
+        }
         const fields = encode(event);
         args.push(event.time.getTime(), fields.length / 2, ...fields);
       }

@@ -165,7 +165,10 @@ export function redisCounters(client: Redis | Cluster, prefix: string, fused: bo
   const call = defineScripts(client, fused ? [CONSUME, FUSED] : [CONSUME]);
   async function consumeCounters(request: CounterRequest): Promise<CounterResult> {
     const tag = `{c:${esc(request.group)}}`;
-    const keys = [...request.rates.map((r) => `${prefix}${tag}${esc(r.key)}`), ...(request.quota ? [`${prefix}${tag}${esc(request.quota.key)}`] : [])];
+    const keys = [
+      ...request.rates.map((r) => `${prefix}${tag}${esc(r.key)}`),
+      ...(request.quota ? [`${prefix}${tag}${esc(request.quota.key)}`] : []),
+    ];
     const args: (string | number)[] = [request.now, request.cost, request.dryRun ? '1' : '0', request.rates.length];
     for (const r of request.rates) args.push(r.limit, r.windowMs);
     if (request.quota) args.push(request.quota.limit, request.quota.resetAt);

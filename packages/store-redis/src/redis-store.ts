@@ -391,9 +391,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
       )) as [number, string, ...Array<[string, Flat?]>];
       const [exhausted, last, ...entries] = reply;
       const resolved = await Promise.all(
-        entries.map(([member, flat]) =>
-          flat !== undefined ? decodeKey(flat) : foreign(member.slice(18), query.ownerId!, includeRevoked),
-        ),
+        entries.map(([member, flat]) => (flat !== undefined ? decodeKey(flat) : foreign(member.slice(18), query.ownerId!, includeRevoked))),
       );
       for (const record of resolved) if (record !== null) items.push(record);
       if (items.length > limit || exhausted === 1 || last === '') break;

@@ -39,7 +39,10 @@ export function redisUsage(client: Redis | Cluster, prefix: string, ttlDays: num
         if (row.workspaceId === null) continue;
         const key = workspaceDay(row.workspaceId, row.day);
         let args = perWorkspaceDay.get(key);
-        if (args === undefined) perWorkspaceDay.set(key, (args = [ttl]));
+        if (args === undefined) {
+          args = [ttl];
+          perWorkspaceDay.set(key, args);
+        }
         args.push(row.keyId, row.count);
       }
       await Promise.all([

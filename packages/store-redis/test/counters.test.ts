@@ -16,7 +16,10 @@ const standalone = redisStore({ redis, prefix: uniquePrefix('counters') });
 const onCluster = redisStore({ redis: cluster, prefix: uniquePrefix('counters') });
 describeCounterStore({ name: 'redis', store: () => standalone });
 describeCounterStore({ name: 'redis (3-master cluster)', store: () => onCluster });
-describeFusedCounterStore({ name: 'redis', store: () => standalone as typeof standalone & Required<Pick<typeof standalone, 'findByHashAndConsume'>> });
+describeFusedCounterStore({
+  name: 'redis',
+  store: () => standalone as typeof standalone & Required<Pick<typeof standalone, 'findByHashAndConsume'>>,
+});
 
 /** A client that records the name of every command it sends. */
 function recordingClient() {
@@ -96,7 +99,16 @@ describe('Redis lookup and counters in one round trip', () => {
     const header = /^2:_g(\d+):/.exec(snapshot.toString('latin1'));
     expect(header).not.toBeNull();
     await redis.set(snapshotKey, snapshot.subarray(header![0].length + Number(header![1])));
-    expect(await store.findByHashAndConsume!(stored!.hash, { now: Date.now(), cost: 1, dryRun: false, rates: [], quota: null, guard: { format: stored!.format, hashVersion: stored!.hashVersion, workspaceId: null, environment: null, scopes: [] } })).toEqual({
+    expect(
+      await store.findByHashAndConsume!(stored!.hash, {
+        now: Date.now(),
+        cost: 1,
+        dryRun: false,
+        rates: [],
+        quota: null,
+        guard: { format: stored!.format, hashVersion: stored!.hashVersion, workspaceId: null, environment: null, scopes: [] },
+      }),
+    ).toEqual({
       record: stored,
       counters: null,
     });
@@ -110,7 +122,9 @@ describe('Redis lookup and counters in one round trip', () => {
 });
 
 describe('Redis counters', () => {
-  it('with 1 unit left, 50 concurrent requests from two processes admit exactly one, and the quota never goes below zero', { timeout: 60_000 }, async () => {
+  it('with 1 unit left, 50 concurrent requests from two processes admit exactly one, and the quota never goes below zero', {
+    timeout: 60_000,
+  }, async () => {
     const prefix = uniquePrefix('race');
     const store = redisStore({ redis, prefix });
     const policies: Policies = { quota: { limit: 5, period: 'month' }, rateLimits: [{ name: 'r', limit: 1000, window: '1m' }] };
@@ -118,7 +132,11 @@ describe('Redis counters', () => {
     const { key, record } = await keyward.create({ workspaceId: 'ws_race', name: 'race' });
     for (let i = 0; i < 4; i++) expect((await keyward.verify({ authorization: `Bearer ${key}` })).ok).toBe(true);
     const engineModule = fileURLToPath(new URL('./propagation-engine.ts', import.meta.url));
-    const runs = await raceAcrossProcesses({ engineModule, key, env: { REDIS_URL: redisUrl(), KEYWARD_REDIS_PREFIX: prefix, KEYWARD_BUS: 'none', KEYWARD_POLICIES: JSON.stringify(policies) } });
+    const runs = await raceAcrossProcesses({
+      engineModule,
+      key,
+      env: { REDIS_URL: redisUrl(), KEYWARD_REDIS_PREFIX: prefix, KEYWARD_BUS: 'none', KEYWARD_POLICIES: JSON.stringify(policies) },
+    });
     expect(runs.reduce((n, r) => n + r.admitted, 0)).toBe(1);
     for (const r of runs) expect(Object.keys(r.codes).filter((c) => c !== 'ok')).toEqual(['quota_exceeded']);
     const [quotaKey] = await redis.keys(`${prefix}{c:*}q*${record.id}*`);
@@ -131,7 +149,17 @@ describe('Redis counters', () => {
     const prefix = uniquePrefix('ttl');
     const store = redisStore({ redis, prefix });
     const now = Date.now();
-    await store.consumeCounters({ group: 'w:ws', now, cost: 1, dryRun: false, rates: [{ key: 'r:a', limit: 10, windowMs: 5000 }, { key: 'r:b', limit: 100, windowMs: 3_600_000 }], quota: { key: 'q:a', limit: 5, resetAt: now + 86_400_000 } });
+    await store.consumeCounters({
+      group: 'w:ws',
+      now,
+      cost: 1,
+      dryRun: false,
+      rates: [
+        { key: 'r:a', limit: 10, windowMs: 5000 },
+        { key: 'r:b', limit: 100, windowMs: 3_600_000 },
+      ],
+      quota: { key: 'q:a', limit: 5, resetAt: now + 86_400_000 },
+    });
     const keys = await redis.keys(`${prefix}*`);
     expect(keys).toHaveLength(3);
     for (const key of keys) expect(await redis.pttl(key)).toBeGreaterThan(0);

@@ -110,7 +110,12 @@ for (const kind of ['standalone', 'cluster'] as const) {
           await setField(redis, recordKey, field, value);
           for (const engine of [a, cached]) {
             const result = await engine.verify({ authorization: `Bearer ${key}` });
-            expect({ format, field, engine: engine === a ? 'no cache' : 'cache', result: result.ok ? 'ok' : `${result.error.code} ${result.error.status}` }).toEqual({ format, field, engine: engine === a ? 'no cache' : 'cache', result: 'store_unavailable 503' });
+            expect({
+              format,
+              field,
+              engine: engine === a ? 'no cache' : 'cache',
+              result: result.ok ? 'ok' : `${result.error.code} ${result.error.status}`,
+            }).toEqual({ format, field, engine: engine === a ? 'no cache' : 'cache', result: 'store_unavailable 503' });
           }
           await setField(redis, recordKey, field, saved!);
           expect((await cached.verify({ authorization: `Bearer ${key}` })).ok).toBe(true);

@@ -62,7 +62,13 @@ export async function dumpRaw(store: RedisStore): Promise<string> {
       for (const key of keys) {
         const type = await node.type(key);
         const value =
-          type === 'hash' ? await node.hgetall(key) : type === 'zset' ? await node.zrange(key, 0, -1) : type === 'string' ? await node.get(key) : type;
+          type === 'hash'
+            ? await node.hgetall(key)
+            : type === 'zset'
+              ? await node.zrange(key, 0, -1)
+              : type === 'string'
+                ? await node.get(key)
+                : type;
         out.push(`${key} ${JSON.stringify(value)}`);
       }
     } while (cursor !== '0');

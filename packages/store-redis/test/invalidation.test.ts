@@ -36,8 +36,16 @@ describe('redisInvalidation', () => {
   it('drops a revoked key from the cache of another instance within a second', async () => {
     const channel = uniquePrefix('engine');
     const prefix = uniquePrefix('engine');
-    const one = createKeyward({ store: redisStore({ redis: a, prefix }), invalidation: redisInvalidation({ redis: a, channel }), cache: { ttl: 60_000 } });
-    const two = createKeyward({ store: redisStore({ redis: b, prefix }), invalidation: redisInvalidation({ redis: b, channel }), cache: { ttl: 60_000 } });
+    const one = createKeyward({
+      store: redisStore({ redis: a, prefix }),
+      invalidation: redisInvalidation({ redis: a, channel }),
+      cache: { ttl: 60_000 },
+    });
+    const two = createKeyward({
+      store: redisStore({ redis: b, prefix }),
+      invalidation: redisInvalidation({ redis: b, channel }),
+      cache: { ttl: 60_000 },
+    });
     await Promise.all([one.ready(), two.ready()]);
     const { key, record } = await one.create({ workspaceId: 'ws_inv', name: 'cached' });
     const headers = { authorization: `Bearer ${key}` };

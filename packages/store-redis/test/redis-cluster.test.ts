@@ -23,7 +23,7 @@ describe('redisStore on a Cluster', () => {
     const slots = new Set<number>();
     for (const node of cluster.nodes('master')) {
       const found = await node.keys(`${store.prefix}*`);
-      for (const key of found) slots.add(await node.cluster('KEYSLOT', key) as number);
+      for (const key of found) slots.add((await node.cluster('KEYSLOT', key)) as number);
     }
     expect(slots.size).toBeGreaterThan(10);
     const seen: string[] = [];

@@ -85,8 +85,19 @@ describe('redis usage and audit retention', () => {
     const store = redisStore({ redis, prefix: uniquePrefix('late') });
     const base = Date.now() - 3_600_000;
     const event = (id: string, t: number) => ({
-      id, type: 'key.created' as const, time: new Date(t), workspaceId: 'ws_late', keyId: null, keyHint: null,
-      actor: null, code: null, reason: null, ip: null, userAgent: null, count: 1, details: {},
+      id,
+      type: 'key.created' as const,
+      time: new Date(t),
+      workspaceId: 'ws_late',
+      keyId: null,
+      keyHint: null,
+      actor: null,
+      code: null,
+      reason: null,
+      ip: null,
+      userAgent: null,
+      count: 1,
+      details: {},
     });
     await store.appendAudit([event('a', base + 5000)]);
     await store.appendAudit([event('b', base + 1000)]);

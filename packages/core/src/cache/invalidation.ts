@@ -17,8 +17,5 @@ export interface InvalidationBus {
    * stops it. `onError` hears connection problems (the engine then drops its whole cache, since
    * messages may have been missed).
    */
-  subscribe(
-    listener: (message: InvalidationMessage) => void,
-    onError?: (error: unknown) => void,
-  ): Promise<() => Promise<void>>;
+  subscribe(listener: (message: InvalidationMessage) => void, onError?: (error: unknown) => void): Promise<() => Promise<void>>;
 }

@@ -121,7 +121,10 @@ export class VerifyCache {
     this.unknown.delete(cacheKey);
     this.found.set(cacheKey, record, now);
     let keys = this.keysById.get(record.id);
-    if (!keys) this.keysById.set(record.id, (keys = new Set()));
+    if (!keys) {
+      keys = new Set();
+      this.keysById.set(record.id, keys);
+    }
     keys.add(cacheKey);
   }
 

@@ -82,7 +82,9 @@ describe('Keyward.create', () => {
     await expect(keyward.create({ workspaceId: 'ws', name: '' })).rejects.toMatchObject({ code: 'invalid_argument' });
     await expect(keyward.create({ workspaceId: 'ws', name: 'x', scopes: ['bad scope'] })).rejects.toMatchObject({ code: 'invalid_argument' });
     await expect(keyward.create({ workspaceId: 'ws', name: 'x', environment: 'prod' })).rejects.toMatchObject({ code: 'invalid_argument' });
-    await expect(keyward.create({ workspaceId: 'ws', name: 'x', expiresIn: '3 fortnights' as never })).rejects.toMatchObject({ code: 'invalid_argument' });
+    await expect(keyward.create({ workspaceId: 'ws', name: 'x', expiresIn: '3 fortnights' as never })).rejects.toMatchObject({
+      code: 'invalid_argument',
+    });
     await expect(keyward.create({ workspaceId: 'ws', name: 'x', format: 'nope' })).rejects.toMatchObject({ code: 'invalid_argument' });
   });
 
@@ -103,7 +105,17 @@ describe('Keyward.verify', () => {
     // A key found by the hash of its whole text was issued with a good checksum: the engine skips
     // that pass for a memory store or a cache hit, and still tells a mistyped key from an unknown one.
     const used: string[] = [];
-    const spied = { ...tipar, parse: (t: string) => (used.push('parse'), tipar.parse(t)), parseUnchecked: (t: string) => (used.push('unchecked'), tipar.parseUnchecked!(t)) };
+    const spied = {
+      ...tipar,
+      parse: (t: string) => {
+        used.push('parse');
+        return tipar.parse(t);
+      },
+      parseUnchecked: (t: string) => {
+        used.push('unchecked');
+        return tipar.parseUnchecked!(t);
+      },
+    };
     const local = createKeyward({ store: memoryStore(), format: spied });
     const { key } = await local.create({ workspaceId: 'ws', name: 'k', environment: 'test' });
     const flipped = key.slice(0, 20) + (key[20] === 'a' ? 'b' : 'a') + key.slice(21);
@@ -164,7 +176,7 @@ describe('Keyward.verify', () => {
     expect(calls).toEqual([]);
   });
 
-  it('answers an unknown, a revoked and another workspace\'s key byte-identically', async () => {
+  it("answers an unknown, a revoked and another workspace's key byte-identically", async () => {
     const { keyward } = setup();
     const revoked = await keyward.create({ workspaceId: 'ws_a', name: 'revoked' });
     await keyward.revoke(revoked.record.id);
@@ -312,8 +324,13 @@ describe('legacy keys', () => {
     expect(code(await keyward.verify(bearer(key), { workspaceId: 'ws_a' }))).toBe('invalid_key');
   });
 
-  it('take the engine\'s default sunset when they have none', async () => {
-    const keyward = createKeyward({ store: memoryStore(), format: tipar, legacy: { sunset: '2026-06-30T00:00:00Z' }, now: () => Date.UTC(2026, 6, 1) });
+  it("take the engine's default sunset when they have none", async () => {
+    const keyward = createKeyward({
+      store: memoryStore(),
+      format: tipar,
+      legacy: { sunset: '2026-06-30T00:00:00Z' },
+      now: () => Date.UTC(2026, 6, 1),
+    });
     const { key } = tipar.generate();
     await keyward.import({ hash: sha(key), workspaceId: 'ws', legacy: true, name: 'old', hint: key.slice(-4) });
     expect(code(await keyward.verify(bearer(key)))).toBe('key_sunset');
@@ -362,7 +379,9 @@ describe('hash versions', () => {
     expect(record.hint).toBe(key.slice(-4));
     expect(code(await keyward.verify(bearer(key)))).toBe('ok');
     await expect(keyward.import({ hash: 'nothex', workspaceId: 'ws', name: 'x', hint: 'abcd' })).rejects.toMatchObject({ code: 'invalid_argument' });
-    await expect(keyward.import({ hash: sha('x'), hashVersion: 'md5', workspaceId: 'ws', name: 'x', hint: 'abcd' })).rejects.toMatchObject({ code: 'invalid_argument' });
+    await expect(keyward.import({ hash: sha('x'), hashVersion: 'md5', workspaceId: 'ws', name: 'x', hint: 'abcd' })).rejects.toMatchObject({
+      code: 'invalid_argument',
+    });
     await expect(keyward.import({ hash: sha('y'), name: 'x', hint: 'abcd' })).rejects.toMatchObject({ code: 'invalid_argument' });
   });
 });
@@ -410,7 +429,12 @@ describe('failing stores fail closed', () => {
   const failing = (findByHash: () => unknown): KeyStore => ({ ...memoryStore(), findByHash: findByHash as KeyStore['findByHash'] });
 
   it.each([
-    ['throws', () => { throw new Error('connection refused'); }],
+    [
+      'throws',
+      () => {
+        throw new Error('connection refused');
+      },
+    ],
     ['rejects', () => Promise.reject(new Error('ECONNRESET'))],
     ['returns a bad row', () => Promise.resolve({ id: 'x', hash: 42 })],
     ['hangs', () => new Promise(() => {})],
@@ -463,7 +487,14 @@ describe('no key or hash in errors', () => {
       expect(r.ok).toBe(false);
       if (r.ok) continue;
       const rendered = keyward.render(r.error);
-      const everything = [r.error.message, JSON.stringify(r.error), String(r.error), r.error.stack ?? '', rendered.body, JSON.stringify(rendered.headers)].join('\n');
+      const everything = [
+        r.error.message,
+        JSON.stringify(r.error),
+        String(r.error),
+        r.error.stack ?? '',
+        rendered.body,
+        JSON.stringify(rendered.headers),
+      ].join('\n');
       for (const secret of [key, bad, other.key, sha(key), sha(other.key), key.slice(11, 31)]) expect(everything).not.toContain(secret);
     }
   });
@@ -499,12 +530,20 @@ describe('renderers', () => {
   });
 
   it('renders any body shape a provider documents', async () => {
-    const tiro = jsonRenderer(() => ({ error: { code: 'invalid_api_key', message: 'The API key provided is invalid', type: 'authentication_error' } }), { realm: 'tiro' });
+    const tiro = jsonRenderer(
+      () => ({ error: { code: 'invalid_api_key', message: 'The API key provided is invalid', type: 'authentication_error' } }),
+      { realm: 'tiro' },
+    );
     const { keyward } = setup({ renderer: tiro });
     const result = await keyward.verify(bearer(tipar.generate().key));
     const rendered = !result.ok && keyward.render(result.error);
-    expect(rendered).toMatchObject({ status: 401, headers: { 'content-type': 'application/json; charset=utf-8', 'www-authenticate': 'Bearer realm="tiro", error="invalid_token"' } });
-    expect(JSON.parse((rendered as { body: string }).body)).toEqual({ error: { code: 'invalid_api_key', message: 'The API key provided is invalid', type: 'authentication_error' } });
+    expect(rendered).toMatchObject({
+      status: 401,
+      headers: { 'content-type': 'application/json; charset=utf-8', 'www-authenticate': 'Bearer realm="tiro", error="invalid_token"' },
+    });
+    expect(JSON.parse((rendered as { body: string }).body)).toEqual({
+      error: { code: 'invalid_api_key', message: 'The API key provided is invalid', type: 'authentication_error' },
+    });
   });
 });
 
@@ -526,7 +565,11 @@ describe('verifySync', () => {
     }
     expect(keyward.verifySync({ authorization: `Bearer ${key}` })).toMatchObject({ ok: true, key: { id: record.id } });
     // A store behind promises: no answer now.
-    const remote = createKeyward({ store: { ...store, local: false, findByHash: (h: string) => Promise.resolve(store.findByHash(h)) }, format: prefixedFormat({ prefix: 'tipar' }), cache: false });
+    const remote = createKeyward({
+      store: { ...store, local: false, findByHash: (h: string) => Promise.resolve(store.findByHash(h)) },
+      format: prefixedFormat({ prefix: 'tipar' }),
+      cache: false,
+    });
     expect(remote.verifySync({ authorization: `Bearer ${key}` })).toBeUndefined();
   });
 
@@ -551,7 +594,14 @@ describe('verifyNow', () => {
 
     let reads = 0;
     const remote = createKeyward({
-      store: { ...store, local: false, findByHash: (h: string) => (reads++, Promise.resolve(store.findByHash(h))) },
+      store: {
+        ...store,
+        local: false,
+        findByHash: (h: string) => {
+          reads++;
+          return Promise.resolve(store.findByHash(h));
+        },
+      },
       format: prefixedFormat({ prefix: 'tipar' }),
       cache: false,
     });

@@ -256,7 +256,8 @@ export class Keyward {
         throw new TypeError('options.policies needs counters: a key store that implements them (memory, PostgreSQL, Redis), or options.counters');
       }
       this.enforcer = new PolicyEnforcer(options.policies, counters as CounterStore);
-      if (counters === store && typeof (store as Partial<FusedCounterStore>).findByHashAndConsume === 'function') this.fused = store as KeyStore & FusedCounterStore;
+      if (counters === store && typeof (store as Partial<FusedCounterStore>).findByHashAndConsume === 'function')
+        this.fused = store as KeyStore & FusedCounterStore;
     }
     if (options.audit) {
       const audit = options.audit === true ? {} : options.audit;
@@ -392,7 +393,13 @@ export class Keyward {
       const key = result.key;
       if ((options as { dryRun?: boolean } | undefined)?.dryRun !== true) this.usageTracker?.record(key.id, key.workspaceId, this.now());
       if (key.legacy && this.auditRecorder !== null) {
-        this.auditRecorder.sample({ type: 'verify.legacy_key', workspaceId: key.workspaceId, keyId: key.id, keyHint: key.hint, request: options?.request });
+        this.auditRecorder.sample({
+          type: 'verify.legacy_key',
+          workspaceId: key.workspaceId,
+          keyId: key.id,
+          keyHint: key.hint,
+          request: options?.request,
+        });
       }
       return result;
     }
@@ -499,7 +506,13 @@ export class Keyward {
   }
 
   /** {@link decide} for a key whose checksum was not checked: a mistyped key is told apart from an unknown one. */
-  private decideUnchecked(record: StoredKey | null, format: KeyFormat, parsed: ParsedKey, token: string, options: VerifyOptions | undefined): VerifyResult | Promise<VerifyResult> {
+  private decideUnchecked(
+    record: StoredKey | null,
+    format: KeyFormat,
+    parsed: ParsedKey,
+    token: string,
+    options: VerifyOptions | undefined,
+  ): VerifyResult | Promise<VerifyResult> {
     if (record === null || record.format !== format.name) {
       const full = format.parse(token);
       if ('error' in full) return this.fail(full.error);
@@ -572,7 +585,13 @@ export class Keyward {
     return this.afterTenancy(record, parsed, options, sunset, counted);
   }
 
-  private afterTenancy(record: StoredKey, parsed: ParsedKey, options: VerifyOptions, sunset: Date | null, counted: Counted | undefined): VerifyResult | Promise<VerifyResult> {
+  private afterTenancy(
+    record: StoredKey,
+    parsed: ParsedKey,
+    options: VerifyOptions,
+    sunset: Date | null,
+    counted: Counted | undefined,
+  ): VerifyResult | Promise<VerifyResult> {
     if (options.environment !== undefined && parsed.environment === undefined && record.environment !== options.environment) {
       return this.fail('environment_mismatch', undefined, record.id);
     }
@@ -585,12 +604,23 @@ export class Keyward {
     return this.pass(record, parsed, sunset, options, counted);
   }
 
-  private pass(record: StoredKey, parsed: ParsedKey, sunset: Date | null, options: VerifyOptions | undefined, counted?: Counted): VerifyResult | Promise<VerifyResult> {
+  private pass(
+    record: StoredKey,
+    parsed: ParsedKey,
+    sunset: Date | null,
+    options: VerifyOptions | undefined,
+    counted?: Counted,
+  ): VerifyResult | Promise<VerifyResult> {
     if (record.hashVersion !== this.currentVersion) this.upgradeHash(record, parsed.secret);
-    const success: VerifySuccess = { ok: true, key: this.toPublic(record), headers: record.legacy ? this.legacyHeaders(record, sunset) : EMPTY_HEADERS };
+    const success: VerifySuccess = {
+      ok: true,
+      key: this.toPublic(record),
+      headers: record.legacy ? this.legacyHeaders(record, sunset) : EMPTY_HEADERS,
+    };
     if (this.enforcer === null) return success;
     const cost = options?.cost ?? 1;
-    if (!Number.isInteger(cost) || cost < 0) return { ok: false, error: new KeywardError('invalid_argument', { message: 'cost must be a non-negative integer' }) };
+    if (!Number.isInteger(cost) || cost < 0)
+      return { ok: false, error: new KeywardError('invalid_argument', { message: 'cost must be a non-negative integer' }) };
     if (counted !== undefined) return this.enforcer.apply(success, counted.plan.now, cost, options?.dryRun === true, counted);
     return this.enforcer.apply(success, this.now(), cost, options?.dryRun === true);
   }
@@ -667,10 +697,7 @@ export class Keyward {
    * Reads through the cache: a hit answers synchronously; concurrent misses of one key share a
    * single store read; a read that raced with an invalidation is not kept.
    */
-  private cached(
-    cacheKey: string,
-    load: () => StoredKey | null | Promise<StoredKey | null>,
-  ): StoredKey | null | Promise<StoredKey | null> {
+  private cached(cacheKey: string, load: () => StoredKey | null | Promise<StoredKey | null>): StoredKey | null | Promise<StoredKey | null> {
     const cache = this.cache;
     if (cache === null) return load();
     const now = this.now();
@@ -785,8 +812,8 @@ export class Keyward {
     const deprecatedAt = this.legacyDeprecatedAt ?? record.createdAt;
     // RFC 9745 §2.1: an RFC 9651 Date, `@` + Unix seconds. RFC 8594 §3: an HTTP-date.
     const headers: Record<string, string> = { deprecation: `@${Math.floor(deprecatedAt.getTime() / 1000)}` };
-    if (sunset !== null) headers['sunset'] = sunset.toUTCString();
-    if (this.options.legacy?.link) headers['link'] = `<${this.options.legacy.link}>; rel="deprecation"; type="text/html"`;
+    if (sunset !== null) headers.sunset = sunset.toUTCString();
+    if (this.options.legacy?.link) headers.link = `<${this.options.legacy.link}>; rel="deprecation"; type="text/html"`;
     return headers;
   }
 
@@ -945,7 +972,9 @@ export class Keyward {
     if (!HEX64_RE.test(hash)) throw invalidArgument('hash must be 64 hexadecimal characters (a SHA-256 digest)');
     const hashVersion = input.hashVersion ?? 'sha256';
     if (!this.hasherByVersion.has(hashVersion)) {
-      throw invalidArgument(`hashVersion ${JSON.stringify(hashVersion)} is not one of this engine's hashers (${[...this.hasherByVersion.keys()].join(', ')})`);
+      throw invalidArgument(
+        `hashVersion ${JSON.stringify(hashVersion)} is not one of this engine's hashers (${[...this.hasherByVersion.keys()].join(', ')})`,
+      );
     }
     const legacy = input.legacy === true;
     const workspaceId = input.workspaceId === undefined || input.workspaceId === null ? null : this.checkWorkspace(input.workspaceId);
@@ -1036,7 +1065,8 @@ export class Keyward {
    */
   async usage(query: UsageQuery): Promise<UsageReport> {
     const store = this.readStoreOf(this.usageStore, ['addUsage', 'touchKeys', 'readUsage']);
-    if (store === null) throw new TypeError('keyward.usage needs a usage store: createKeyward({ usage: { store } }) or a key store that implements UsageStore');
+    if (store === null)
+      throw new TypeError('keyward.usage needs a usage store: createKeyward({ usage: { store } }) or a key store that implements UsageStore');
     if (!query || typeof query !== 'object') throw invalidArgument('usage needs { keyId } or { workspaceId }, and { from, to }');
     const byKey = query.keyId !== undefined;
     if (byKey === (query.workspaceId !== undefined)) throw invalidArgument('usage needs either keyId or workspaceId (not both)');
@@ -1082,7 +1112,8 @@ export class Keyward {
    */
   async auditLog(query: AuditQuery): Promise<AuditPage> {
     const store = this.readStoreOf(this.auditStore, ['appendAudit', 'readAudit']);
-    if (store === null) throw new TypeError('keyward.auditLog needs an audit store: createKeyward({ audit: { store } }) or a key store that implements AuditStore');
+    if (store === null)
+      throw new TypeError('keyward.auditLog needs an audit store: createKeyward({ audit: { store } }) or a key store that implements AuditStore');
     if (!query || typeof query !== 'object' || query.workspaceId === undefined) {
       throw invalidArgument('auditLog needs { workspaceId } (a workspace id, or null for events without a workspace)');
     }
@@ -1095,7 +1126,13 @@ export class Keyward {
     const from = toDate(query.from, 'from');
     const to = toDate(query.to, 'to');
     return this.guarded(() =>
-      store.readAudit({ workspaceId, limit, ...(from ? { from } : {}), ...(to ? { to } : {}), ...(query.cursor !== undefined ? { cursor: query.cursor } : {}) }),
+      store.readAudit({
+        workspaceId,
+        limit,
+        ...(from ? { from } : {}),
+        ...(to ? { to } : {}),
+        ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
+      }),
     );
   }
 

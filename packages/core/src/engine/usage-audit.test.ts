@@ -6,7 +6,6 @@ import type { KeyStore } from '../store/types.js';
 import type { UsageStore } from '../usage/types.js';
 import { UsageTracker } from '../usage/tracker.js';
 import { createKeyward } from './keyward.js';
-import type { VerifyResult } from './types.js';
 
 const format = prefixedFormat({ prefix: 'kw' });
 

@@ -41,18 +41,18 @@ describe('prefixedFormat', () => {
     const body = key.slice(0, -6);
     expect(crc32Ascii(body)).toBe(crc32(body));
     expect(key.slice(-6)).toBe(base62Uint32(crc32(body), 6));
-    expect(base62Uint32(0xffffffff, 6)).toBe('4gfFC3') // 4294967295 in base62, computed independently with Python;
+    expect(base62Uint32(0xffffffff, 6)).toBe('4gfFC3'); // 4294967295 in base62, computed independently with Python;
     expect(base62Uint32(0, 6)).toBe('000000');
   });
 
   it.each([
-    ['wrong prefix', 'tipax_live_' + 'a'.repeat(38)],
-    ['no environment', 'tipar_' + 'a'.repeat(38)],
-    ['unknown environment', 'tipar_prod_' + 'a'.repeat(38)],
-    ['too short', 'tipar_live_' + 'a'.repeat(37)],
-    ['too long', 'tipar_live_' + 'a'.repeat(39)],
-    ['bad alphabet', 'tipar_live_' + 'a'.repeat(37) + '-'],
-    ['bad checksum', 'tipar_live_' + 'a'.repeat(38)],
+    ['wrong prefix', `tipax_live_${'a'.repeat(38)}`],
+    ['no environment', `tipar_${'a'.repeat(38)}`],
+    ['unknown environment', `tipar_prod_${'a'.repeat(38)}`],
+    ['too short', `tipar_live_${'a'.repeat(37)}`],
+    ['too long', `tipar_live_${'a'.repeat(39)}`],
+    ['bad alphabet', `tipar_live_${'a'.repeat(37)}-`],
+    ['bad checksum', `tipar_live_${'a'.repeat(38)}`],
   ])('refuses a key with %s', (_, token) => {
     expect(tipar.parse(token)).toMatchObject({ error: 'malformed_key' });
   });
@@ -80,7 +80,7 @@ describe('prefixedFormat', () => {
         }
       }),
     );
-    expect(tipar.parseUnchecked!('tipar_live_' + 'a'.repeat(38))).toEqual({ secret: 'tipar_live_' + 'a'.repeat(38), environment: 'live' });
+    expect(tipar.parseUnchecked!(`tipar_live_${'a'.repeat(38)}`)).toEqual({ secret: `tipar_live_${'a'.repeat(38)}`, environment: 'live' });
   });
 
   it('property: any one-character change of a valid key is refused', () => {

@@ -31,7 +31,6 @@ export interface PrefixedFormatOptions {
 const PREFIX_RE = /^[a-z][a-z0-9]{0,31}$/;
 const ENV_RE = /^[a-z][a-z0-9]{0,15}$/;
 
-
 const fail = (detail: string): KeyParseFailure => ({ error: 'malformed_key', detail });
 
 /**

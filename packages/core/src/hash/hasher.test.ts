@@ -30,8 +30,11 @@ describe('hashers', () => {
         const expected = createHash('sha256').update(s, 'utf8').digest('hex');
         const expectedMac = createHmac('sha256', pepper).update(s, 'utf8').digest('hex');
         return (
-          portable.hash(s) === expected && native.hash(s) === expected && nodeHash('sha256', s) === expected &&
-          hp.hash(s) === expectedMac && hn.hash(s) === expectedMac
+          portable.hash(s) === expected &&
+          native.hash(s) === expected &&
+          nodeHash('sha256', s) === expected &&
+          hp.hash(s) === expectedMac &&
+          hn.hash(s) === expectedMac
         );
       }),
       { numRuns: 500 },

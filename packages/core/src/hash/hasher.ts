@@ -28,10 +28,7 @@ export interface HasherOptions {
 interface NodeCrypto {
   hash?: (algorithm: string, data: string, encoding: 'hex') => string;
   createHash: (algorithm: string) => { update(data: string, enc: 'utf8'): { digest(enc: 'hex'): string } };
-  createHmac: (
-    algorithm: string,
-    key: Uint8Array,
-  ) => { update(data: string, enc: 'utf8'): { digest(enc: 'hex'): string } };
+  createHmac: (algorithm: string, key: Uint8Array) => { update(data: string, enc: 'utf8'): { digest(enc: 'hex'): string } };
 }
 
 let nodeCrypto: NodeCrypto | null | undefined;

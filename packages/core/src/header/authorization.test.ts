@@ -29,7 +29,16 @@ const table: Row[] = [
   ['a token without a scheme', { authorization: TOKEN }, 'malformed_header'],
   ['another scheme', { authorization: `Token ${TOKEN}` }, 'malformed_header'],
   ['two Authorization headers (Node headersDistinct)', { authorization: [`Bearer ${TOKEN}`, `Bearer ${TOKEN}`] }, 'malformed_header'],
-  ['two Authorization headers joined by Headers', (() => { const h = new Headers(); h.append('authorization', `Bearer ${TOKEN}`); h.append('authorization', 'Bearer other'); return h; })(), 'malformed_header'],
+  [
+    'two Authorization headers joined by Headers',
+    (() => {
+      const h = new Headers();
+      h.append('authorization', `Bearer ${TOKEN}`);
+      h.append('authorization', 'Bearer other');
+      return h;
+    })(),
+    'malformed_header',
+  ],
   ['one header in an array', { authorization: [`Bearer ${TOKEN}`] }, TOKEN],
   ['an 8 KB header', { authorization: `Bearer ${'a'.repeat(8192)}` }, 'malformed_header'],
   ['a header just under the cap', { authorization: `Bearer ${'a'.repeat(1017)}` }, 'a'.repeat(1017)],
@@ -59,12 +68,46 @@ describe('readBearerToken', () => {
   it('reads exactly what the grammar describes (the scan against the regular expression of RFC 6750 §2.1)', () => {
     const grammar = { rfc: /^[Bb][Ee][Aa][Rr][Ee][Rr] +([A-Za-z0-9\-._~+/]+=*)$/, single: /^[Bb][Ee][Aa][Rr][Ee][Rr] ([A-Za-z0-9\-._~+/]+=*)$/ };
     // Pieces that sit near the edges of the grammar, glued in any order.
-    const piece = fc.constantFrom('Bearer', 'bearer', 'BEARER', 'bEaReR', 'Bearer ', 'Bearer  ', 'Basic ', 'Bearerx', 'Beare', ' ', '  ', '\t', '=', '==', 'a', 'Z', '9', '-', '.', '_', '~', '+', '/', ',', '"', 'é', '\u00ff', '\u0000', '\u007f', '\u0142', '\u0162', 'B\u0165arer', TOKEN);
+    const piece = fc.constantFrom(
+      'Bearer',
+      'bearer',
+      'BEARER',
+      'bEaReR',
+      'Bearer ',
+      'Bearer  ',
+      'Basic ',
+      'Bearerx',
+      'Beare',
+      ' ',
+      '  ',
+      '\t',
+      '=',
+      '==',
+      'a',
+      'Z',
+      '9',
+      '-',
+      '.',
+      '_',
+      '~',
+      '+',
+      '/',
+      ',',
+      '"',
+      'é',
+      '\u00ff',
+      '\u0000',
+      '\u007f',
+      '\u0142',
+      '\u0162',
+      'B\u0165arer',
+      TOKEN,
+    );
     fc.assert(
       fc.property(fc.array(piece, { maxLength: 8 }), fc.constantFrom('rfc', 'single'), (parts, spaces: 'rfc' | 'single') => {
         const value = parts.join('');
         const result = readBearerToken({ authorization: value }, { spaces });
-        const expected = value.length === 0 ? null : grammar[spaces].exec(value)?.[1] ?? null;
+        const expected = value.length === 0 ? null : (grammar[spaces].exec(value)?.[1] ?? null);
         expect(typeof result === 'string' ? result : null).toBe(expected);
       }),
       { numRuns: 3000 },
@@ -88,9 +131,17 @@ describe('readBearerToken', () => {
 describe('nodeAuthorization', () => {
   it('keeps every Authorization header of rawHeaders, whatever its case, and nothing else', () => {
     expect(nodeAuthorization({ rawHeaders: ['Host', 'x', 'authorization', 'Bearer a'], headers: {} })).toEqual({ authorization: 'Bearer a' });
-    expect(nodeAuthorization({ rawHeaders: ['AUTHORIZATION', 'Bearer a', 'Accept', '*/*', 'Authorization', 'Bearer b'], headers: { authorization: 'Bearer a' } })).toEqual({ authorization: ['Bearer a', 'Bearer b'] });
+    expect(
+      nodeAuthorization({
+        rawHeaders: ['AUTHORIZATION', 'Bearer a', 'Accept', '*/*', 'Authorization', 'Bearer b'],
+        headers: { authorization: 'Bearer a' },
+      }),
+    ).toEqual({ authorization: ['Bearer a', 'Bearer b'] });
     expect(nodeAuthorization({ rawHeaders: ['Host', 'x', 'X-Authorization', 'Bearer a'], headers: {} })).toEqual({ authorization: undefined });
-    expect(readBearerToken(nodeAuthorization({ rawHeaders: ['authorization', 'Bearer a', 'authorization', 'Bearer b'], headers: {} }))).toEqual({ error: 'malformed_header', detail: 'more than one Authorization header' });
+    expect(readBearerToken(nodeAuthorization({ rawHeaders: ['authorization', 'Bearer a', 'authorization', 'Bearer b'], headers: {} }))).toEqual({
+      error: 'malformed_header',
+      detail: 'more than one Authorization header',
+    });
     // A mock request without rawHeaders: its headers.
     expect(nodeAuthorization({ headers: { authorization: 'Bearer c' } })).toEqual({ authorization: 'Bearer c' });
   });

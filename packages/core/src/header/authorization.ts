@@ -12,9 +12,7 @@
  * Any bag of request headers: a Web `Headers`, something with `get(name)`, or Node's
  * `IncomingHttpHeaders` / `req.headersDistinct` (where a repeated header is an array).
  */
-export type HeaderBag =
-  | { get(name: string): string | null | undefined }
-  | Readonly<Record<string, string | readonly string[] | undefined>>;
+export type HeaderBag = { get(name: string): string | null | undefined } | Readonly<Record<string, string | readonly string[] | undefined>>;
 
 /** How strictly the header is read. */
 export interface HeaderOptions {
@@ -82,7 +80,7 @@ function readHeader(headers: HeaderBag): string | readonly string[] | undefined 
     return value ?? undefined;
   }
   const record = headers as Readonly<Record<string, string | readonly string[] | undefined>>;
-  return record['authorization'] ?? record['Authorization'];
+  return record.authorization ?? record.Authorization;
 }
 
 /** Explains a refused header; only runs on failure, off the hot path. */
@@ -90,7 +88,7 @@ function diagnose(value: string, spaces: 'single' | 'rfc'): HeaderRefusal {
   const sp = value.indexOf(' ');
   const scheme = sp < 0 ? value : value.slice(0, sp);
   if (/[\t]/.test(value)) return { error: 'malformed_header', detail: 'tab in the header' };
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this test looks for
   if (/[\x00-\x1f\x7f]/.test(value)) return { error: 'malformed_header', detail: 'control character in the header' };
   if (/[^\x20-\x7e]/.test(value)) return { error: 'malformed_header', detail: 'non-ASCII character in the header' };
   if (scheme.toLowerCase() !== 'bearer') {
@@ -154,7 +152,10 @@ export function nodeAuthorization(req: NodeRequestLike): HeaderBag {
     const name = raw[i]!;
     if (name.length === 13 && name.toLowerCase() === 'authorization') {
       if (first === undefined) first = raw[i + 1]!;
-      else (all ??= [first]).push(raw[i + 1]!);
+      else {
+        all ??= [first];
+        all.push(raw[i + 1]!);
+      }
     }
   }
   return { authorization: all ?? first };

@@ -1,7 +1,17 @@
 import { KeywardError } from '../errors.js';
 import type { ApiKey, VerifyResult, VerifySuccess } from '../engine/types.js';
 import { toMilliseconds } from '../internal/duration.js';
-import { type CounterGuard, type CounterPlan, counterRequest, type CounterResult, type CounterStore, type Policies, type PolicyOption, type Quota, type RateLimit } from './types.js';
+import {
+  type CounterGuard,
+  type CounterPlan,
+  counterRequest,
+  type CounterResult,
+  type CounterStore,
+  type Policies,
+  type PolicyOption,
+  type Quota,
+  type RateLimit,
+} from './types.js';
 
 /**
  * The rate-limit headers follow draft-ietf-httpapi-ratelimit-headers-10: `RateLimit-Policy`
@@ -28,7 +38,9 @@ interface Checked {
   plannedRates: CounterPlan['rates'];
   /** The `RateLimit-Policy` entries of the rates (the same for every request). */
   ratePolicies: string[];
-  quota: (Required<Pick<Quota, 'limit' | 'status'>> & { name: string; per: 'key' | 'workspace'; period: Quota['period']; refillMs: number | null }) | null;
+  quota:
+    | (Required<Pick<Quota, 'limit' | 'status'>> & { name: string; per: 'key' | 'workspace'; period: Quota['period']; refillMs: number | null })
+    | null;
   /** The quota period last asked for (most requests fall in the same one). */
   window: PeriodWindow | null;
 }
@@ -58,7 +70,8 @@ function checkPolicies(policies: Policies): Checked {
   if (q !== undefined) {
     if (!Number.isInteger(q.limit) || q.limit < 0) throw new RangeError(`quota: limit must be a non-negative integer, got ${q.limit}`);
     const refillMs = typeof q.period === 'object' && q.period !== null ? toMilliseconds(q.period.refill, 'quota refill') : null;
-    if (refillMs === null && q.period !== 'day' && q.period !== 'month') throw new RangeError(`quota: period must be 'day', 'month' or { refill: duration }`);
+    if (refillMs === null && q.period !== 'day' && q.period !== 'month')
+      throw new RangeError(`quota: period must be 'day', 'month' or { refill: duration }`);
     const status = q.status ?? 402;
     if (status !== 402 && status !== 429) throw new RangeError('quota: status must be 402 or 429');
     const name = q.name ?? 'quota';
@@ -68,8 +81,11 @@ function checkPolicies(policies: Policies): Checked {
     quota = { name, limit: q.limit, status, per, period: q.period, refillMs };
   }
   const names = [...rates.map((r) => r.name), ...(quota ? [quota.name] : [])];
-  if (new Set(names).size !== names.length) throw new RangeError('policies: every rate limit and the quota need distinct names (they name the RateLimit headers)');
-  const plannedRates = Object.freeze(rates.map((r) => Object.freeze({ per: r.per, name: `${r.limit}/${r.windowMs}`, limit: r.limit, windowMs: r.windowMs })));
+  if (new Set(names).size !== names.length)
+    throw new RangeError('policies: every rate limit and the quota need distinct names (they name the RateLimit headers)');
+  const plannedRates = Object.freeze(
+    rates.map((r) => Object.freeze({ per: r.per, name: `${r.limit}/${r.windowMs}`, limit: r.limit, windowMs: r.windowMs })),
+  );
   const ratePolicies = rates.map((r) => `"${r.name}";q=${r.limit};w=${Math.max(1, Math.ceil(r.windowMs / 1000))}`);
   return { rates, plannedRates, ratePolicies, quota, window: null };
 }
@@ -94,7 +110,12 @@ function windowOf(checked: Checked, now: number): PeriodWindow {
   if (last !== null && now >= last.start && now < last.end) return last;
   const q = checked.quota!;
   const [start, end] = period(q, now);
-  const window = { start, end, counter: `${q.refillMs ?? (q.period as string)}:${start}`, policy: `"${q.name}";q=${q.limit};w=${Math.ceil((end - start) / 1000)}` };
+  const window = {
+    start,
+    end,
+    counter: `${q.refillMs ?? (q.period as string)}:${start}`,
+    policy: `"${q.name}";q=${q.limit};w=${Math.ceil((end - start) / 1000)}`,
+  };
   checked.window = window;
   return window;
 }
@@ -150,7 +171,13 @@ export class PolicyEnforcer {
    * Runs the limits of `success.key` and returns the success with its headers, or the refusal:
    * at once for fixed policies whose counters were already consumed (`counted`), else a promise.
    */
-  apply(success: VerifySuccess, now: number, cost: number, dryRun: boolean, counted?: { plan: CounterPlan; result: CounterResult }): VerifyResult | Promise<VerifyResult> {
+  apply(
+    success: VerifySuccess,
+    now: number,
+    cost: number,
+    dryRun: boolean,
+    counted?: { plan: CounterPlan; result: CounterResult },
+  ): VerifyResult | Promise<VerifyResult> {
     if (this.fixed !== null) return this.applyChecked(this.fixed, success, now, cost, dryRun, counted);
     return this.applyResolved(success, now, cost, dryRun);
   }

@@ -20,8 +20,14 @@ function fusedMemory() {
   const store: KeyStore & FusedCounterStore = {
     ...inner,
     local: false,
-    findByHash: async (hash: string) => (calls.findByHash++, inner.findByHash(hash)),
-    consumeCounters: async (request: CounterRequest) => (calls.consume++, inner.consumeCounters(request)),
+    findByHash: async (hash: string) => {
+      calls.findByHash++;
+      return inner.findByHash(hash);
+    },
+    consumeCounters: async (request: CounterRequest) => {
+      calls.consume++;
+      return inner.consumeCounters(request);
+    },
     async findByHashAndConsume(hash: string, plan: CounterPlan) {
       calls.fused++;
       const record = inner.findByHash(hash);
@@ -95,24 +101,55 @@ describe('lookup and counters in one round trip', () => {
     const format = prefixedFormat({ prefix: 'kw' });
     const now = Date.UTC(2026, 5, 15);
     const scope = fc.constantFrom('notes:read', 'notes:write', 'notes:*', 'files:read', '*');
-    const date = fc.option(fc.integer({ min: -2, max: 2 }).map((d) => new Date(now + d)), { nil: null });
+    const date = fc.option(
+      fc.integer({ min: -2, max: 2 }).map((d) => new Date(now + d)),
+      { nil: null },
+    );
     const env = fc.option(fc.constantFrom('live', 'test'), { nil: null });
     const ws = fc.option(fc.constantFrom('ws_a', 'ws_b'), { nil: null });
     await fc.assert(
       fc.asyncProperty(
-        fc.record({ workspaceId: ws, environment: env, scopes: fc.uniqueArray(scope, { maxLength: 3 }), revokedAt: date, expiresAt: date, legacy: fc.boolean(), hashVersion: fc.constantFrom('sha256', 'old') }),
-        fc.record({ workspaceId: fc.option(fc.constantFrom('ws_a', 'ws_b'), { nil: undefined }), environment: fc.option(fc.constantFrom('live', 'test'), { nil: undefined }), scopes: fc.uniqueArray(scope, { maxLength: 2 }) }),
+        fc.record({
+          workspaceId: ws,
+          environment: env,
+          scopes: fc.uniqueArray(scope, { maxLength: 3 }),
+          revokedAt: date,
+          expiresAt: date,
+          legacy: fc.boolean(),
+          hashVersion: fc.constantFrom('sha256', 'old'),
+        }),
+        fc.record({
+          workspaceId: fc.option(fc.constantFrom('ws_a', 'ws_b'), { nil: undefined }),
+          environment: fc.option(fc.constantFrom('live', 'test'), { nil: undefined }),
+          scopes: fc.uniqueArray(scope, { maxLength: 2 }),
+        }),
         async (fields, asked) => {
           const store = memoryStore();
           const keyward = createKeyward({ store, format, now: () => now, hash: [hasher, { version: 'old', hash: (s: string) => `old:${s}` }] });
           const { key } = format.generate({});
           const parsed = format.parse(key);
           if ('error' in parsed) throw new Error('generated key does not parse');
-          const record: StoredKey = sampleStoredKey({ ...fields, ownerId: fields.workspaceId === null ? 'owner' : null, format: format.name, hash: fields.hashVersion === 'sha256' ? hasher.hash(parsed.secret) : `old:${parsed.secret}`, sunsetAt: null });
+          const record: StoredKey = sampleStoredKey({
+            ...fields,
+            ownerId: fields.workspaceId === null ? 'owner' : null,
+            format: format.name,
+            hash: fields.hashVersion === 'sha256' ? hasher.hash(parsed.secret) : `old:${parsed.secret}`,
+            sunsetAt: null,
+          });
           await store.insert(record);
-          const options: VerifyOptions = { ...(asked.workspaceId ? { workspaceId: asked.workspaceId } : {}), ...(asked.environment ? { environment: asked.environment } : {}), scopes: asked.scopes };
+          const options: VerifyOptions = {
+            ...(asked.workspaceId ? { workspaceId: asked.workspaceId } : {}),
+            ...(asked.environment ? { environment: asked.environment } : {}),
+            scopes: asked.scopes,
+          };
           // The guard exactly as the engine builds it for this key and these options.
-          const guard = { format: format.name, hashVersion: 'sha256', workspaceId: options.workspaceId ?? null, environment: options.environment !== undefined && parsed.environment === undefined ? options.environment : null, scopes: asked.scopes };
+          const guard = {
+            format: format.name,
+            hashVersion: 'sha256',
+            workspaceId: options.workspaceId ?? null,
+            environment: options.environment !== undefined && parsed.environment === undefined ? options.environment : null,
+            scopes: asked.scopes,
+          };
           const result = await keyward.verify(bearer(key), options);
           // A key that names another environment is refused before any lookup: no counter is reached.
           const beforeLookup = parsed.environment !== undefined && options.environment !== undefined && parsed.environment !== options.environment;

@@ -9,7 +9,10 @@ import { QUOTA_EXCEEDED_TYPE, QUOTA_EXHAUSTED_TYPE } from './enforcer.js';
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 const code = (r: VerifyResult) => (r.ok ? 'ok' : r.error.code);
 
-async function setup(policies: Policies | ((key: { metadata: Record<string, unknown> }) => Policies | undefined), clock = { now: Date.UTC(2026, 10, 20, 12) }) {
+async function setup(
+  policies: Policies | ((key: { metadata: Record<string, unknown> }) => Policies | undefined),
+  clock = { now: Date.UTC(2026, 10, 20, 12) },
+) {
   const store = memoryStore();
   const keyward = createKeyward({ store, policies, now: () => clock.now, format: prefixedFormat({ prefix: 'tipar' }) });
   const { key, record } = await keyward.create({ workspaceId: 'ws_a', name: 'k', scopes: ['pdf:generate'] });
@@ -18,32 +21,57 @@ async function setup(policies: Policies | ((key: { metadata: Record<string, unkn
 
 describe('rate limits', () => {
   it('answer 429 with Retry-After and the RateLimit headers (draft-10); successes carry the headers too', async () => {
-    const { keyward, key, clock } = await setup({ rateLimits: [{ name: 'burst', limit: 2, window: '1s' }, { name: 'hourly', limit: 1000, window: '1h' }] });
+    const { keyward, key, clock } = await setup({
+      rateLimits: [
+        { name: 'burst', limit: 2, window: '1s' },
+        { name: 'hourly', limit: 1000, window: '1h' },
+      ],
+    });
     const first = await keyward.verify(bearer(key));
-    expect(first.ok && first.headers).toEqual({ 'ratelimit-policy': '"burst";q=2;w=1, "hourly";q=1000;w=3600', ratelimit: '"burst";r=1;t=1, "hourly";r=999;t=4' });
+    expect(first.ok && first.headers).toEqual({
+      'ratelimit-policy': '"burst";q=2;w=1, "hourly";q=1000;w=3600',
+      ratelimit: '"burst";r=1;t=1, "hourly";r=999;t=4',
+    });
     expect(code(await keyward.verify(bearer(key)))).toBe('ok');
     const refused = await keyward.verify(bearer(key));
     expect(code(refused)).toBe('rate_limited');
     const rendered = keyward.render(!refused.ok ? refused.error : (undefined as never));
     expect(rendered.status).toBe(429);
     expect(rendered.headers['retry-after']).toBe('1');
-    expect(rendered.headers['ratelimit']).toMatch(/^"burst";r=0;t=1, "hourly";r=998;t=\d+$/);
+    expect(rendered.headers.ratelimit).toMatch(/^"burst";r=0;t=1, "hourly";r=998;t=\d+$/);
     clock.now += 500;
     expect(code(await keyward.verify(bearer(key)))).toBe('ok');
   });
 
   it('a request refused by one limit consumes none of the others', async () => {
-    const { keyward, key } = await setup({ rateLimits: [{ name: 'tight', limit: 1, window: '1m' }, { name: 'roomy', limit: 10, window: '1m' }], quota: { limit: 100, period: 'month' } });
+    const { keyward, key } = await setup({
+      rateLimits: [
+        { name: 'tight', limit: 1, window: '1m' },
+        { name: 'roomy', limit: 10, window: '1m' },
+      ],
+      quota: { limit: 100, period: 'month' },
+    });
     expect(code(await keyward.verify(bearer(key)))).toBe('ok');
     for (let i = 0; i < 5; i++) expect(code(await keyward.verify(bearer(key)))).toBe('rate_limited');
     const check = await keyward.verify(bearer(key), { dryRun: true });
-    expect(!check.ok && check.error.headers?.ratelimit).toBe('"tight";r=0;t=60, "roomy";r=9;t=6, "quota";r=99;t=' + String(Math.ceil((Date.UTC(2026, 11, 1) - Date.UTC(2026, 10, 20, 12)) / 1000)));
+    expect(!check.ok && check.error.headers?.ratelimit).toBe(
+      `"tight";r=0;t=60, "roomy";r=9;t=6, "quota";r=99;t=${String(Math.ceil((Date.UTC(2026, 11, 1) - Date.UTC(2026, 10, 20, 12)) / 1000))}`,
+    );
   });
 
   it('per workspace: two keys share one limit; per key: each its own', async () => {
-    const { keyward, key } = await setup({ rateLimits: [{ name: 'ws', limit: 3, window: '1m', per: 'workspace' }, { name: 'key', limit: 2, window: '1m' }] });
+    const { keyward, key } = await setup({
+      rateLimits: [
+        { name: 'ws', limit: 3, window: '1m', per: 'workspace' },
+        { name: 'key', limit: 2, window: '1m' },
+      ],
+    });
     const other = (await keyward.create({ workspaceId: 'ws_a', name: 'other' })).key;
-    expect([await keyward.verify(bearer(key)), await keyward.verify(bearer(key)), await keyward.verify(bearer(key))].map(code)).toEqual(['ok', 'ok', 'rate_limited']);
+    expect([await keyward.verify(bearer(key)), await keyward.verify(bearer(key)), await keyward.verify(bearer(key))].map(code)).toEqual([
+      'ok',
+      'ok',
+      'rate_limited',
+    ]);
     expect(code(await keyward.verify(bearer(other)))).toBe('ok');
     expect(code(await keyward.verify(bearer(other)))).toBe('rate_limited');
   });
@@ -77,7 +105,7 @@ describe('quotas', () => {
     const keyward = createKeyward({
       store,
       now: () => clock.now,
-      policies: (key) => (key.metadata['plan'] === 'free' ? { quota: { limit: 2, period: { refill: '1h' } } } : undefined),
+      policies: (key) => (key.metadata.plan === 'free' ? { quota: { limit: 2, period: { refill: '1h' } } } : undefined),
     });
     const free = (await keyward.create({ workspaceId: 'ws', name: 'free', metadata: { plan: 'free' } })).key;
     const paid = (await keyward.create({ workspaceId: 'ws', name: 'paid', metadata: { plan: 'pro' } })).key;
@@ -95,13 +123,14 @@ describe('order and fairness (DESIGN.md: … scopes → rate limit → quota)', 
   const policies: Policies = { rateLimits: [{ name: 'r', limit: 5, window: '1m' }], quota: { limit: 5, period: 'month' } };
   const left = async (keyward: ReturnType<typeof createKeyward>, key: string) => {
     const r = await keyward.verify(bearer(key), { dryRun: true });
-    return r.ok ? r.headers['ratelimit'] : 'refused';
+    return r.ok ? r.headers.ratelimit : 'refused';
   };
 
   it('a failed authentication consumes no quota and no rate limit', async () => {
     const { keyward, key } = await setup(policies);
     const before = await left(keyward, key);
-    for (const bad of [`${key.slice(0, -1)}${key.endsWith('x') ? 'y' : 'x'}`, 'tipar_live_nope', `${key}x`]) expect(code(await keyward.verify(bearer(bad)))).not.toBe('ok');
+    for (const bad of [`${key.slice(0, -1)}${key.endsWith('x') ? 'y' : 'x'}`, 'tipar_live_nope', `${key}x`])
+      expect(code(await keyward.verify(bearer(bad)))).not.toBe('ok');
     const { record } = await keyward.create({ workspaceId: 'ws_a', name: 'revoked' });
     await keyward.revoke(record.id);
     expect(await left(keyward, key)).toBe(before);
@@ -146,8 +175,8 @@ describe('order and fairness (DESIGN.md: … scopes → rate limit → quota)', 
       store,
       policies: (key) => {
         calls++;
-        if (key.metadata['plan'] === 'boom') throw new Error('plans unavailable');
-        return plans[String(key.metadata['plan'])];
+        if (key.metadata.plan === 'boom') throw new Error('plans unavailable');
+        return plans[String(key.metadata.plan)];
       },
     });
     const make = async (plan: string) => (await keyward.create({ workspaceId: 'ws', name: plan, metadata: { plan } })).key;
@@ -163,9 +192,31 @@ describe('order and fairness (DESIGN.md: … scopes → rate limit → quota)', 
 
   it('refuses bad policies and a store without counters at construction', () => {
     const store = memoryStore();
-    expect(() => createKeyward({ store, policies: { rateLimits: [{ name: 'a', limit: 5, window: '1s' }, { name: 'b', limit: 5, window: '1000ms' as never }] } })).toThrow(/same per, limit and window/);
-    expect(() => createKeyward({ store, policies: { rateLimits: [{ name: 'x', limit: 5, window: '1s' }], quota: { name: 'x', limit: 5, period: 'day' } } })).toThrow(/distinct names/);
-    expect(() => createKeyward({ store, policies: { rateLimits: [{ limit: 5, window: '1s', per: 'key' }, { limit: 5, window: '1s', per: 'workspace' }] } })).not.toThrow();
+    expect(() =>
+      createKeyward({
+        store,
+        policies: {
+          rateLimits: [
+            { name: 'a', limit: 5, window: '1s' },
+            { name: 'b', limit: 5, window: '1000ms' as never },
+          ],
+        },
+      }),
+    ).toThrow(/same per, limit and window/);
+    expect(() =>
+      createKeyward({ store, policies: { rateLimits: [{ name: 'x', limit: 5, window: '1s' }], quota: { name: 'x', limit: 5, period: 'day' } } }),
+    ).toThrow(/distinct names/);
+    expect(() =>
+      createKeyward({
+        store,
+        policies: {
+          rateLimits: [
+            { limit: 5, window: '1s', per: 'key' },
+            { limit: 5, window: '1s', per: 'workspace' },
+          ],
+        },
+      }),
+    ).not.toThrow();
     expect(() => createKeyward({ store, policies: { rateLimits: [{ limit: 0, window: '1s' }] } })).toThrow(RangeError);
     expect(() => createKeyward({ store, policies: { quota: { limit: 1, period: 'week' as never } } })).toThrow(RangeError);
     const { consumeCounters: _c, ...noCounters } = store;
@@ -201,9 +252,9 @@ describe('cost', () => {
   it('spends quota units; a rate limit counts the request once whatever its cost', async () => {
     const { keyward, key } = await setup({ rateLimits: [{ name: 'r', limit: 3, window: '1m' }], quota: { limit: 100, period: 'month' } });
     const first = await keyward.verify(bearer(key), { cost: 40 });
-    expect(first.ok && first.headers['ratelimit']).toMatch(/^"r";r=2;t=20, "quota";r=60;t=\d+$/);
+    expect(first.ok && first.headers.ratelimit).toMatch(/^"r";r=2;t=20, "quota";r=60;t=\d+$/);
     const free = await keyward.verify(bearer(key), { cost: 0 });
-    expect(free.ok && free.headers['ratelimit']).toMatch(/^"r";r=1;t=40, "quota";r=60;t=\d+$/);
+    expect(free.ok && free.headers.ratelimit).toMatch(/^"r";r=1;t=40, "quota";r=60;t=\d+$/);
     expect(code(await keyward.verify(bearer(key), { cost: 1.5 }))).toBe('invalid_argument');
   });
 });
@@ -211,12 +262,23 @@ describe('cost', () => {
 describe('scoped tokens (Tooken): two credential kinds on one engine', () => {
   it('management keys issue tokens with scopes and expiry; a token without the scope gets 403, an expired one 401', async () => {
     let now = Date.UTC(2026, 10, 20);
-    const keyward = createKeyward({ store: memoryStore(), now: () => now, format: [prefixedFormat({ prefix: 'tok' }), prefixedFormat({ prefix: 'tkn' })], header: { spaces: 'single' } });
+    const keyward = createKeyward({
+      store: memoryStore(),
+      now: () => now,
+      format: [prefixedFormat({ prefix: 'tok' }), prefixedFormat({ prefix: 'tkn' })],
+      header: { spaces: 'single' },
+    });
     const management = await keyward.create({ workspaceId: 'ws', name: 'ci', scopes: ['*'], format: 'tok' });
     expect(management.key).toMatch(/^tok_live_/);
     const manager = await keyward.verify(bearer(management.key), { scopes: ['tokens:write'] });
     expect(manager.ok).toBe(true);
-    const token = await keyward.create({ workspaceId: manager.ok ? manager.key.workspaceId! : '', name: 'reader', scopes: ['tokens:read'], format: 'tkn', expiresIn: '1h' });
+    const token = await keyward.create({
+      workspaceId: manager.ok ? manager.key.workspaceId! : '',
+      name: 'reader',
+      scopes: ['tokens:read'],
+      format: 'tkn',
+      expiresIn: '1h',
+    });
     expect(token.key).toMatch(/^tkn_live_/);
     expect(code(await keyward.verify(bearer(token.key), { scopes: ['tokens:read'] }))).toBe('ok');
     const denied = await keyward.verify(bearer(token.key), { scopes: ['tokens:write'] });

@@ -114,7 +114,13 @@ export interface CounterStore {
  * GCRA on a stored "theoretical arrival time" (TAT, ms). Shared by the stores so that they agree
  * to the millisecond. Returns the new TAT when admitted, or `null` and the wait when refused.
  */
-export function gcra(tat: number | null, now: number, cost: number, limit: number, windowMs: number): { tat: number; remaining: number; resetMs: number; waitMs: number; ok: boolean } {
+export function gcra(
+  tat: number | null,
+  now: number,
+  cost: number,
+  limit: number,
+  windowMs: number,
+): { tat: number; remaining: number; resetMs: number; waitMs: number; ok: boolean } {
   const interval = windowMs / limit;
   const next = Math.max(tat ?? now, now) + cost * interval;
   const ok = next - now <= windowMs;
@@ -201,7 +207,10 @@ export function counterRequest(plan: CounterPlan, key: Pick<StoredKey, 'id' | 'w
     cost: plan.cost,
     dryRun: plan.dryRun,
     rates: plan.rates.map((r) => ({ key: `r:${counterScope(r.per, key)}:${r.name}`, limit: r.limit, windowMs: r.windowMs })),
-    quota: plan.quota === null ? null : { key: `q:${counterScope(plan.quota.per, key)}:${plan.quota.name}`, limit: plan.quota.limit, resetAt: plan.quota.resetAt },
+    quota:
+      plan.quota === null
+        ? null
+        : { key: `q:${counterScope(plan.quota.per, key)}:${plan.quota.name}`, limit: plan.quota.limit, resetAt: plan.quota.resetAt },
   };
 }
 

@@ -36,8 +36,8 @@ export function problemDetails(options: ProblemDetailsOptions = {}): Renderer {
       detail: error.message,
       code: error.code,
     };
-    if (error.missingScopes?.length) body['missing_scopes'] = [...error.missingScopes];
-    if (error.retryAfter !== undefined) body['retry_after'] = Math.max(0, Math.ceil(error.retryAfter));
+    if (error.missingScopes?.length) body.missing_scopes = [...error.missingScopes];
+    if (error.retryAfter !== undefined) body.retry_after = Math.max(0, Math.ceil(error.retryAfter));
     const headers = errorHeaders(error, options);
     headers['content-type'] = 'application/problem+json';
     return { status: error.status, headers, body: JSON.stringify(body) };
@@ -52,10 +52,7 @@ export function problemDetails(options: ProblemDetailsOptions = {}): Renderer {
  * jsonRenderer((error) => ({ error: error.status === 401 ? 'Unauthorized' : error.code }))
  * ```
  */
-export function jsonRenderer(
-  body: (error: KeywardError) => unknown,
-  options: ChallengeOptions & { contentType?: string } = {},
-): Renderer {
+export function jsonRenderer(body: (error: KeywardError) => unknown, options: ChallengeOptions & { contentType?: string } = {}): Renderer {
   return (error: KeywardError): RenderedError => {
     const headers = errorHeaders(error, options);
     headers['content-type'] = options.contentType ?? 'application/json; charset=utf-8';

@@ -29,7 +29,10 @@ export function missingScopes(granted: readonly string[], required: readonly str
         break;
       }
     }
-    if (!ok) (missing ??= []).push(need);
+    if (!ok) {
+      missing ??= [];
+      missing.push(need);
+    }
   }
   return missing;
 }

@@ -269,7 +269,15 @@ export function describeAdapter(options: AdapterSuiteOptions): void {
       const legacyKey = (sunsetAt: Date) => {
         const key = formats[0]!.generate().key;
         return keyward
-          .import({ legacy: true, ownerId: 'user_1', hash: sha256.hash(key), hint: key.slice(-4), name: 'legacy', sunsetAt, createdAt: LEGACY_CREATED })
+          .import({
+            legacy: true,
+            ownerId: 'user_1',
+            hash: sha256.hash(key),
+            hint: key.slice(-4),
+            name: 'legacy',
+            sunsetAt,
+            createdAt: LEGACY_CREATED,
+          })
           .then((record) => ({ key, record }));
       };
       const legacy = await legacyKey(LEGACY_SUNSET);
@@ -355,28 +363,104 @@ export function describeAdapter(options: AdapterSuiteOptions): void {
     const c = (name: string, make: (k: Seeded) => Omit<Case, 'name'>) => ({ name, make });
     const cases = [
       c('no Authorization header', () => ({ path: '/protected', expect: fail('missing_credentials', 'Bearer') })),
-      c('an empty Authorization header', () => ({ path: '/protected', headers: { authorization: '' }, expect: fail('missing_credentials', 'Bearer') })),
-      c('a valid key', (k) => ({ path: '/protected', headers: bearer(k.valid), expect: { ok: true, keyId: k.validId, workspaceId: 'ws_a', headers: { deprecation: undefined, sunset: undefined } } })),
-      c('`bearer` in lowercase (the scheme is case-insensitive)', (k) => ({ path: '/protected', headers: { authorization: `bearer ${k.valid}` }, expect: { ok: true, keyId: k.validId, workspaceId: 'ws_a' } })),
-      c('two spaces after Bearer (RFC 6750 1*SP)', (k) => ({ path: '/protected', headers: { authorization: `Bearer  ${k.valid}` }, expect: { ok: true, keyId: k.validId, workspaceId: 'ws_a' } })),
-      c('a tab after Bearer', (k) => ({ path: '/protected', headers: { authorization: `Bearer\t${k.valid}` }, expect: fail('malformed_header', INVALID_REQUEST) })),
-      c('`Bearer` with no token', () => ({ path: '/protected', headers: { authorization: 'Bearer' }, expect: fail('malformed_header', INVALID_REQUEST) })),
-      c('`Bearer ` and spaces only (Node trims them)', () => ({ path: '/protected', headers: { authorization: 'Bearer   ' }, expect: fail('malformed_header', INVALID_REQUEST) })),
-      c('a Basic header', () => ({ path: '/protected', headers: { authorization: 'Basic dXNlcjpwYXNz' }, expect: fail('malformed_header', INVALID_REQUEST) })),
-      c('two Authorization headers, even both valid', (k) => ({ path: '/protected', headers: { authorization: [`Bearer ${k.valid}`, `Bearer ${k.valid}`] }, expect: twoHeaders(k) })),
-      c('two Authorization headers, the first one valid', (k) => ({ path: '/protected', headers: { authorization: [`Bearer ${k.valid}`, 'Bearer x'] }, expect: twoHeaders(k) })),
-      c('an 8 KB header', () => ({ path: '/protected', headers: { authorization: `Bearer kw_live_${'a'.repeat(8192)}` }, expect: fail('malformed_header', INVALID_REQUEST) })),
-      c('a latin1 byte (é) in the token', (k) => ({ path: '/protected', headers: { authorization: `Bearer ${k.valid.slice(0, -1)}\u00e9` }, expect: fail('malformed_header', INVALID_REQUEST) })),
-      c('raw UTF-8 bytes (✓) after the token', (k) => ({ path: '/protected', headers: { authorization: `Bearer ${k.valid}${utf8Bytes('✓')}` }, expect: fail('malformed_header', INVALID_REQUEST) })),
-      c('a valid prefix with a bad checksum', (k) => ({ path: '/protected', headers: bearer(k.badChecksum), expect: fail('malformed_key', INVALID_TOKEN) })),
-      c('only the key id of an id.secret key', () => ({ path: '/protected', headers: bearer('abc123def456'), expect: fail('key_id_only', INVALID_TOKEN) })),
+      c('an empty Authorization header', () => ({
+        path: '/protected',
+        headers: { authorization: '' },
+        expect: fail('missing_credentials', 'Bearer'),
+      })),
+      c('a valid key', (k) => ({
+        path: '/protected',
+        headers: bearer(k.valid),
+        expect: { ok: true, keyId: k.validId, workspaceId: 'ws_a', headers: { deprecation: undefined, sunset: undefined } },
+      })),
+      c('`bearer` in lowercase (the scheme is case-insensitive)', (k) => ({
+        path: '/protected',
+        headers: { authorization: `bearer ${k.valid}` },
+        expect: { ok: true, keyId: k.validId, workspaceId: 'ws_a' },
+      })),
+      c('two spaces after Bearer (RFC 6750 1*SP)', (k) => ({
+        path: '/protected',
+        headers: { authorization: `Bearer  ${k.valid}` },
+        expect: { ok: true, keyId: k.validId, workspaceId: 'ws_a' },
+      })),
+      c('a tab after Bearer', (k) => ({
+        path: '/protected',
+        headers: { authorization: `Bearer\t${k.valid}` },
+        expect: fail('malformed_header', INVALID_REQUEST),
+      })),
+      c('`Bearer` with no token', () => ({
+        path: '/protected',
+        headers: { authorization: 'Bearer' },
+        expect: fail('malformed_header', INVALID_REQUEST),
+      })),
+      c('`Bearer ` and spaces only (Node trims them)', () => ({
+        path: '/protected',
+        headers: { authorization: 'Bearer   ' },
+        expect: fail('malformed_header', INVALID_REQUEST),
+      })),
+      c('a Basic header', () => ({
+        path: '/protected',
+        headers: { authorization: 'Basic dXNlcjpwYXNz' },
+        expect: fail('malformed_header', INVALID_REQUEST),
+      })),
+      c('two Authorization headers, even both valid', (k) => ({
+        path: '/protected',
+        headers: { authorization: [`Bearer ${k.valid}`, `Bearer ${k.valid}`] },
+        expect: twoHeaders(k),
+      })),
+      c('two Authorization headers, the first one valid', (k) => ({
+        path: '/protected',
+        headers: { authorization: [`Bearer ${k.valid}`, 'Bearer x'] },
+        expect: twoHeaders(k),
+      })),
+      c('an 8 KB header', () => ({
+        path: '/protected',
+        headers: { authorization: `Bearer kw_live_${'a'.repeat(8192)}` },
+        expect: fail('malformed_header', INVALID_REQUEST),
+      })),
+      c('a latin1 byte (é) in the token', (k) => ({
+        path: '/protected',
+        headers: { authorization: `Bearer ${k.valid.slice(0, -1)}\u00e9` },
+        expect: fail('malformed_header', INVALID_REQUEST),
+      })),
+      c('raw UTF-8 bytes (✓) after the token', (k) => ({
+        path: '/protected',
+        headers: { authorization: `Bearer ${k.valid}${utf8Bytes('✓')}` },
+        expect: fail('malformed_header', INVALID_REQUEST),
+      })),
+      c('a valid prefix with a bad checksum', (k) => ({
+        path: '/protected',
+        headers: bearer(k.badChecksum),
+        expect: fail('malformed_key', INVALID_TOKEN),
+      })),
+      c('only the key id of an id.secret key', () => ({
+        path: '/protected',
+        headers: bearer('abc123def456'),
+        expect: fail('key_id_only', INVALID_TOKEN),
+      })),
       c('an unknown key', (k) => ({ path: '/protected', headers: bearer(k.unknown), expect: fail('invalid_key', INVALID_TOKEN) })),
       c('a revoked key', (k) => ({ path: '/protected', headers: bearer(k.revoked), expect: fail('invalid_key', INVALID_TOKEN) })),
       c('an expired key', (k) => ({ path: '/protected', headers: bearer(k.expired), expect: fail('expired_key', INVALID_TOKEN) })),
-      c('a key of the workspace in the path', (k) => ({ path: '/workspaces/ws_a/protected', headers: bearer(k.valid), expect: { ok: true, keyId: k.validId, workspaceId: 'ws_a' } })),
-      c("another workspace's key on a workspace route", (k) => ({ path: '/workspaces/ws_a/protected', headers: bearer(k.other), expect: fail('invalid_key', INVALID_TOKEN) })),
-      c('a key with the required scope', (k) => ({ path: '/scoped', headers: bearer(k.writer), expect: { ok: true, keyId: k.writerId, workspaceId: 'ws_a' } })),
-      c('a key lacking the required scope', (k) => ({ path: '/scoped', headers: bearer(k.valid), expect: fail('insufficient_scope', 'Bearer error="insufficient_scope", scope="notes:write"', { missingScopes: ['notes:write'] }) })),
+      c('a key of the workspace in the path', (k) => ({
+        path: '/workspaces/ws_a/protected',
+        headers: bearer(k.valid),
+        expect: { ok: true, keyId: k.validId, workspaceId: 'ws_a' },
+      })),
+      c("another workspace's key on a workspace route", (k) => ({
+        path: '/workspaces/ws_a/protected',
+        headers: bearer(k.other),
+        expect: fail('invalid_key', INVALID_TOKEN),
+      })),
+      c('a key with the required scope', (k) => ({
+        path: '/scoped',
+        headers: bearer(k.writer),
+        expect: { ok: true, keyId: k.writerId, workspaceId: 'ws_a' },
+      })),
+      c('a key lacking the required scope', (k) => ({
+        path: '/scoped',
+        headers: bearer(k.valid),
+        expect: fail('insufficient_scope', 'Bearer error="insufficient_scope", scope="notes:write"', { missingScopes: ['notes:write'] }),
+      })),
       c('a legacy key before its sunset (Deprecation + Sunset)', (k) => ({
         path: '/protected',
         headers: bearer(k.legacy),
@@ -388,10 +472,24 @@ export function describeAdapter(options: AdapterSuiteOptions): void {
         },
       })),
       c('a legacy key after its sunset', (k) => ({ path: '/protected', headers: bearer(k.legacySunset), expect: fail('key_sunset', INVALID_TOKEN) })),
-      c('a store that does not answer', (k) => ({ path: '/down', headers: bearer(k.valid), expect: fail('store_unavailable', undefined, { retryAfter: 1 }) })),
-      c('no header on the route whose store is down (refused before any store call)', () => ({ path: '/down', expect: fail('missing_credentials', 'Bearer') })),
-      c('a key in ?access_token= (never read from the URL)', (k) => ({ path: `/protected?access_token=${k.valid}`, expect: fail('missing_credentials', 'Bearer') })),
-      c('an unprotected route sees no key, even when one is sent', (k) => ({ path: '/unprotected', headers: bearer(k.valid), expect: { ok: true, keyId: null, workspaceId: null } })),
+      c('a store that does not answer', (k) => ({
+        path: '/down',
+        headers: bearer(k.valid),
+        expect: fail('store_unavailable', undefined, { retryAfter: 1 }),
+      })),
+      c('no header on the route whose store is down (refused before any store call)', () => ({
+        path: '/down',
+        expect: fail('missing_credentials', 'Bearer'),
+      })),
+      c('a key in ?access_token= (never read from the URL)', (k) => ({
+        path: `/protected?access_token=${k.valid}`,
+        expect: fail('missing_credentials', 'Bearer'),
+      })),
+      c('an unprotected route sees no key, even when one is sent', (k) => ({
+        path: '/unprotected',
+        headers: bearer(k.valid),
+        expect: { ok: true, keyId: null, workspaceId: null },
+      })),
       c('an unprotected route without a key', () => ({ path: '/unprotected', expect: { ok: true, keyId: null, workspaceId: null } })),
     ];
 
@@ -411,9 +509,7 @@ export function describeAdapter(options: AdapterSuiteOptions): void {
       const relevant = (a: HttpAnswer) => ({
         status: a.status,
         body: a.body,
-        ...Object.fromEntries(
-          ['content-type', 'content-length', 'www-authenticate', 'cache-control', 'retry-after'].map((h) => [h, a.headers[h]]),
-        ),
+        ...Object.fromEntries(['content-type', 'content-length', 'www-authenticate', 'cache-control', 'retry-after'].map((h) => [h, a.headers[h]])),
       });
       expect(relevant(answers[1]!)).toEqual(relevant(answers[0]!));
       expect(relevant(answers[2]!)).toEqual(relevant(answers[0]!));
@@ -442,12 +538,18 @@ export function describeAdapter(options: AdapterSuiteOptions): void {
     // Decided by Node's HTTP parser before any framework runs: only the status is the same
     // everywhere (Fastify, for one, writes its own body for client errors).
     it('refuses a control character in the header at the HTTP parser (400)', async () => {
-      const status = await rawRequest(server!.port, `GET /protected HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nAuthorization: Bearer ${keys.valid}\x01\r\n\r\n`);
+      const status = await rawRequest(
+        server!.port,
+        `GET /protected HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nAuthorization: Bearer ${keys.valid}\x01\r\n\r\n`,
+      );
       expect(status).toBe(400);
     });
 
     it('refuses headers larger than Node’s maxHeaderSize (16 KB) at the HTTP parser (431)', async () => {
-      const status = await rawRequest(server!.port, `GET /protected HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nAuthorization: Bearer ${'a'.repeat(20_000)}\r\n\r\n`);
+      const status = await rawRequest(
+        server!.port,
+        `GET /protected HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nAuthorization: Bearer ${'a'.repeat(20_000)}\r\n\r\n`,
+      );
       expect(status).toBe(431);
     });
   });

@@ -118,7 +118,10 @@ export function describeAuditStore<S extends KeyStore & AuditStore>(options: Aud
       const mine: AuditEvent[] = [];
       for (let i = 0; i < 23; i++) mine.push(event({ time: new Date(base + Math.floor(i / 4) * 1000), workspaceId: ws, keyId: `key_${i}` }));
       await store.appendAudit(mine.slice(0, 11));
-      await store.appendAudit([event({ time: new Date(base), workspaceId: `${ws}_other` }), event({ time: new Date(base), workspaceId: null, keyId: null })]);
+      await store.appendAudit([
+        event({ time: new Date(base), workspaceId: `${ws}_other` }),
+        event({ time: new Date(base), workspaceId: null, keyId: null }),
+      ]);
       await store.appendAudit(mine.slice(11));
       const expected = [...mine].reverse().map((e) => e.id);
       const seen: string[] = [];
@@ -135,7 +138,12 @@ export function describeAuditStore<S extends KeyStore & AuditStore>(options: Aud
       expect(pages).toBe(5);
       // from is included, to is not.
       const ranged = await store.readAudit({ workspaceId: ws, limit: 100, from: new Date(base + 1000), to: new Date(base + 3000) });
-      expect(ranged.items.map((e) => e.id)).toEqual(mine.slice(4, 12).reverse().map((e) => e.id));
+      expect(ranged.items.map((e) => e.id)).toEqual(
+        mine
+          .slice(4, 12)
+          .reverse()
+          .map((e) => e.id),
+      );
       const none = await store.readAudit({ workspaceId: null, limit: 100, from: new Date(base), to: new Date(base + 1) });
       expect(none.items.some((e) => e.workspaceId === null)).toBe(true);
       expect(none.items.every((e) => e.workspaceId === null)).toBe(true);
@@ -183,7 +191,14 @@ export function describeAuditStore<S extends KeyStore & AuditStore>(options: Aud
       if ('error' in sunsetParsed) throw new Error('generated key does not parse');
       secrets.push(sunsetKey);
       const sunsetHash = keyward.hashers[0]!.hash(sunsetParsed.secret);
-      await keyward.import({ hash: sunsetHash, workspaceId: ws, name: 'gone', hint: sunsetKey.slice(-4), legacy: true, sunsetAt: new Date(clock - 1000) });
+      await keyward.import({
+        hash: sunsetHash,
+        workspaceId: ws,
+        name: 'gone',
+        hint: sunsetKey.slice(-4),
+        legacy: true,
+        sunsetAt: new Date(clock - 1000),
+      });
       const rotated = await keyward.rotate(a.record.id, { actor: 'user:alice' });
       secrets.push(rotated.key);
       await keyward.revoke(b.record.id, { actor: 'user:carol' });
@@ -217,7 +232,10 @@ export function describeAuditStore<S extends KeyStore & AuditStore>(options: Aud
       expect(find('key.created', a.record.id)).toMatchObject({ actor: 'user:alice', keyHint: a.key.slice(-4), workspaceId: ws, count: 1 });
       expect(find('key.renamed')).toMatchObject({ keyId: a.record.id, details: { name: 'a renamed', previousName: 'a' } });
       expect(find('key.updated')).toMatchObject({ actor: 'user:bob', details: { fields: ['scopes'] } });
-      expect(find('key.rotated')).toMatchObject({ keyId: a.record.id, details: { successorId: rotated.record.id, successorHint: rotated.key.slice(-4) } });
+      expect(find('key.rotated')).toMatchObject({
+        keyId: a.record.id,
+        details: { successorId: rotated.record.id, successorHint: rotated.key.slice(-4) },
+      });
       expect(find('key.revoked')).toMatchObject({ keyId: b.record.id, actor: 'user:carol' });
       expect(find('key.deleted')).toMatchObject({ keyId: b.record.id, keyHint: b.key.slice(-4) });
       expect(find('key.imported', legacy.id)).toMatchObject({ actor: 'migration', details: { legacy: true } });
@@ -234,7 +252,8 @@ export function describeAuditStore<S extends KeyStore & AuditStore>(options: Aud
       expect(raw).toContain(a.record.id);
       const parsedSecrets = secrets.map((k) => format.parse(k)).flatMap((p) => ('error' in p ? [] : [p.secret]));
       const hashes = [legacyHash, sunsetHash, ...secrets.map((k) => keyward.hashers[0]!.hash((format.parse(k) as { secret: string }).secret))];
-      for (const secret of [...secrets, ...parsedSecrets, ...hashes]) expect(raw.includes(secret), 'a key, secret or hash in the audit log').toBe(false);
+      for (const secret of [...secrets, ...parsedSecrets, ...hashes])
+        expect(raw.includes(secret), 'a key, secret or hash in the audit log').toBe(false);
     });
 
     it('engine: samples a flood of failed verifies into a few entries whose counts add up', async () => {

@@ -90,7 +90,8 @@ export function describeCounterStore(options: CounterStoreSuiteOptions): void {
       // A quota refusal consumes no rate limit either.
       const empty = { key: unique('empty'), limit: 0, resetAt: now + 1000 };
       const roomy2 = { key: unique('roomy2'), limit: 3, windowMs: 60_000 };
-      for (let i = 0; i < 5; i++) expect((await store.consumeCounters(request({ now, rates: [roomy2], quota: empty }))).refused).toEqual({ quota: true });
+      for (let i = 0; i < 5; i++)
+        expect((await store.consumeCounters(request({ now, rates: [roomy2], quota: empty }))).refused).toEqual({ quota: true });
       expect((await store.consumeCounters(request({ now, rates: [roomy2] }))).rates[0]!.remaining).toBe(2);
     });
 

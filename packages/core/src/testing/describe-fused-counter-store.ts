@@ -71,7 +71,10 @@ export function describeFusedCounterStore(options: FusedCounterStoreSuiteOptions
       // The workspace limit is shared with b; its own key limit and quota are not.
       expect(await state(store, p, b)).toEqual({ rates: [10, 99], quota: 100 });
       await store.consumeCounters(counterRequest(p, a));
-      expect((await store.findByHashAndConsume(a.hash, p)).counters).toMatchObject({ rates: [{ remaining: 7 }, { remaining: 97 }], quota: { remaining: 97 } });
+      expect((await store.findByHashAndConsume(a.hash, p)).counters).toMatchObject({
+        rates: [{ remaining: 7 }, { remaining: 97 }],
+        quota: { remaining: 97 },
+      });
       // A workspace quota is shared too.
       const shared = plan();
       const sharedQuota = { ...shared, quota: { ...shared.quota!, per: 'workspace' as const } };

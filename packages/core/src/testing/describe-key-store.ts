@@ -145,7 +145,7 @@ export function describeKeyStore<S extends KeyStore>(options: KeyStoreSuiteOptio
     it('moves the hash index when the hash is upgraded', async () => {
       const key = sampleStoredKey();
       await store.insert(key);
-      const newHash = 'f'.repeat(63) + '0';
+      const newHash = `${'f'.repeat(63)}0`;
       await store.update(key.id, { hash: newHash, hashVersion: 'hmac-sha256:v1', updatedAt: new Date() });
       expect(await store.findByHash(key.hash)).toBeNull();
       expect((await store.findByHash(newHash))?.id).toBe(key.id);

@@ -80,7 +80,9 @@ export function describeUsageStore<S extends KeyStore & UsageStore>(options: Usa
       );
       await store.addUsage([{ keyId: 'key_big', workspaceId: ws, day: '2026-03-01', count: 3_000_000_000 }]);
       await store.addUsage([{ keyId: 'key_big', workspaceId: ws, day: '2026-03-01', count: 3_000_000_000 }]);
-      const totals = Object.fromEntries((await store.readUsage({ workspaceId: ws, from: '2026-03-01', to: '2026-03-01' })).map((r) => [r.keyId, r.count]));
+      const totals = Object.fromEntries(
+        (await store.readUsage({ workspaceId: ws, from: '2026-03-01', to: '2026-03-01' })).map((r) => [r.keyId, r.count]),
+      );
       expect(totals).toEqual({ key_big: 6_000_000_000, key_x: 120, key_y: 40 });
     });
 
@@ -88,7 +90,9 @@ export function describeUsageStore<S extends KeyStore & UsageStore>(options: Usa
       const store = await fresh();
       const keyId = unique('key_legacy');
       await store.addUsage([{ keyId, workspaceId: null, day: '2026-04-01', count: 4 }]);
-      expect(await store.readUsage({ keyId, from: '2026-04-01', to: '2026-04-01' })).toEqual([{ keyId, workspaceId: null, day: '2026-04-01', count: 4 }]);
+      expect(await store.readUsage({ keyId, from: '2026-04-01', to: '2026-04-01' })).toEqual([
+        { keyId, workspaceId: null, day: '2026-04-01', count: 4 },
+      ]);
     });
 
     it('sets lastUsedAt forward only, leaves updatedAt alone, and skips unknown keys', async () => {
@@ -96,7 +100,10 @@ export function describeUsageStore<S extends KeyStore & UsageStore>(options: Usa
       const key = sampleStoredKey({ workspaceId: unique('ws') });
       await store.insert(key);
       const t1 = new Date(Date.UTC(2026, 5, 1, 10, 0, 0, 123));
-      await store.touchKeys([{ keyId: key.id, at: t1 }, { keyId: 'key_missing_entirely', at: t1 }]);
+      await store.touchKeys([
+        { keyId: key.id, at: t1 },
+        { keyId: 'key_missing_entirely', at: t1 },
+      ]);
       let read = await store.findById(key.id);
       expect(read!.lastUsedAt!.getTime()).toBe(t1.getTime());
       expect(read!.updatedAt.getTime()).toBe(key.updatedAt.getTime());

@@ -6,7 +6,9 @@ let counter = 0;
 export function sampleStoredKey(overrides: Partial<StoredKey> = {}): StoredKey {
   counter++;
   const n = `${Date.now().toString(36)}${counter.toString(36).padStart(4, '0')}${Math.random().toString(36).slice(2, 8)}`;
-  const hex = Array.from(n.padEnd(32, 'x'), (c) => c.charCodeAt(0).toString(16).padStart(2, '0')).join('').slice(0, 64);
+  const hex = Array.from(n.padEnd(32, 'x'), (c) => c.charCodeAt(0).toString(16).padStart(2, '0'))
+    .join('')
+    .slice(0, 64);
   return {
     id: `key_${n}`,
     workspaceId: 'ws_conformance',

@@ -62,11 +62,7 @@ async function check(keyward: Keyward, request: Request, options: VerifyOptions 
 }
 
 /** A handler that receives the verified key after the request (and any extra arguments). */
-export type ApiKeyFetchHandler<Args extends unknown[]> = (
-  request: Request,
-  key: ApiKey,
-  ...rest: Args
-) => Response | Promise<Response>;
+export type ApiKeyFetchHandler<Args extends unknown[]> = (request: Request, key: ApiKey, ...rest: Args) => Response | Promise<Response>;
 
 /** Options of {@link withApiKey}. */
 export interface WithApiKeyOptions extends FetchAuthOptions {

@@ -38,7 +38,9 @@ function checkValue(value: unknown, what: string): void {
 
 function resolved(value: unknown, what: string): string {
   if (typeof value !== 'string' || value.length === 0) {
-    throw new TypeError(`${what}(request) returned ${value === '' ? 'an empty string' : typeof value}: it must return the non-empty ${what} of the route`);
+    throw new TypeError(
+      `${what}(request) returned ${value === '' ? 'an empty string' : typeof value}: it must return the non-empty ${what} of the route`,
+    );
   }
   return value;
 }

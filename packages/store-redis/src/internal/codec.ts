@@ -185,6 +185,7 @@ export function unpackFields(packed: Buffer): string[] {
   // Pure ASCII (the usual case: ids, hashes, dates, JSON without accents): byte offsets are string
   // offsets, and slicing one decoded string is much cheaper than decoding each field.
   const text = packed.toString('latin1');
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the range is every ASCII character, controls included
   const ascii = !/[^\x00-\x7f]/.test(text);
   const out: string[] = [];
   let at = 0;

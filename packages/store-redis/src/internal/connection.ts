@@ -49,7 +49,12 @@ export function connect(redis: RedisConnection, what: string): Connection {
  * Calls a script defined with `defineCommand` (EVALSHA, then EVAL on NOSCRIPT); with `buffers`,
  * bulk strings in the reply come as Buffers.
  */
-export type ScriptCaller = (script: ScriptDefinition, keys: readonly string[], args: readonly (string | number)[], buffers?: boolean) => Promise<unknown>;
+export type ScriptCaller = (
+  script: ScriptDefinition,
+  keys: readonly string[],
+  args: readonly (string | number)[],
+  buffers?: boolean,
+) => Promise<unknown>;
 
 export function defineScripts(client: Redis | Cluster, scripts: readonly ScriptDefinition[] = SCRIPTS): ScriptCaller {
   const commands = client as unknown as Record<string, ((...args: (string | number)[]) => Promise<unknown>) | undefined>;
@@ -60,7 +65,8 @@ export function defineScripts(client: Redis | Cluster, scripts: readonly ScriptD
     const variant = standalone ? withSnapshots(script) : script;
     // Idempotent: a second store on the same client defines the same script again.
     // `keys: -1`: a variable number of keys, given with each call (as EVALSHA's numkeys).
-    if (typeof commands[variant.name] !== 'function') client.defineCommand(variant.name, variant.keys < 0 ? { lua: variant.lua } : { numberOfKeys: variant.keys, lua: variant.lua });
+    if (typeof commands[variant.name] !== 'function')
+      client.defineCommand(variant.name, variant.keys < 0 ? { lua: variant.lua } : { numberOfKeys: variant.keys, lua: variant.lua });
     defined.set(script.name, variant.name);
   }
   return (script, keys, args, buffers = false) => {
