@@ -1,15 +1,38 @@
 import { defaultServerConditions } from 'vite';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 // Tests run on the TypeScript sources of the workspace packages (the `@keyward/source` export
 // condition), so no build is needed before `pnpm test`.
+//
+// Two projects: `unit` needs no server and runs in seconds (`pnpm test:unit`); `integration` gets
+// throwaway PostgreSQL, Redis and Redis Cluster servers from the global setup (or DATABASE_URL,
+// REDIS_URL, REDIS_CLUSTER_NODES). `pnpm test` runs both.
+const unit = [
+  'packages/core/src/**/*.test.ts',
+  'packages/core/test/**/*.test.ts',
+  'packages/store-memory/test/**/*.test.ts',
+  'packages/express/test/**/*.test.ts',
+  'packages/koa/test/**/*.test.ts',
+  'packages/fastify/test/**/*.test.ts',
+];
+
 export default defineConfig({
   resolve: { conditions: ['@keyward/source', ...defaultServerConditions] },
   ssr: { resolve: { conditions: ['@keyward/source', ...defaultServerConditions] } },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
     testTimeout: 20_000,
     hookTimeout: 60_000,
-    globalSetup: ['./test/global-setup.ts'],
+    projects: [
+      { extends: true, test: { name: 'unit', include: unit } },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, ...unit],
+          globalSetup: ['./test/global-setup.ts'],
+        },
+      },
+    ],
   },
 });

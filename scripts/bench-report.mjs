@@ -151,7 +151,7 @@ export function render(resultsFile) {
       '## HTTP: Keyward and the floor',
       '',
       'Requests/s of a JSON hello-world route with a check ÷ the same route without, one server per framework on CPU 0, ' +
-        'the load generator (`bench/src/alternating-load.ts`) on CPU 1 switching 50 keep-alive connections between the two routes every 100 ms. ' +
+        'the load generator (`tooling/bench-kit/src/alternating-load.ts`) on CPU 1 switching 50 keep-alive connections between the two routes every 100 ms. ' +
         'The floor is a middleware that does nothing but take the SHA-256 of the token (`node:crypto`): the least any check of stored hashes must do. ' +
         'Where the floor is under the target, no check of hashed keys can meet that target on this machine; Keyward ÷ floor is what Keyward adds to the hash ' +
         '(reading the header, the format, the lookup, the checks, the result).',

@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { startServices } from '../scripts/test-services.js';
+import { startServices } from '@keyward/test-services';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -35,7 +35,7 @@ import express from 'express';
 import Fastify from 'fastify';
 import pg from 'pg';
 import { checkAPIKey, generateAPIKey, getTokenComponents } from 'prefixed-api-key';
-import { startServices } from '../../scripts/test-services.js';
+import { startServices } from '@keyward/test-services';
 
 const KEYS = Number(process.env.BENCH_KEYS ?? 100_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -143,6 +143,7 @@ async function memoryGroup() {
   let pakKey = '';
   for (let i = 0; i < KEYS; i++) {
     const generated = await generateAPIKey({ keyPrefix: 'bench' });
+    if (generated.shortToken === undefined) throw new Error('prefixed-api-key generated no short token');
     byShortToken.set(generated.shortToken, generated.longTokenHash);
     if (i === 0) pakKey = generated.token;
   }
@@ -261,7 +262,7 @@ async function postgresGroup(databaseUrl: string) {
     const { runMigrations } = await getMigrations(auth.options);
     await runMigrations();
     const context = await auth.$context;
-    const user = await context.internalAdapter.createUser({ email: 'bench@example.test', name: 'bench', emailVerified: true });
+    const user = await context.internalAdapter.createUser({ email: 'bench@example.test', name: 'bench', emailVerified: true }, { method: 'admin' });
     const created = await auth.api.createApiKey({ body: { userId: user.id, name: 'bench' } });
     await fillTable(pool, 'apikey', 'id', 'key', created.id, KEYS - 1);
     const betterAuthKey = created.key;

@@ -15,7 +15,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { compareRoutes, median } from '../src/alternating-load.js';
+import { compareRoutes, median } from '@keyward/bench-kit/alternating-load';
 
 const PAIRS = Number(process.env.BENCH_HTTP_PAIRS ?? 120);
 const PHASE_MS = Number(process.env.BENCH_HTTP_PHASE_MS ?? 100);

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { startServices } from '../../scripts/test-services.js';
+import { startServices } from '@keyward/test-services';
 import { engineFor, type StoreKind } from '../src/engines.js';
 
 const SAMPLES = Number(process.env.BENCH_PROPAGATION_SAMPLES ?? 40);

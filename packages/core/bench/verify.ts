@@ -3,7 +3,7 @@
 // Run: pnpm bench (or: node --conditions=@keyward/source --import tsx packages/core/bench/verify.ts)
 import { hash } from 'node:crypto';
 import { createKeyward, prefixedFormat } from '@keyward/core';
-import { memoryStore } from '../../store-memory/src/index.js';
+import { memoryStore } from '@keyward/store-memory';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 400);

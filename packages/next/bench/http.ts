@@ -12,7 +12,7 @@
  */
 import { createKeyward, prefixedFormat, sha256Hasher } from '@keyward/core';
 import { memoryStore } from '@keyward/store-memory';
-import { compareRoutes, median } from '../../../bench/src/alternating-load.js';
+import { compareRoutes, median } from '@keyward/bench-kit/alternating-load';
 import { buildApp, startApp } from '../test/next-app.js';
 
 const TARGET = { name: 'next', ratio: 0.95 };

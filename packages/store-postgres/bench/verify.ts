@@ -3,7 +3,7 @@
  *
  *   npx tsx --conditions=@keyward/source packages/store-postgres/bench/verify.ts
  *
- * Uses DATABASE_URL when set, a throwaway server otherwise (scripts/test-services.ts). Two tables
+ * Uses DATABASE_URL when set, a throwaway server otherwise (@keyward/test-services). Two tables
  * hold the same 1,000 engine-made keys; the second is filled up to 1,000,000 rows. Then, in
  * alternating batches (so that load from elsewhere hits every series alike), it measures on one
  * pool: (a) a bare primary-key `SELECT *` round trip (and `SELECT 1`, the floor, for information) and (b) `keyward.verify` on a cache miss
@@ -16,10 +16,10 @@
 import { createKeyward } from '@keyward/core';
 import { postgresStore } from '@keyward/store-postgres';
 import pg from 'pg';
-import { startServices } from '../../../scripts/test-services.js';
-import { measure, ratio, report } from '../../../bench/src/latency.js';
+import { startServices } from '@keyward/test-services';
+import { measure, ratio, report } from '@keyward/bench-kit/latency';
 // A relative import: the memory store is only the yardstick here, not a dependency of the package.
-import { memoryStore } from '../../store-memory/src/index.js';
+import { memoryStore } from '@keyward/store-memory';
 
 const SAMPLES = Math.min(100_000, Number(process.env.BENCH_SAMPLES ?? 8000));
 /** Cache hits take microseconds: many more samples for the same time. */

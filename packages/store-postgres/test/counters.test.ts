@@ -4,8 +4,8 @@ import { describeCounterStore } from '@keyward/core/testing';
 import { postgresStore } from '@keyward/store-postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 // The Redis store from source (no package dependency of store-postgres on store-redis).
-import { redisStore } from '../../store-redis/src/index.js';
-import { raceAcrossProcesses } from '../../../test/support/propagation.js';
+import { redisStore } from '@keyward/store-redis';
+import { raceAcrossProcesses } from '@keyward/test-services';
 import { databaseUrl, newPool, randomSchema } from './helpers.js';
 
 const pool = newPool();

@@ -1,7 +1,7 @@
 import { createKeyward, type VerifyResult } from '@keyward/core';
 import { postgresStore, type PostgresStore } from '@keyward/store-postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPostgres, type PostgresServer } from '../../../scripts/test-services.js';
+import { startPostgres, type PostgresServer } from '@keyward/test-services';
 import { newPool, waitUntil } from './helpers.js';
 
 const STORE_TIMEOUT = 300;

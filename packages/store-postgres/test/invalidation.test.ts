@@ -1,7 +1,7 @@
 import { createKeyward, type InvalidationMessage } from '@keyward/core';
 import { postgresInvalidation, postgresStore } from '@keyward/store-postgres';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startPostgres } from '../../../scripts/test-services.js';
+import { startPostgres } from '@keyward/test-services';
 import { databaseUrl, newPool, randomSchema, waitUntil } from './helpers.js';
 
 const poolA = newPool();

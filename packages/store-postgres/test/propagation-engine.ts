@@ -1,5 +1,5 @@
 // The engine of "instance B" in propagation.test.ts and of the racing processes of
-// counters.test.ts, built in another OS process (test/support/verify-loop.ts, race-child.ts). Configured by the environment: DATABASE_URL, KEYWARD_PG_SCHEMA,
+// counters.test.ts, built in another OS process (@keyward/test-services: verify-loop.ts, race-child.ts). Configured by the environment: DATABASE_URL, KEYWARD_PG_SCHEMA,
 // KEYWARD_PG_CHANNEL, and KEYWARD_BUS=none for an engine without the LISTEN/NOTIFY bus.
 import { createKeyward, type Keyward, type Policies } from '@keyward/core';
 import { postgresInvalidation, postgresStore } from '../src/index.js';

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { createKeyward } from '@keyward/core';
 import { postgresInvalidation, postgresStore } from '@keyward/store-postgres';
 import { afterAll, beforeAll } from 'vitest';
-import { describeRevocationPropagation } from '../../../test/support/propagation.js';
+import { describeRevocationPropagation } from '@keyward/test-services';
 import { databaseUrl, newPool, randomSchema } from './helpers.js';
 
 const engineModule = fileURLToPath(new URL('./propagation-engine.ts', import.meta.url));

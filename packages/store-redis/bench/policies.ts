@@ -12,8 +12,8 @@
 import { createKeyward, type Policies } from '@keyward/core';
 import { redisStore } from '@keyward/store-redis';
 import { Redis } from 'ioredis';
-import { measure, ratio, report } from '../../../bench/src/latency.js';
-import { startServices } from '../../../scripts/test-services.js';
+import { measure, ratio, report } from '@keyward/bench-kit/latency';
+import { startServices } from '@keyward/test-services';
 
 const SAMPLES = Math.min(100_000, Number(process.env.BENCH_SAMPLES ?? 10_000));
 const services = await startServices({ postgres: false, redisCluster: false });

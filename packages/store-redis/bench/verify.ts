@@ -3,7 +3,7 @@
  *
  *   node --conditions=@keyward/source --import tsx packages/store-redis/bench/verify.ts
  *
- * Uses REDIS_URL when set, a throwaway server otherwise (scripts/test-services.ts). Stores 1,000
+ * Uses REDIS_URL when set, a throwaway server otherwise (@keyward/test-services). Stores 1,000
  * engine-made keys, then measures on one ioredis client, in alternating batches (so that load from
  * elsewhere hits every series alike): (a) a bare `GET` of an existing key, (b) `keyward.verify` on a
  * cache miss (engine cache off; one GET of the snapshot next to the hash pointer), and
@@ -14,8 +14,8 @@
 import { createKeyward } from '@keyward/core';
 import { redisStore } from '@keyward/store-redis';
 import { Redis } from 'ioredis';
-import { startServices } from '../../../scripts/test-services.js';
-import { measure, ratio, report } from '../../../bench/src/latency.js';
+import { startServices } from '@keyward/test-services';
+import { measure, ratio, report } from '@keyward/bench-kit/latency';
 
 const SAMPLES = Math.min(100_000, Number(process.env.BENCH_SAMPLES ?? 10_000));
 const KEYS = 1000;

@@ -3,7 +3,7 @@ import { createKeyward, type Policies } from '@keyward/core';
 import { describeCounterStore, describeFusedCounterStore } from '@keyward/core/testing';
 import { redisStore } from '@keyward/store-redis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { raceAcrossProcesses } from '../../../test/support/propagation.js';
+import { raceAcrossProcesses } from '@keyward/test-services';
 import { newCluster, newRedis, redisUrl, uniquePrefix } from './helpers.js';
 
 const redis = newRedis();

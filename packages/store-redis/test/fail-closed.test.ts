@@ -3,7 +3,7 @@ import { createKeyward, type StoredKey, type VerifyResult } from '@keyward/core'
 import { redisStore, type RedisStore } from '@keyward/store-redis';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedis, type RedisServer } from '../../../scripts/test-services.js';
+import { startRedis, type RedisServer } from '@keyward/test-services';
 import { waitUntil } from './helpers.js';
 
 const STORE_TIMEOUT = 300;

@@ -2,7 +2,7 @@ import { createKeyward, type InvalidationMessage } from '@keyward/core';
 import { redisInvalidation, redisStore } from '@keyward/store-redis';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startRedis } from '../../../scripts/test-services.js';
+import { startRedis } from '@keyward/test-services';
 import { newCluster, newRedis, uniquePrefix, waitUntil } from './helpers.js';
 
 const a = newRedis();

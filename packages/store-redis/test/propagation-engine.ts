@@ -1,5 +1,5 @@
 // The engine of "instance B" in propagation.test.ts and of the racing processes of
-// counters.test.ts, built in another OS process (test/support/verify-loop.ts, race-child.ts). Configured by the environment: REDIS_URL, KEYWARD_REDIS_PREFIX,
+// counters.test.ts, built in another OS process (@keyward/test-services: verify-loop.ts, race-child.ts). Configured by the environment: REDIS_URL, KEYWARD_REDIS_PREFIX,
 // KEYWARD_REDIS_CHANNEL, and KEYWARD_BUS=none for an engine without the pub/sub bus.
 import { createKeyward, type Keyward, type Policies } from '@keyward/core';
 import { redisInvalidation, redisStore } from '../src/index.js';

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { createKeyward } from '@keyward/core';
 import { redisInvalidation, redisStore } from '@keyward/store-redis';
 import { afterAll, beforeAll } from 'vitest';
-import { describeRevocationPropagation } from '../../../test/support/propagation.js';
+import { describeRevocationPropagation } from '@keyward/test-services';
 import { newRedis, redisUrl, uniquePrefix } from './helpers.js';
 
 const engineModule = fileURLToPath(new URL('./propagation-engine.ts', import.meta.url));

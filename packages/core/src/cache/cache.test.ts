@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { memoryStore } from '../../../store-memory/src/index.js';
+import { memoryStore } from '@keyward/store-memory';
 import { createKeyward } from '../engine/keyward.js';
 import type { VerifyResult } from '../engine/types.js';
 import { prefixedFormat } from '../format/prefixed.js';

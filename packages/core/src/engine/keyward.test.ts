@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 // The reference store, by path: a package dependency would make core and store-memory a cycle.
-import { memoryStore } from '../../../store-memory/src/index.js';
+import { memoryStore } from '@keyward/store-memory';
 import { KeywardError } from '../errors.js';
 import { idSecretFormat } from '../format/id-secret.js';
 import { prefixedFormat } from '../format/prefixed.js';

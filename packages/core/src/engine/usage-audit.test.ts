@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { memoryStore } from '../../../store-memory/src/index.js';
+import { memoryStore } from '@keyward/store-memory';
 import type { AuditEvent, AuditStore } from '../audit/types.js';
 import { prefixedFormat } from '../format/prefixed.js';
 import type { KeyStore } from '../store/types.js';

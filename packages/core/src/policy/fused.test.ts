@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { memoryStore } from '../../../store-memory/src/index.js';
+import { memoryStore } from '@keyward/store-memory';
 import { createKeyward } from '../engine/keyward.js';
 import type { VerifyOptions } from '../engine/types.js';
 import { prefixedFormat } from '../format/prefixed.js';

@@ -586,8 +586,8 @@ export function parseClusterNodes(value: string): { host: string; port: number }
     });
 }
 
-// Allow `npx tsx scripts/test-services.ts`: start everything, print the URLs, stop on Ctrl-C.
-if (process.argv[1] !== undefined && /test-services\.[cm]?[tj]s$/.test(process.argv[1])) {
+// Allow `npx tsx tooling/test-services/src/services.ts`: start everything, print the URLs, stop on Ctrl-C.
+if (process.argv[1] !== undefined && /test-services\/src\/services\.[cm]?[tj]s$/.test(process.argv[1])) {
   const services = await startServices();
   writeFileSync(
     1,

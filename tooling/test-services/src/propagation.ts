@@ -2,10 +2,10 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { Keyward } from '../../packages/core/src/index.js';
+import type { Keyward } from '@keyward/core';
 
 const loop = fileURLToPath(new URL('./verify-loop.ts', import.meta.url));
-const root = fileURLToPath(new URL('../..', import.meta.url));
+const root = fileURLToPath(new URL('../../..', import.meta.url));
 
 /** What {@link measureRevocation} saw. */
 export interface Revocation {

@@ -4,7 +4,7 @@
 // a store failure is reported as "error", never as "refused"), then exits.
 // Bounded: it gives up after KEYWARD_LOOP_MS (default 30 s). Never prints the key.
 import { pathToFileURL } from 'node:url';
-import type { Keyward } from '../../packages/core/src/index.js';
+import type { Keyward } from '@keyward/core';
 
 const modulePath = process.env.KEYWARD_ENGINE_MODULE;
 const key = process.env.KEYWARD_TEST_KEY;

@@ -2,7 +2,7 @@
 // KEYWARD_START_AT (epoch ms, so that both processes fire together), sends KEYWARD_REQUESTS
 // verifies of KEYWARD_TEST_KEY at once, and prints one JSON line: how many passed, and the codes.
 import { pathToFileURL } from 'node:url';
-import type { Keyward } from '../../packages/core/src/index.js';
+import type { Keyward } from '@keyward/core';
 
 const { createEngine } = (await import(pathToFileURL(process.env.KEYWARD_ENGINE_MODULE!).href)) as { createEngine(): Promise<Keyward> };
 const keyward = await createEngine();

@@ -1,0 +1,3 @@
+export * from './services.js';
+export { describeRevocationPropagation, measureRevocation, raceAcrossProcesses } from './propagation.js';
+export type { Revocation } from './propagation.js';
