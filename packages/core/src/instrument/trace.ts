@@ -1,0 +1,159 @@
+import type { KeywardErrorCode } from '../errors.js';
+import type { Awaitable, StoredKey } from '../store/types.js';
+import type { Probe } from './probe.js';
+import { errorTypeOf } from './probe.js';
+import type { CacheResult, LifecycleEvent, LifecycleOperation, StoreCallEvent, StoreOperation, Timestamp } from './types.js';
+
+/** The name a store calls itself (`KeyStore.system`), for store events. */
+export function systemOf(store: unknown): string {
+  const system = (store as { system?: unknown } | null)?.system;
+  return typeof system === 'string' && system.length > 0 && system.length <= 40 ? system : 'other';
+}
+
+/** Thrown by the engine when a store call outlives `storeTimeout`, so that a timeout is told apart from an error. */
+export class StoreTimeoutError extends Error {
+  override readonly name = 'StoreTimeoutError';
+}
+
+/** Where the store calls of one operation go: the operation's steps, or standalone store events. */
+export interface StepSink {
+  steps: StoreCallEvent[] | null;
+}
+
+function isThenable<T>(value: Awaitable<T>): value is PromiseLike<T> {
+  return typeof value === 'object' && value !== null && typeof (value as PromiseLike<T>).then === 'function';
+}
+
+/** Records one finished store call: as a step of `sink`, or as a store event; and tells outages. */
+export function recordCall(
+  probe: Probe,
+  sink: StepSink | null,
+  system: string,
+  operation: StoreOperation,
+  start: Timestamp,
+  error: unknown,
+): void {
+  const end = probe.now();
+  const timedOut = error instanceof StoreTimeoutError;
+  const event: StoreCallEvent =
+    error === undefined
+      ? { system, operation, start, end, outcome: 'ok' }
+      : { system, operation, start, end, outcome: timedOut ? 'timeout' : 'error', errorType: timedOut ? 'timeout' : errorTypeOf(error) };
+  if (sink !== null) (sink.steps ??= []).push(event);
+  else probe.store?.(event);
+  probe.storeAnswered(system, operation, end, error, timedOut);
+}
+
+/**
+ * Observes a store call given its answer (a value, or a promise that already carries the
+ * engine's timeout): the answer itself, unchanged. `start` was read before the call.
+ */
+export function observeCall<T>(
+  probe: Probe,
+  sink: StepSink | null,
+  system: string,
+  operation: StoreOperation,
+  start: Timestamp,
+  answer: Awaitable<T>,
+): Awaitable<T> {
+  if (!isThenable(answer)) {
+    recordCall(probe, sink, system, operation, start, undefined);
+    return answer;
+  }
+  return Promise.resolve(answer).then(
+    (value) => {
+      recordCall(probe, sink, system, operation, start, undefined);
+      return value;
+    },
+    (error: unknown) => {
+      recordCall(probe, sink, system, operation, start, error ?? new Error('rejected'));
+      throw error;
+    },
+  );
+}
+
+/** What one verify did, filled in by the pipeline's steps; one {@link VerifyEvent} when it answers. */
+export class VerifyTrace implements StepSink {
+  readonly start: Timestamp;
+  readonly routeWorkspaceId: string | null;
+  format: string | null = null;
+  cache: CacheResult = 'none';
+  keyId: string | null = null;
+  workspaceId: string | null = null;
+  legacy = false;
+  steps: StoreCallEvent[] | null = null;
+
+  constructor(start: Timestamp, routeWorkspaceId: string | undefined) {
+    this.start = start;
+    this.routeWorkspaceId = routeWorkspaceId ?? null;
+  }
+
+  /** The lookup's answer: the key it found (or none). */
+  found(record: StoredKey | null): void {
+    if (record === null) return;
+    this.keyId = record.id;
+    this.workspaceId = record.workspaceId;
+    this.legacy = record.legacy;
+  }
+
+  /** Emits the verify event. `keyId` of the refusal wins over the record's (a key id read from the token). */
+  finish(probe: Probe, ok: boolean, code: KeywardErrorCode | null, reason: string | null, keyId: string | null): void {
+    const hook = probe.verify;
+    if (hook === null) return;
+    hook({
+      start: this.start,
+      end: probe.now(),
+      ok,
+      code,
+      reason,
+      keyId: keyId ?? this.keyId,
+      workspaceId: this.workspaceId,
+      routeWorkspaceId: this.routeWorkspaceId,
+      format: this.format,
+      cache: this.cache,
+      legacy: this.legacy,
+      steps: this.steps ?? [],
+    });
+  }
+}
+
+/** What one lifecycle call did; one {@link LifecycleEvent} when it answers or throws. */
+export class LifecycleTrace implements StepSink {
+  readonly start: Timestamp;
+  readonly operation: LifecycleOperation;
+  keyId: string | null;
+  workspaceId: string | null;
+  previousKeyId: string | null = null;
+  changes: LifecycleEvent['changes'][number][] = [];
+  steps: StoreCallEvent[] | null = null;
+
+  constructor(probe: Probe, operation: LifecycleOperation, keyId: string | null = null, workspaceId: string | null = null) {
+    this.start = probe.now();
+    this.operation = operation;
+    this.keyId = keyId;
+    this.workspaceId = workspaceId;
+  }
+
+  finish(probe: Probe, error?: unknown): void {
+    const hook = probe.lifecycle;
+    if (hook === null) return;
+    const failed = error !== undefined;
+    const code = !failed
+      ? null
+      : typeof (error as { code?: unknown }).code === 'string' && error instanceof Error && error.name === 'KeywardError'
+        ? (error as { code: string }).code
+        : errorTypeOf(error);
+    hook({
+      operation: this.operation,
+      start: this.start,
+      end: probe.now(),
+      ok: !failed,
+      code,
+      keyId: this.keyId,
+      workspaceId: this.workspaceId,
+      ...(this.operation === 'rotate' ? { previousKeyId: this.previousKeyId } : {}),
+      changes: failed ? [] : this.changes,
+      steps: this.steps ?? [],
+    });
+  }
+}
