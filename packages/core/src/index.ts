@@ -85,3 +85,18 @@ export type {
   RateLimit,
   RateState,
 } from './policy/types.js';
+
+export type {
+  CacheEvent,
+  CacheResult,
+  Instrumentation,
+  LifecycleEvent,
+  LifecycleOperation,
+  Logger,
+  Notice,
+  NoticeLevel,
+  StoreCallEvent,
+  StoreOperation,
+  Timestamp,
+  VerifyEvent,
+} from './instrument/types.js';

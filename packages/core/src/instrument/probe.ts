@@ -181,11 +181,13 @@ export function createProbe(
 ): Probe | null {
   const list = instrument === undefined ? [] : ([] as Instrumentation[]).concat(instrument as Instrumentation | Instrumentation[]);
   for (const item of list) {
-    if (typeof item !== 'object' || item === null) throw new TypeError('options.instrument must be an Instrumentation object (or a list of them), e.g. otelInstrumentation()');
+    if (typeof item !== 'object' || item === null)
+      throw new TypeError('options.instrument must be an Instrumentation object (or a list of them), e.g. otelInstrumentation()');
   }
   if (logger !== undefined) {
     for (const level of ['info', 'warn', 'error'] as const) {
-      if (typeof logger?.[level] !== 'function') throw new TypeError(`options.logger must have ${level}(fields, message): pass pino's logger or console`);
+      if (typeof logger?.[level] !== 'function')
+        throw new TypeError(`options.logger must have ${level}(fields, message): pass pino's logger or console`);
     }
   }
   const probe = new Probe(list, logger, scrub);

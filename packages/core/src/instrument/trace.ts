@@ -1,4 +1,4 @@
-import type { KeywardErrorCode } from '../errors.js';
+import { isKeywardError, type KeywardErrorCode } from '../errors.js';
 import type { Awaitable, StoredKey } from '../store/types.js';
 import type { Probe } from './probe.js';
 import { errorTypeOf } from './probe.js';
@@ -25,14 +25,7 @@ function isThenable<T>(value: Awaitable<T>): value is PromiseLike<T> {
 }
 
 /** Records one finished store call: as a step of `sink`, or as a store event; and tells outages. */
-export function recordCall(
-  probe: Probe,
-  sink: StepSink | null,
-  system: string,
-  operation: StoreOperation,
-  start: Timestamp,
-  error: unknown,
-): void {
+export function recordCall(probe: Probe, sink: StepSink | null, system: string, operation: StoreOperation, start: Timestamp, error: unknown): void {
   const end = probe.now();
   const timedOut = error instanceof StoreTimeoutError;
   const event: StoreCallEvent =
@@ -138,11 +131,7 @@ export class LifecycleTrace implements StepSink {
     const hook = probe.lifecycle;
     if (hook === null) return;
     const failed = error !== undefined;
-    const code = !failed
-      ? null
-      : typeof (error as { code?: unknown }).code === 'string' && error instanceof Error && error.name === 'KeywardError'
-        ? (error as { code: string }).code
-        : errorTypeOf(error);
+    const code = !failed ? null : isKeywardError(error) ? error.code : errorTypeOf(error);
     hook({
       operation: this.operation,
       start: this.start,
