@@ -32,8 +32,9 @@ export function recordCall(probe: Probe, sink: StepSink | null, system: string, 
     error === undefined
       ? { system, operation, start, end, outcome: 'ok' }
       : { system, operation, start, end, outcome: timedOut ? 'timeout' : 'error', errorType: timedOut ? 'timeout' : errorTypeOf(error) };
-  if (sink !== null) (sink.steps ??= []).push(event);
-  else probe.store?.(event);
+  if (sink === null) probe.store?.(event);
+  else if (sink.steps === null) sink.steps = [event];
+  else sink.steps.push(event);
   probe.storeAnswered(system, operation, end, error, timedOut);
 }
 
