@@ -33,6 +33,7 @@ export interface PostgresInvalidationBus extends InvalidationBus {
 interface Subscriber {
   readonly listener: (message: InvalidationMessage) => void;
   readonly onError: ((error: unknown) => void) | undefined;
+  readonly onRestored: (() => void) | undefined;
 }
 
 const MAX_KEY_ID = 512;
@@ -42,7 +43,9 @@ function parseMessage(payload: string | undefined): InvalidationMessage | null {
   try {
     const value = JSON.parse(payload) as unknown;
     const keyId = typeof value === 'object' && value !== null ? (value as { keyId?: unknown }).keyId : undefined;
-    return typeof keyId === 'string' && keyId.length > 0 && keyId.length <= MAX_KEY_ID ? { keyId } : null;
+    if (!(typeof keyId === 'string' && keyId.length > 0 && keyId.length <= MAX_KEY_ID)) return null;
+    const sentAt = (value as { sentAt?: unknown }).sentAt;
+    return typeof sentAt === 'number' && Number.isFinite(sentAt) ? { keyId, sentAt } : { keyId };
   } catch {
     return null;
   }
@@ -160,8 +163,15 @@ export function postgresInvalidation(options: PostgresInvalidationOptions): Post
       });
       starting.then(
         () => {
-          if (client !== null)
-            reportError(new Error('the LISTEN connection to PostgreSQL was restored; invalidations sent while it was down were missed'));
+          if (client === null) return;
+          reportError(new Error('the LISTEN connection to PostgreSQL was restored; invalidations sent while it was down were missed'));
+          for (const s of subscribers) {
+            try {
+              s.onRestored?.();
+            } catch {
+              // Same as in reportError.
+            }
+          }
         },
         (error: unknown) => {
           reportError(error);
@@ -208,16 +218,20 @@ export function postgresInvalidation(options: PostgresInvalidationOptions): Post
         throw new TypeError(`publish needs { keyId }: a key id of 1-${MAX_KEY_ID} characters (never the key itself)`);
       }
       try {
-        await pool.query({ name: 'keyward_notify', text: 'SELECT pg_notify($1, $2)', values: [channel, JSON.stringify({ keyId })] });
+        await pool.query({
+          name: 'keyward_notify',
+          text: 'SELECT pg_notify($1, $2)',
+          values: [channel, JSON.stringify(typeof message.sentAt === 'number' ? { keyId, sentAt: message.sentAt } : { keyId })],
+        });
       } catch (error) {
         throw translateError(error);
       }
     },
 
-    async subscribe(listener, onError) {
+    async subscribe(listener, onError, onRestored) {
       if (typeof listener !== 'function') throw new TypeError('subscribe needs a listener function');
       if (closed) throw new Error('this invalidation bus was closed');
-      const subscriber: Subscriber = { listener, onError };
+      const subscriber: Subscriber = { listener, onError, onRestored };
       subscribers.add(subscriber);
       if (client === null && reconnectTimer === null) {
         starting ??= connect().finally(() => {

@@ -184,6 +184,7 @@ export function postgresStore(connection: PostgresConnection, options: PostgresS
     ...postgresUsage(pool, names),
     ...postgresAudit(pool, names),
     ...postgresCounters(pool, names),
+    system: 'postgresql',
     pool,
     tables: { keys: names.keys, migrations: names.migrations, usage: names.usage, audit: names.audit },
 

@@ -2,6 +2,11 @@
 export interface InvalidationMessage {
   /** Id of the key that changed. Never a key, a secret or a hash. */
   readonly keyId: string;
+  /**
+   * When the sender published it (milliseconds since the Unix epoch, the sender's clock), for
+   * the lag metric. Buses carry it when it is there; a message without it is still valid.
+   */
+  readonly sentAt?: number;
 }
 
 /**
@@ -15,7 +20,12 @@ export interface InvalidationBus {
   /**
    * Starts delivering messages to `listener`. Resolves once the subscription is active; the result
    * stops it. `onError` hears connection problems (the engine then drops its whole cache, since
-   * messages may have been missed).
+   * messages may have been missed); `onRestored`, that the subscription is active again after one
+   * (for the operator's log: the engine drops its cache on `onError` either way).
    */
-  subscribe(listener: (message: InvalidationMessage) => void, onError?: (error: unknown) => void): Promise<() => Promise<void>>;
+  subscribe(
+    listener: (message: InvalidationMessage) => void,
+    onError?: (error: unknown) => void,
+    onRestored?: () => void,
+  ): Promise<() => Promise<void>>;
 }

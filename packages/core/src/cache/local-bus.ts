@@ -11,7 +11,8 @@ export function localInvalidationBus(): InvalidationBus & { readonly subscribers
       return listeners.size;
     },
     async publish(message) {
-      for (const listener of [...listeners]) listener({ keyId: message.keyId });
+      for (const listener of [...listeners])
+        listener(message.sentAt === undefined ? { keyId: message.keyId } : { keyId: message.keyId, sentAt: message.sentAt });
     },
     async subscribe(listener) {
       listeners.add(listener);
