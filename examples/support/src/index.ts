@@ -1,5 +1,8 @@
 import { writeFileSync } from 'node:fs';
 export { serveFetch } from './fetch-server.js';
+export { mergeExpositions } from './prometheus-merge.js';
+export { metricsFromEnv } from './telemetry.js';
+export type { ExampleMetrics } from './telemetry.js';
 import type { InvalidationBus, KeyStore } from '@keyward/core';
 import { memoryStore } from '@keyward/store-memory';
 import { postgresInvalidation, postgresStore } from '@keyward/store-postgres';
