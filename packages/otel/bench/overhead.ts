@@ -1,0 +1,209 @@
+/**
+ * What instrumentation costs a verify, measured side by side in one process (alternating rounds,
+ * medians of per-round ratios):
+ *
+ *  1. core verify with nothing attached, this branch ÷ a baseline core (the sources of
+ *     BASELINE_REF, default `main`, extracted with `git archive` under packages/core/node_modules/,
+ *     and loaded beside this branch's core): target ≥ 0.98 (within 2 %), for `verify` and
+ *     `verifySync` on the memory store;
+ *  2. verify with the OpenTelemetry SDK attached (AlwaysOn sampler, BatchSpanProcessor and a
+ *     periodic metric reader, both with exporters that drop everything) ÷ without, on the memory
+ *     store (target ≥ 0.8), with metrics only and traces only for information;
+ *  3. the same on PostgreSQL with the engine cache off, so that every verify is a round trip
+ *     (target ≥ 0.97), p50 latencies of alternating batches.
+ *
+ *   node --conditions=@keyward/source --import tsx packages/otel/bench/overhead.ts
+ *
+ * PostgreSQL: DATABASE_URL, or a throwaway server (@keyward/test-services). Prints readable lines
+ * and one JSON line per result. Never prints a key or a hash.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import * as branchCore from '@keyward/core';
+import { otelInstrumentation } from '@keyward/otel';
+import { memoryStore } from '@keyward/store-memory';
+import { postgresStore } from '@keyward/store-postgres';
+import { measure } from '@keyward/bench-kit/latency';
+import { startServices } from '@keyward/test-services';
+import { AggregationTemporality, MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
+import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import pg from 'pg';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
+const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 300);
+const PG_SAMPLES = Math.min(50_000, Number(process.env.BENCH_SAMPLES ?? 6000));
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+type Core = typeof branchCore;
+interface Range {
+  median: number;
+  min: number;
+  max: number;
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const range = (xs: number[]): Range => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs) });
+
+function print(name: string, r: Range, target: number, detail: Record<string, unknown> = {}): void {
+  const pass = r.median >= target;
+  console.log(`${name}: ${r.median.toFixed(3)} (${r.min.toFixed(3)}–${r.max.toFixed(3)}; target ≥ ${target}) ${pass ? 'PASS' : 'MISS'}`);
+  console.log(JSON.stringify({ name, ratio: r, target, pass, ...detail }));
+}
+
+/** The baseline's core sources, loaded beside this branch's (its @noble/hashes resolves from packages/core). */
+async function baselineCore(ref: string): Promise<Core> {
+  const dir = join(root, 'packages', 'core', 'node_modules', '.keyward-baseline', ref.replace(/[^\w.-]/g, '_'));
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const tar = execFileSync('git', ['-C', root, 'archive', '--format=tar', ref, 'packages/core/src'], { maxBuffer: 64 << 20 });
+  execFileSync('tar', ['-x', '-C', dir, '--strip-components=2'], { input: tar });
+  return (await import(pathToFileURL(join(dir, 'src', 'index.ts')).href)) as Core;
+}
+
+/** Operations per second of `fn` for one round. */
+async function rate(fn: () => unknown, sync: boolean): Promise<number> {
+  let ops = 0;
+  const start = performance.now();
+  const end = start + ROUND_MS;
+  if (sync) {
+    let sink = 0;
+    while (performance.now() < end) for (let i = 0; i < 500; i++, ops++) sink ^= fn() === undefined ? 1 : 0;
+    if (sink === -1) console.log(sink);
+  } else {
+    while (performance.now() < end) for (let i = 0; i < 500; i++, ops++) await fn();
+  }
+  return (ops / (performance.now() - start)) * 1000;
+}
+
+/** Median of per-round ratios a ÷ b, rounds alternating ab, ba, ab, … */
+async function alternate(a: () => unknown, b: () => unknown, sync: boolean): Promise<{ ratio: Range; a: number; b: number }> {
+  await rate(a, sync);
+  await rate(b, sync);
+  const ratios: number[] = [];
+  const as: number[] = [];
+  const bs: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    let x: number;
+    let y: number;
+    if (r % 2 === 0) {
+      x = await rate(a, sync);
+      y = await rate(b, sync);
+    } else {
+      y = await rate(b, sync);
+      x = await rate(a, sync);
+    }
+    as.push(x);
+    bs.push(y);
+    ratios.push(x / y);
+  }
+  return { ratio: range(ratios), a: median(as), b: median(bs) };
+}
+
+/** The SDK as an application would set it up, with exporters that drop everything. */
+function sdk() {
+  const spans: SpanExporter = { export: (_spans, done) => done({ code: 0 }), shutdown: async () => undefined };
+  const metricsOut: PushMetricExporter = {
+    export: (_metrics, done) => done({ code: 0 }),
+    shutdown: async () => undefined,
+    forceFlush: async () => undefined,
+    selectAggregationTemporality: () => AggregationTemporality.CUMULATIVE,
+  };
+  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(spans)] });
+  const meterProvider = new MeterProvider({ readers: [new PeriodicExportingMetricReader({ exporter: metricsOut, exportIntervalMillis: 1000 })] });
+  return { tracerProvider, meterProvider, shutdown: () => Promise.all([tracerProvider.shutdown(), meterProvider.shutdown()]) };
+}
+
+async function engineWithKey(core: Core, store: branchCore.KeyStore, options: Partial<branchCore.KeywardOptions> = {}) {
+  const keyward = core.createKeyward({
+    store,
+    format: core.prefixedFormat({ prefix: 'tipar', randomLength: 26 }),
+    ...options,
+  } as never) as branchCore.Keyward;
+  const { key } = await keyward.create({ workspaceId: 'ws_bench', name: 'bench', scopes: ['notes:read'] });
+  const headers = { authorization: `Bearer ${key}` };
+  const check = await keyward.verify(headers);
+  if (!check.ok) throw new Error('the bench key does not verify');
+  return { keyward, headers };
+}
+
+// 1. Nothing attached: this branch against the baseline.
+const ref = process.env.BASELINE_REF ?? 'main';
+const baseline = await baselineCore(ref);
+{
+  const mine = await engineWithKey(branchCore, memoryStore());
+  const theirs = await engineWithKey(baseline, memoryStore());
+  const verify = await alternate(
+    () => mine.keyward.verify(mine.headers),
+    () => theirs.keyward.verify(theirs.headers),
+    false,
+  );
+  print(`core verify, nothing attached: this branch ÷ ${ref} (memory store)`, verify.ratio, 0.98, {
+    opsPerSec: { branch: Math.round(verify.a), baseline: Math.round(verify.b) },
+  });
+  const sync = await alternate(
+    () => mine.keyward.verifySync(mine.headers),
+    () => theirs.keyward.verifySync(theirs.headers),
+    true,
+  );
+  print(`core verifySync, nothing attached: this branch ÷ ${ref} (memory store)`, sync.ratio, 0.98, {
+    opsPerSec: { branch: Math.round(sync.a), baseline: Math.round(sync.b) },
+  });
+}
+
+// 2. The SDK attached, memory store.
+{
+  const otel = sdk();
+  const plain = await engineWithKey(branchCore, memoryStore());
+  const variants = {
+    'traces and metrics': otelInstrumentation({ tracerProvider: otel.tracerProvider, meterProvider: otel.meterProvider }),
+    'metrics only': otelInstrumentation({ meterProvider: otel.meterProvider, traces: false }),
+    'traces only': otelInstrumentation({ tracerProvider: otel.tracerProvider, metrics: false }),
+  };
+  for (const [label, instrument] of Object.entries(variants)) {
+    const with_ = await engineWithKey(branchCore, memoryStore(), { instrument });
+    const r = await alternate(
+      () => with_.keyward.verify(with_.headers),
+      () => plain.keyward.verify(plain.headers),
+      false,
+    );
+    print(`verify with the OpenTelemetry SDK (${label}) ÷ without (memory store)`, r.ratio, label === 'traces and metrics' ? 0.8 : 0, {
+      opsPerSec: { with: Math.round(r.a), without: Math.round(r.b) },
+    });
+  }
+  await otel.shutdown();
+}
+
+// 3. The SDK attached, PostgreSQL, every verify a round trip.
+{
+  const services = process.env.DATABASE_URL ? null : await startServices({ redis: false, redisCluster: false });
+  const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL ?? services!.databaseUrl, max: 4 });
+  pool.on('error', () => undefined);
+  const schema = `kw_bench_otel_${Date.now().toString(36)}`;
+  const otel = sdk();
+  try {
+    const store = postgresStore({ pool }, { schema });
+    await store.migrate();
+    const plain = await engineWithKey(branchCore, store, { cache: false });
+    const with_ = await engineWithKey(branchCore, store, {
+      cache: false,
+      instrument: otelInstrumentation({ tracerProvider: otel.tracerProvider, meterProvider: otel.meterProvider }),
+    });
+    const ratios: number[] = [];
+    const p50s: { with: number; without: number }[] = [];
+    for (let r = 0; r < 5; r++) {
+      const stats = await measure(
+        { with: () => with_.keyward.verify(with_.headers), without: () => plain.keyward.verify(plain.headers) },
+        { samples: PG_SAMPLES / 5, warmup: r === 0 ? 500 : 50 },
+      );
+      ratios.push(stats.without!.p50 / stats.with!.p50);
+      p50s.push({ with: stats.with!.p50, without: stats.without!.p50 });
+    }
+    print('verify with the OpenTelemetry SDK ÷ without (PostgreSQL, cache off; p50 latency)', range(ratios), 0.97, { p50ms: p50s });
+  } finally {
+    await otel.shutdown();
+    await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
+    await pool.end();
+    await services?.stop();
+  }
+}
