@@ -11,3 +11,5 @@ export { describeCounterStore } from './describe-counter-store.js';
 export type { CounterStoreSuiteOptions } from './describe-counter-store.js';
 export { describeFusedCounterStore } from './describe-fused-counter-store.js';
 export type { FusedCounterStoreSuiteOptions } from './describe-fused-counter-store.js';
+export { strictLogger } from './strict-logger.js';
+export type { LoggedLine, StrictLogger, StrictLoggerOptions } from './strict-logger.js';
