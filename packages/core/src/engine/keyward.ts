@@ -858,6 +858,7 @@ export class Keyward {
         rotatedToId: record.rotatedToId,
         lastUsedAt: record.lastUsedAt,
         metadata: record.metadata,
+        createdBy: record.createdBy ?? null,
       });
       this.publicViews.set(record, view);
     }
@@ -919,6 +920,7 @@ export class Keyward {
         id: generated.id ?? this.newId(),
         workspaceId,
         ownerId: input.ownerId ?? null,
+        createdBy: input.actor ?? null,
         name,
         format: format.name,
         environment: generated.environment ?? input.environment ?? null,
@@ -996,6 +998,7 @@ export class Keyward {
       environment: input.environment ?? null,
       scopes: this.checkScopes(input.scopes),
       prefix: input.prefix ?? (format.lookup === 'id' ? `${input.id}.` : ''),
+      createdBy: input.actor ?? null,
       hint: input.hint,
       hash,
       hashVersion,
@@ -1216,6 +1219,8 @@ export class Keyward {
       rotatedToId: null,
       lastUsedAt: null,
       metadata: { ...old.metadata },
+      // Whoever rotates makes the new secret.
+      createdBy: options.actor ?? old.createdBy ?? null,
       scopes: [...old.scopes],
     };
     let oldExpiresAt: Date | undefined;
