@@ -42,6 +42,7 @@ export type {
 } from './engine/types.js';
 
 export type { KeyTouch, UsageCount, UsageOptions, UsageQuery, UsageRange, UsageReport, UsageStore } from './usage/types.js';
+export { AUDIT_EVENT_TYPES } from './audit/filters.js';
 export type {
   AuditEvent,
   AuditEventType,

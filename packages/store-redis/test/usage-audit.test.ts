@@ -107,4 +107,33 @@ describe('redis usage and audit retention', () => {
       ['a', base + 5000],
     ]);
   });
+
+  it('reads at most 5000 entries per filtered call: a short page with a cursor, and every match once in the end', async () => {
+    const store = redisStore({ redis, prefix: uniquePrefix('scan'), auditMaxLength: 100_000 });
+    const base = Date.now() - 3_600_000;
+    const event = (i: number, keyId: string) => ({
+      id: `evt_${i}`,
+      type: 'key.updated' as const,
+      time: new Date(base + i),
+      workspaceId: 'ws_scan',
+      keyId,
+      keyHint: null,
+      actor: null,
+      code: null,
+      reason: null,
+      ip: null,
+      userAgent: null,
+      count: 1,
+      details: {},
+    });
+    // The one match is the oldest entry, behind 7000 others.
+    await store.appendAudit([event(0, 'key_needle')]);
+    for (let i = 1; i <= 7000; i += 1000) await store.appendAudit(Array.from({ length: 1000 }, (_, j) => event(i + j, 'key_hay')));
+    const first = await store.readAudit({ workspaceId: 'ws_scan', limit: 10, keyId: 'key_needle' });
+    expect(first.items).toEqual([]);
+    expect(first.nextCursor).not.toBeNull();
+    const second = await store.readAudit({ workspaceId: 'ws_scan', limit: 10, keyId: 'key_needle', cursor: first.nextCursor! });
+    expect(second.items.map((e) => e.id)).toEqual(['evt_0']);
+    expect(second.nextCursor).toBeNull();
+  });
 });

@@ -1,3 +1,4 @@
+import { auditFilters, filterAuditPage } from '../audit/filters.js';
 import { AuditRecorder, type AuditInput } from '../audit/recorder.js';
 import type { AuditEventType, AuditOptions, AuditPage, AuditQuery, AuditStore } from '../audit/types.js';
 import type { InvalidationBus } from '../cache/invalidation.js';
@@ -1128,15 +1129,18 @@ export class Keyward {
     }
     const from = toDate(query.from, 'from');
     const to = toDate(query.to, 'to');
-    return this.guarded(() =>
+    const filters = auditFilters(query);
+    const page = await this.guarded(() =>
       store.readAudit({
         workspaceId,
         limit,
         ...(from ? { from } : {}),
         ...(to ? { to } : {}),
         ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
+        ...filters,
       }),
     );
+    return filterAuditPage(page, filters);
   }
 
   /** Renames a key. Legacy keys cannot be changed. */
