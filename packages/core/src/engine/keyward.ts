@@ -175,7 +175,8 @@ export class Keyward {
   private readonly formatByName: Map<string, KeyFormat>;
   private readonly single: KeyFormat | null;
   private readonly currentVersion: string;
-  private readonly legacySunset: Date | null;
+  /** The sunset of legacy keys that have none of their own (`legacy.sunset`), or `null`. */
+  readonly legacySunset: Date | null;
   private readonly legacyDeprecatedAt: Date | null;
   private readonly publicViews = new WeakMap<StoredKey, ApiKey>();
   private readonly cache: VerifyCache | null;
@@ -1085,9 +1086,11 @@ export class Keyward {
     const rows = await this.guarded(() => store.readUsage(byKey ? { ...range, keyId: query.keyId! } : { ...range, workspaceId: workspaceId! }));
     const perDay = new Map<string, number>();
     const perKey = new Map<string, number>();
+    const byKeyAndDay: { keyId: string; day: string; count: number }[] = [];
     let total = 0;
     for (const row of rows) {
       if (row.day < range.from || row.day > range.to) continue;
+      byKeyAndDay.push({ keyId: row.keyId, day: row.day, count: row.count });
       total += row.count;
       perDay.set(row.day, (perDay.get(row.day) ?? 0) + row.count);
       perKey.set(row.keyId, (perKey.get(row.keyId) ?? 0) + row.count);
@@ -1099,7 +1102,7 @@ export class Keyward {
     }
     const keys = [...perKey].map(([keyId, count]) => ({ keyId, count })).sort((a, b) => b.count - a.count || (a.keyId < b.keyId ? -1 : 1));
     if (byKey && keys.length === 0) keys.push({ keyId: query.keyId!, count: 0 });
-    return { ...range, total, days, keys };
+    return { ...range, total, days, keys, byKeyAndDay };
   }
 
   /**
