@@ -56,6 +56,7 @@ export type {
 
 export { findKeys, redact, scrubKeys } from './helpers.js';
 export type { FoundKey } from './helpers.js';
+export { toMilliseconds } from './internal/duration.js';
 export type { Duration } from './internal/duration.js';
 export type { InvalidationBus, InvalidationMessage } from './cache/invalidation.js';
 export { VerifyCache } from './cache/verify-cache.js';

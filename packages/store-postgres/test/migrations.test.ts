@@ -79,7 +79,9 @@ describe('migrate', () => {
       object: (name: string) => `keyward_${name}`,
     };
     await pool.query(`CREATE SCHEMA ${quoted}`);
-    await pool.query(`CREATE TABLE ${names.migrations} (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+    await pool.query(
+      `CREATE TABLE ${names.migrations} (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+    );
     for (const m of MIGRATIONS.filter((m) => m.version <= 3)) {
       await pool.query(m.sql(names as never));
       await pool.query(`INSERT INTO ${names.migrations} (version, name) VALUES ($1, $2)`, [m.version, m.name]);

@@ -212,7 +212,7 @@ export function describeKeyStore<S extends KeyStore>(options: KeyStoreSuiteOptio
       expect((await keyward.verify({ authorization: `Bearer ${rotated.key}` })).ok).toBe(true);
     });
 
-    it('keeps who created a key, lists it in the same read, and names the rotator as the successor\'s creator', async () => {
+    it("keeps who created a key, lists it in the same read, and names the rotator as the successor's creator", async () => {
       const { keyward, store: s } = await fresh();
       const ws = `ws_by_${Math.random().toString(36).slice(2)}`;
       const mine = await keyward.create({ workspaceId: ws, name: 'mine', actor: 'user:alice' });
