@@ -5,8 +5,7 @@ import { bodyObject, checkCursor, checkLimit, InputErrors, notFound, queryParams
 import { keyView } from '../views.js';
 
 /** A legacy personal key of the signed-in principal: it belongs to them, not to a workspace. */
-const personal = (key: ApiKey | null, ownerId: string): key is ApiKey =>
-  key?.legacy === true && key.workspaceId === null && key.ownerId === ownerId;
+const personal = (key: ApiKey | null, ownerId: string): key is ApiKey => key?.legacy === true && key.workspaceId === null && key.ownerId === ownerId;
 
 /**
  * GET /legacy-keys: the signed-in principal's legacy personal keys, with their sunset. A page may
