@@ -66,6 +66,8 @@ export { localInvalidationBus } from './cache/local-bus.js';
 export { routeOptions } from './web/route-options.js';
 export type { RouteOptions, RouteOptionsResolver } from './web/route-options.js';
 export { authenticateRequest, renderedResponse, withApiKey, withResponseHeaders } from './web/fetch.js';
+export { isUnderBasePath, toFetchRequest, writeFetchResponse } from './web/node-fetch.js';
+export type { FetchHandler, FetchRequestInit, NodeIncomingLike, NodeResponseLike } from './web/node-fetch.js';
 export type { ApiKeyFetchHandler, AuthenticateResult, FetchAuthOptions, WithApiKeyOptions } from './web/fetch.js';
 
 export { PolicyEnforcer, QUOTA_EXCEEDED_TYPE, QUOTA_EXHAUSTED_TYPE, RATELIMIT_DRAFT } from './policy/enforcer.js';

@@ -1,0 +1,2 @@
+export { describeDashboardMount } from './describe-mount.js';
+export type { MountSuiteOptions, StartedServer } from './describe-mount.js';
