@@ -1,23 +1,13 @@
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
-import { describeDashboardMount } from '@keyward/dashboard/testing';
+import { createServer } from 'node:http';
+import { describeDashboardMount, listenOnLoopback } from '@keyward/dashboard/testing';
 import { memoryStore } from '@keyward/store-memory';
 import express from 'express';
 import express4 from 'express4';
 import { fetchMiddleware } from '../src/index.js';
 
-async function listen(app: express.Express) {
-  const server = app.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise<void>((r) => {
-        server.close(() => r());
-        server.closeAllConnections();
-      }),
-  };
-}
+const outside = (_req: express.Request, res: express.Response) => {
+  res.type('text/plain').send('outside');
+};
 
 describeDashboardMount({
   name: 'Express 5 (app.use, before any body parser)',
@@ -25,10 +15,8 @@ describeDashboardMount({
   start: ({ dashboard }) => {
     const app = express();
     app.use(fetchMiddleware(dashboard));
-    app.get('/outside', (_req, res) => {
-      res.type('text/plain').send('outside');
-    });
-    return listen(app);
+    app.get('/outside', outside);
+    return listenOnLoopback(createServer(app));
   },
 });
 
@@ -42,10 +30,8 @@ describeDashboardMount({
     const router = express.Router();
     router.use(fetchMiddleware(dashboard));
     app.use('/keyward', router);
-    app.get('/outside', (_req, res) => {
-      res.type('text/plain').send('outside');
-    });
-    return listen(app);
+    app.get('/outside', outside);
+    return listenOnLoopback(createServer(app));
   },
 });
 
@@ -55,9 +41,7 @@ describeDashboardMount({
   start: ({ dashboard }) => {
     const app = express4();
     app.use(fetchMiddleware(dashboard));
-    app.get('/outside', (_req, res) => {
-      res.type('text/plain').send('outside');
-    });
-    return listen(app as unknown as express.Express);
+    app.get('/outside', outside as never);
+    return listenOnLoopback(createServer(app));
   },
 });

@@ -1,23 +1,13 @@
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
-import { describeDashboardMount } from '@keyward/dashboard/testing';
+import { createServer } from 'node:http';
+import { describeDashboardMount, listenOnLoopback } from '@keyward/dashboard/testing';
 import { memoryStore } from '@keyward/store-memory';
 import Router from '@koa/router';
 import Koa from 'koa';
 import { fetchMiddleware } from '../src/index.js';
 
-async function listen(app: Koa) {
+function listen(app: Koa) {
   app.silent = true;
-  const server = app.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise<void>((r) => {
-        server.close(() => r());
-        server.closeAllConnections();
-      }),
-  };
+  return listenOnLoopback(createServer(app.callback()));
 }
 
 describeDashboardMount({

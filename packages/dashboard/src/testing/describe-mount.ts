@@ -8,6 +8,33 @@ export interface StartedServer {
   close(): Promise<void>;
 }
 
+/** What {@link listenOnLoopback} needs of a Node `http.Server` (no Node import here). */
+export interface ListeningServer {
+  listen(port: number, host: string, listening: () => void): unknown;
+  address(): unknown;
+  close(closed: () => void): unknown;
+  closeAllConnections?(): void;
+}
+
+/**
+ * Starts a Node server on a random loopback port; `close()` also ends idle keep-alive connections,
+ * so that a suite does not wait for them.
+ */
+export function listenOnLoopback(server: ListeningServer): Promise<StartedServer> {
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () =>
+      resolve({
+        port: (server.address() as { port: number }).port,
+        close: () =>
+          new Promise<void>((closed) => {
+            server.close(() => closed());
+            server.closeAllConnections?.();
+          }),
+      }),
+    );
+  });
+}
+
 /** How to run the mount contract against one framework. */
 export interface MountSuiteOptions {
   /** Shown in the test names. */

@@ -1,2 +1,2 @@
-export { describeDashboardMount } from './describe-mount.js';
-export type { MountSuiteOptions, StartedServer } from './describe-mount.js';
+export { describeDashboardMount, listenOnLoopback } from './describe-mount.js';
+export type { ListeningServer, MountSuiteOptions, StartedServer } from './describe-mount.js';

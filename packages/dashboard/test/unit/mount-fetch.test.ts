@@ -1,16 +1,14 @@
 // Plain fetch: the handler inside a web-standard app (as on Bun, Deno, Workers), served here by
 // node:http through core's two bridge functions.
-import { once } from 'node:events';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { toFetchRequest, writeFetchResponse } from '@keyward/core';
-import { describeDashboardMount } from '@keyward/dashboard/testing';
+import { describeDashboardMount, listenOnLoopback } from '@keyward/dashboard/testing';
 import { memoryStore } from '@keyward/store-memory';
 
 describeDashboardMount({
   name: 'a plain fetch handler (node:http)',
   createStore: () => memoryStore(),
-  start: async ({ dashboard }) => {
+  start: ({ dashboard }) => {
     const app = (request: Request): Promise<Response> => {
       const { pathname } = new URL(request.url);
       if (pathname === dashboard.basePath || pathname.startsWith(`${dashboard.basePath}/`)) return dashboard(request);
@@ -21,15 +19,6 @@ describeDashboardMount({
         .then((response) => writeFetchResponse(res, response))
         .catch(() => res.writeHead(500).end());
     });
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    return {
-      port: (server.address() as AddressInfo).port,
-      close: () =>
-        new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
-        }),
-    };
+    return listenOnLoopback(server);
   },
 });

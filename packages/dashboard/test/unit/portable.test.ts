@@ -46,7 +46,18 @@ it('bundles with no Node built-in and answers in a context without Node globals'
   expect(inputs.filter((i) => i.startsWith('node:') || /^(crypto|buffer|util|fs|stream|http)$/.test(i))).toEqual([]);
   const code = result.outputFiles[0]!.text;
   expect(code).not.toMatch(/\brequire\(/);
-  const context: Record<string, unknown> = { crypto, Headers, Request, Response, TextEncoder, TextDecoder, setTimeout, clearTimeout, URL, URLSearchParams };
+  const context: Record<string, unknown> = {
+    crypto,
+    Headers,
+    Request,
+    Response,
+    TextEncoder,
+    TextDecoder,
+    setTimeout,
+    clearTimeout,
+    URL,
+    URLSearchParams,
+  };
   runInNewContext(code, context);
   expect(context.process).toBeUndefined();
   await expect((context.run as () => Promise<unknown[]>)()).resolves.toEqual([201, 'no-store', ['edge']]);
