@@ -102,7 +102,13 @@ export async function rotateKey(ctx: RequestContext): Promise<Response> {
   const period = body.gracePeriod === undefined ? config.gracePeriods[0] : config.gracePeriods.find((g) => g.value === body.gracePeriod);
   if (period === undefined) errors.add('/gracePeriod', `gracePeriod must be one of: ${config.gracePeriods.map((g) => g.value).join(', ')}`);
   errors.check();
-  const rotated = await config.keyward.rotate(ctx.params.keyId!, { ...guard(ctx), gracePeriod: period!.ms });
+  // The successor keeps the key's expiry: an expired key would be replaced by an expired one.
+  const current = await config.keyward.get(ctx.params.keyId!, { workspaceId: ctx.workspaceId! });
+  if (current === null) throw notFound('key');
+  if (current.expiresAt !== null && current.expiresAt.getTime() <= config.now() && current.rotatedToId === null) {
+    throw new DashboardProblem(409, 'conflict', 'this key has expired: create a new key instead of rotating it');
+  }
+  const rotated = await config.keyward.rotate(current.id, { ...guard(ctx), gracePeriod: period!.ms });
   const [record, previous] = await views(ctx, [rotated.record, rotated.previous]);
   return json(201, { key: rotated.key, record, previous }, { location: keyLocation(ctx, rotated.record.id) });
 }

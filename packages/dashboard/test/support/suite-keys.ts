@@ -147,6 +147,11 @@ export function keyTests(fresh: Fresh): void {
     expect((await h.keyward.verify(bearer(b.key))).ok).toBe(false);
     expect((await h.keyward.verify(bearer(now.body.key))).ok).toBe(true);
     expect(h.answers.filter((x) => x.text.includes(now.body.key))).toHaveLength(1);
+    // An expired key is not rotated into another expired one.
+    const short = await create(h, { name: 'short', expiresAt: new Date(h.clock + 60_000).toISOString() });
+    h.clock += 120_000;
+    const expired = await h.call('POST', `/workspaces/${h.ws.a}/keys/${short.record.id}/rotate`, { body: {} });
+    expect([expired.status, expired.body.detail]).toEqual([409, 'this key has expired: create a new key instead of rotating it']);
   });
 
   it('revokes at once and deletes for good; a legacy key is revoked, never deleted', async () => {
