@@ -3,7 +3,6 @@
 // store cannot answer is the engine's 503 with Retry-After — never a 500, never internals.
 import type { KeyStore } from '@keyward/core';
 import { memoryStore } from '@keyward/store-memory';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTookenApp, tookenKeyward } from '../src/app.js';
 import { type DemoKeys, seedDemo } from '../src/demo.js';
