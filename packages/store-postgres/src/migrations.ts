@@ -110,6 +110,19 @@ CREATE INDEX ${quoteIdentifier(t.object('audit_ws_idx'))} ON ${t.audit} (workspa
 CREATE INDEX ${quoteIdentifier(t.object('audit_time_idx'))} ON ${t.audit} USING brin (occurred_at);
 `,
   },
+  {
+    // Keys that expire soon (`listExpiring`: expiry warnings, the dashboard), read in expiry order
+    // from partial indexes that hold only the keys that will expire while still working: keys
+    // without an expiry, revoked or rotated are not in them, so they stay small.
+    version: 4,
+    name: 'index keys by expiry',
+    sql: (t) => `
+CREATE INDEX ${quoteIdentifier(t.object('keys_expiring_idx'))} ON ${t.keys} (expires_at, id)
+  WHERE expires_at IS NOT NULL AND revoked_at IS NULL AND rotated_to_id IS NULL;
+CREATE INDEX ${quoteIdentifier(t.object('keys_ws_expiring_idx'))} ON ${t.keys} (workspace_id, expires_at, id)
+  WHERE workspace_id IS NOT NULL AND expires_at IS NOT NULL AND revoked_at IS NULL AND rotated_to_id IS NULL;
+`,
+  },
 ];
 
 /** Options of {@link migrate}. */
