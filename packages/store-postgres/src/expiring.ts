@@ -14,7 +14,7 @@ function decodeCursor(cursor: string): { micros: string; id: string } {
 
 /**
  * `listExpiring` on PostgreSQL: one statement on a partial index in expiry order
- * (`keys_expiring_idx`, or `keys_ws_expiring_idx` for one workspace; migration 4). The WHERE
+ * (`keys_expiring_idx`, or `keys_ws_expiring_idx` for one workspace; migration 5). The WHERE
  * clause repeats the indexes' predicate, so that the planner can use them; the keyset cursor is
  * `(expires_at, id)` in microseconds, like the listing's.
  */

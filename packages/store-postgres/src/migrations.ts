@@ -114,7 +114,8 @@ CREATE INDEX ${quoteIdentifier(t.object('audit_time_idx'))} ON ${t.audit} USING 
     // Keys that expire soon (`listExpiring`: expiry warnings, the dashboard), read in expiry order
     // from partial indexes that hold only the keys that will expire while still working: keys
     // without an expiry, revoked or rotated are not in them, so they stay small.
-    version: 4,
+    // Version 4 is the dashboard's (created_by and an audit index), which lands separately.
+    version: 5,
     name: 'index keys by expiry',
     sql: (t) => `
 CREATE INDEX ${quoteIdentifier(t.object('keys_expiring_idx'))} ON ${t.keys} (expires_at, id)

@@ -51,7 +51,7 @@ export interface PostgresStore extends KeyStore, UsageStore, AuditStore, Counter
   readonly tables: { readonly keys: string; readonly migrations: string; readonly usage: string; readonly audit: string };
   findById(id: string): Promise<StoredKey | null>;
   findByHash(hash: string): Promise<StoredKey | null>;
-  /** Keys that expire soon, soonest first, from the partial index of migration 4 (see `KeyStore.listExpiring`). */
+  /** Keys that expire soon, soonest first, from the partial index of migration 5 (see `KeyStore.listExpiring`). */
   listExpiring(query: ExpiringQuery): Promise<ListPage<StoredKey>>;
   /** Runs {@link migrate} with this store's pool, schema and prefix. */
   migrate(): Promise<MigrateResult>;
