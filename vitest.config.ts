@@ -14,6 +14,8 @@ const unit = [
   'packages/express/test/**/*.test.ts',
   'packages/koa/test/**/*.test.ts',
   'packages/fastify/test/**/*.test.ts',
+  'packages/secret-scanning/test/handler.test.ts',
+  'packages/secret-scanning/test/signature.test.ts',
 ];
 
 export default defineConfig({
