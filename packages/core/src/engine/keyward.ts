@@ -351,6 +351,7 @@ export class Keyward {
     this.closed = true;
     const stop = this.unsubscribe;
     this.unsubscribe = null;
+    await this.expiryWatch.settle();
     await Promise.all([stop?.(), this.usageTracker?.close(), this.auditRecorder?.close()]);
   }
 
@@ -360,6 +361,7 @@ export class Keyward {
    * `waitUntil` at the end of a request. Failed writes go to the `onError` hooks, not here.
    */
   async flush(): Promise<void> {
+    await this.expiryWatch.settle();
     await Promise.all([this.usageTracker?.flush(), this.auditRecorder?.flush()]);
   }
 

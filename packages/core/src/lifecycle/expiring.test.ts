@@ -37,7 +37,7 @@ function setup(options: { store?: KeyStore; expiry?: Parameters<typeof createKey
     ...(options.expiry ? { expiry: options.expiry } : {}),
   });
   const expiring = async () => {
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    // flush() waits for the claims that requests started, then writes the events.
     await keyward.flush();
     return events.filter((e) => e.type === 'key.expiring');
   };
@@ -170,11 +170,10 @@ describe('key.expiring events', () => {
     const keyward = createKeyward({ store, format, audit: { store: false, onEvent: (e) => events.push(e), onError: (e) => errors.push(e) } });
     const { key } = await keyward.create({ workspaceId: 'ws_1', name: 'k', expiresIn: '2d' });
     expect((await keyward.verify(bearer(key))).ok).toBe(true);
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await keyward.flush();
     expect(errors).toHaveLength(1);
     down = false;
     await keyward.verify(bearer(key));
-    await new Promise((resolve) => setTimeout(resolve, 5));
     await keyward.flush();
     expect(events.filter((e) => e.type === 'key.expiring')).toHaveLength(1);
   });

@@ -85,6 +85,8 @@ export class ExpiryWatch {
   readonly header: string | null;
   private readonly last: number;
   private readonly seen = new Set<string>();
+  /** Claims in flight (started by requests), so that `settle()` can wait for their events. */
+  private readonly pending = new Set<Promise<unknown>>();
 
   /** @throws {RangeError} for thresholds that are not positive durations, or a header name that is no token. */
   constructor(
@@ -117,7 +119,16 @@ export class ExpiryWatch {
   observe(key: ApiKey): void {
     if (this.host.audit === null || key.expiresAt === null) return;
     const due = this.due(key, this.host.now());
-    if (due !== null) void this.claim(key, due).catch((error: unknown) => this.host.onError(error));
+    if (due === null) return;
+    const claim = this.claim(key, due).catch((error: unknown) => this.host.onError(error));
+    this.pending.add(claim);
+    void claim.finally(() => this.pending.delete(claim));
+  }
+
+  /** Waits for the claims that requests started (before the audit log is flushed or closed). */
+  async settle(): Promise<void> {
+    // Bounded: requests may start new claims meanwhile; those of a few rounds are enough.
+    for (let round = 0; round < 10 && this.pending.size > 0; round++) await Promise.all([...this.pending]);
   }
 
   /**
