@@ -16,6 +16,7 @@ const unit = [
   'packages/fastify/test/**/*.test.ts',
   'packages/secret-scanning/test/handler.test.ts',
   'packages/secret-scanning/test/signature.test.ts',
+  'packages/secret-scanning/test/mounts.test.ts',
 ];
 
 export default defineConfig({
