@@ -85,6 +85,15 @@ export class ExpiryWatch {
   readonly header: string | null;
   private readonly last: number;
   private readonly seen = new Set<string>();
+  /**
+   * Per key object (the engine hands out one per stored record): the threshold warned about, and
+   * the success headers. A request with a key in its last day costs two WeakMap reads, not a
+   * string, a date format and an object (measured with verifySync on the memory store, as a ratio
+   * to a bare SHA-256 of the key in the same run: 0.23 → 0.36 with the header, 0.155 → 0.31–0.35
+   * with the audit log on; a key without expiry: 0.39–0.42).
+   */
+  private readonly warnedFor = new WeakMap<object, number>();
+  private readonly headersFor = new WeakMap<object, Readonly<Record<string, string>>>();
   /** Claims in flight (started by requests), so that `settle()` can wait for their events. */
   private readonly pending = new Set<Promise<unknown>>();
 
@@ -112,7 +121,14 @@ export class ExpiryWatch {
     if (this.header === null) return base;
     const left = expiresAt.getTime() - now;
     if (!(left > 0 && left <= this.last)) return base;
-    return { ...base, [this.header]: expiresAt.toUTCString() };
+    // Other headers (a legacy key's): a new object. None: one object per expiry date, reused.
+    for (const _ in base) return { ...base, [this.header]: expiresAt.toUTCString() };
+    let headers = this.headersFor.get(expiresAt);
+    if (headers === undefined) {
+      headers = Object.freeze({ [this.header]: expiresAt.toUTCString() });
+      this.headersFor.set(expiresAt, headers);
+    }
+    return headers;
   }
 
   /** A request used this key: warn in the background if it crossed a threshold (never slows the request). */
@@ -146,7 +162,8 @@ export class ExpiryWatch {
   private due(key: ApiKey, now: number): { threshold: number; memo: string; now: number } | null {
     if (key.revokedAt !== null || key.rotatedToId !== null) return null;
     const threshold = expiryThreshold(key.expiresAt, now, this.thresholds);
-    if (threshold === null) return null;
+    if (threshold === null || this.warnedFor.get(key) === threshold) return null;
+    this.warnedFor.set(key, threshold);
     const memo = `${key.id}\u0000${threshold}\u0000${key.expiresAt!.getTime()}`;
     if (this.seen.has(memo)) return null;
     if (this.seen.size >= MAX_SEEN) this.seen.clear();
@@ -163,6 +180,7 @@ export class ExpiryWatch {
       first = await this.host.once().claim(key.id, `expiring:${key.id}:${threshold}:${expiresAt}`, now, expiresAt + 86_400_000);
     } catch (error) {
       this.seen.delete(due.memo);
+      this.warnedFor.delete(key);
       throw error;
     }
     if (!first) return false;
