@@ -1,5 +1,6 @@
 // The mounts of the README, as they are written there: Express, Koa and Fastify, each on a real
 // server on loopback, each sent a signed and a tampered alert by the fake GitHub.
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { createKeyward } from '@keyward/core';
@@ -85,26 +86,17 @@ async function fastifyApp() {
   return app;
 }
 
+/** The URL of the endpoint on a node:http server that is starting to listen. */
+async function listening(server: Server): Promise<string> {
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/github/secret-scanning`;
+}
+
 describe('the README mounts', () => {
   const cases: [string, () => Promise<string>][] = [
-    [
-      'Express',
-      async () => {
-        const server = expressApp().listen(0, '127.0.0.1');
-        await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-        closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-        return `http://127.0.0.1:${(server.address() as AddressInfo).port}/github/secret-scanning`;
-      },
-    ],
-    [
-      'Koa',
-      async () => {
-        const server = koaApp().listen(0, '127.0.0.1');
-        await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-        closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-        return `http://127.0.0.1:${(server.address() as AddressInfo).port}/github/secret-scanning`;
-      },
-    ],
+    ['Express', () => listening(expressApp().listen(0, '127.0.0.1'))],
+    ['Koa', () => listening(koaApp().listen(0, '127.0.0.1'))],
     [
       'Fastify',
       async () => {

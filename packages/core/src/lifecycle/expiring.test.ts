@@ -13,17 +13,8 @@ const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 
 /** A key store without `listExpiring` (and without counters): the fallbacks. */
 function plainStore(): KeyStore {
-  const store = memoryStore();
-  return {
-    local: true,
-    insert: (k) => store.insert(k),
-    findById: (id) => store.findById(id),
-    findByHash: (h) => store.findByHash(h),
-    list: (q) => store.list(q),
-    update: (id, p) => store.update(id, p),
-    delete: (id) => store.delete(id),
-    rotate: (i) => store.rotate(i),
-  };
+  const { listExpiring: _expiring, consumeCounters: _counters, ...keys } = memoryStore();
+  return keys;
 }
 
 function setup(options: { store?: KeyStore; expiry?: Parameters<typeof createKeyward>[0]['expiry']; clock?: { t: number } } = {}) {
