@@ -111,10 +111,20 @@ CREATE INDEX ${quoteIdentifier(t.object('audit_time_idx'))} ON ${t.audit} USING 
 `,
   },
   {
+    // Who created a key, read with the key (a listing stays one query); and the audit log of one
+    // key, newest first, through its own index (the key filter of the management API's audit page).
+    // Adding a nullable column without a default rewrites no row.
+    version: 4,
+    name: 'add created_by, index audit by key',
+    sql: (t) => `
+ALTER TABLE ${t.keys} ADD COLUMN created_by text COLLATE "C";
+CREATE INDEX ${quoteIdentifier(t.object('audit_key_idx'))} ON ${t.audit} (workspace_id, key_id, occurred_at, seq) WHERE key_id IS NOT NULL;
+`,
+  },
+  {
     // Keys that expire soon (`listExpiring`: expiry warnings, the dashboard), read in expiry order
     // from partial indexes that hold only the keys that will expire while still working: keys
     // without an expiry, revoked or rotated are not in them, so they stay small.
-    // Version 4 is the dashboard's (created_by and an audit index), which lands separately.
     version: 5,
     name: 'index keys by expiry',
     sql: (t) => `
