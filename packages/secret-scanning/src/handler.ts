@@ -3,8 +3,20 @@ import { AlertFormatError, parseAlert, type SecretMatch } from './alert.js';
 import { verifyP256Signature } from './signature.js';
 import { githubSigningKeys, type SigningKeys, SigningKeysUnavailable } from './signing-keys.js';
 
+/**
+ * The endpoint: a web-standard handler, with the path it is meant to answer at, which the adapters'
+ * mount helpers (`fetchMiddleware`, `fetchPlugin`) route by.
+ */
+export type SecretScanningHandler = ((request: Request) => Promise<Response>) & { readonly basePath: string };
+
 /** Options of {@link secretScanningHandler}. */
 export interface SecretScanningOptions extends Pick<LeakOptions, 'policy' | 'gracePeriod' | 'onLeak'> {
+  /**
+   * The path you register with GitHub, for the adapters' mount helpers (`fetchMiddleware(handler)`
+   * in Express and Koa, `fetchPlugin` in Fastify). The handler itself answers at any path it is
+   * given. @default '/github/secret-scanning'
+   */
+  basePath?: string;
   /**
    * Where GitHub's signing keys come from.
    * @default githubSigningKeys({ url: keysUrl, token: githubToken, fetch })
@@ -112,7 +124,7 @@ async function sha256Hex(text: string): Promise<string> {
  * ```
  * @throws {RangeError} for options out of range.
  */
-export function secretScanningHandler(keyward: Keyward, options: SecretScanningOptions = {}): (request: Request) => Promise<Response> {
+export function secretScanningHandler(keyward: Keyward, options: SecretScanningOptions = {}): SecretScanningHandler {
   if (!keyward || typeof keyward.reportLeak !== 'function') throw new TypeError('secretScanningHandler needs a Keyward engine (createKeyward(...))');
   const maxBody = options.maxBodyBytes ?? 1_048_576;
   const maxMatches = options.maxMatches ?? 1000;
@@ -120,6 +132,10 @@ export function secretScanningHandler(keyward: Keyward, options: SecretScanningO
   if (!(Number.isInteger(maxBody) && maxBody > 0)) throw new RangeError('maxBodyBytes must be a positive integer');
   if (!(Number.isInteger(maxMatches) && maxMatches > 0)) throw new RangeError('maxMatches must be a positive integer');
   if (!(Number.isInteger(retryAfter) && retryAfter > 0)) throw new RangeError('retryAfter must be a positive integer of seconds');
+  const basePath = options.basePath ?? '/github/secret-scanning';
+  if (typeof basePath !== 'string' || !/^\/[A-Za-z0-9._~!$&'()*+,;=:@/-]*$/.test(basePath) || basePath.includes('//')) {
+    throw new RangeError('basePath must be a URL path such as "/github/secret-scanning"');
+  }
   const keys =
     options.keys ??
     githubSigningKeys({
@@ -170,7 +186,7 @@ export function secretScanningHandler(keyward: Keyward, options: SecretScanningO
     return known;
   }
 
-  return async (request: Request): Promise<Response> => {
+  const endpoint = async (request: Request): Promise<Response> => {
     if (request.method !== 'POST') return problem(405, 'Method Not Allowed', 'send secret scanning alerts with POST', { allow: 'POST' });
     const identifier = request.headers.get('github-public-key-identifier')?.trim();
     const signature = request.headers.get('github-public-key-signature')?.trim();
@@ -214,4 +230,5 @@ export function secretScanningHandler(keyward: Keyward, options: SecretScanningO
     }
     return new Response(JSON.stringify(feedback), { status: 200, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' } });
   };
+  return Object.assign(endpoint, { basePath: basePath.length > 1 ? basePath.replace(/\/$/, '') : basePath });
 }

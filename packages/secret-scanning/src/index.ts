@@ -1,5 +1,5 @@
 export { secretScanningHandler } from './handler.js';
-export type { SecretScanningFeedback, SecretScanningOptions } from './handler.js';
+export type { SecretScanningFeedback, SecretScanningHandler, SecretScanningOptions } from './handler.js';
 export { githubSigningKeys, GITHUB_SECRET_SCANNING_KEYS_URL, SigningKeysUnavailable } from './signing-keys.js';
 export type { GitHubSigningKeysOptions, SigningKeys } from './signing-keys.js';
 export { parseAlert, AlertFormatError } from './alert.js';

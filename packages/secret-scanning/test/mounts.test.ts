@@ -1,9 +1,12 @@
-// The mounts of the README, as they are written there: Express, Koa and Fastify, each on a real
-// server on loopback, each sent a signed and a tampered alert by the fake GitHub.
+// The mounts of the README, as they are written there: Express and Koa (`fetchMiddleware`) and
+// Fastify (`fetchPlugin`), each on a real server on loopback, each sent a signed and a tampered
+// alert by the fake GitHub — with the apps' own JSON body parsers in place for their other routes.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Readable } from 'node:stream';
 import { createKeyward } from '@keyward/core';
+import { fetchMiddleware as expressFetch } from '@keyward/express';
+import { fetchPlugin } from '@keyward/fastify';
+import { fetchMiddleware as koaFetch } from '@keyward/koa';
 import { secretScanningHandler } from '@keyward/secret-scanning';
 import { memoryStore } from '@keyward/store-memory';
 import express from 'express';
@@ -15,7 +18,7 @@ import { format, match, sha256 } from './scenarios.js';
 
 const github = new FakeGitHub();
 const keyward = createKeyward({ store: memoryStore(), format });
-let secretScanning: (request: Request) => Promise<Response>;
+let secretScanning: ReturnType<typeof secretScanningHandler>;
 const closers: (() => Promise<void>)[] = [];
 
 beforeAll(async () => {
@@ -27,65 +30,6 @@ afterAll(async () => {
   await github.stop();
 });
 
-function expressApp() {
-  const app = express();
-  // README: Express — the raw body (before any JSON parser), handed over as it came.
-  app.post('/github/secret-scanning', express.raw({ type: '*/*', limit: '1mb' }), async (req, res) => {
-    const response = await secretScanning(
-      new Request(`https://${req.get('host')}${req.originalUrl}`, { method: 'POST', headers: req.headers as HeadersInit, body: req.body }),
-    );
-    res
-      .status(response.status)
-      .set(Object.fromEntries(response.headers))
-      .send(Buffer.from(await response.arrayBuffer()));
-  });
-  app.use(express.json());
-  return app;
-}
-
-function koaApp() {
-  const app = new Koa();
-  // README: Koa — no body parser on this path: the request stream goes to the handler.
-  app.use(async (ctx, next) => {
-    if (ctx.method !== 'POST' || ctx.path !== '/github/secret-scanning') return next();
-    const response = await secretScanning(
-      new Request(ctx.href, {
-        method: 'POST',
-        headers: ctx.headers as HeadersInit,
-        body: Readable.toWeb(ctx.req) as ReadableStream,
-        duplex: 'half',
-      } as RequestInit),
-    );
-    ctx.status = response.status;
-    ctx.set(Object.fromEntries(response.headers));
-    ctx.body = Buffer.from(await response.arrayBuffer());
-  });
-  return app;
-}
-
-async function fastifyApp() {
-  const app = Fastify();
-  // README: Fastify — a scope whose only body parser keeps the bytes as they came.
-  await app.register(async (scoped) => {
-    scoped.removeAllContentTypeParsers();
-    scoped.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 1_048_576 }, (_req, body, done) => done(null, body));
-    scoped.post('/github/secret-scanning', async (request, reply) => {
-      const response = await secretScanning(
-        new Request(`https://${request.host}${request.url}`, {
-          method: 'POST',
-          headers: request.headers as HeadersInit,
-          body: new Uint8Array(request.body as Buffer),
-        }),
-      );
-      return reply
-        .code(response.status)
-        .headers(Object.fromEntries(response.headers))
-        .send(Buffer.from(await response.arrayBuffer()));
-    });
-  });
-  return app;
-}
-
 /** The URL of the endpoint on a node:http server that is starting to listen. */
 async function listening(server: Server): Promise<string> {
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
@@ -93,20 +37,45 @@ async function listening(server: Server): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}/github/secret-scanning`;
 }
 
+const cases: [string, () => Promise<string>][] = [
+  [
+    'Express',
+    async () => {
+      const app = express();
+      // README: before express.json(), so that the body reaches the handler as GitHub signed it.
+      app.use(expressFetch(secretScanning));
+      app.use(express.json());
+      return listening(app.listen(0, '127.0.0.1'));
+    },
+  ],
+  [
+    'Koa',
+    async () => {
+      const app = new Koa();
+      app.use(koaFetch(secretScanning));
+      return listening(app.listen(0, '127.0.0.1'));
+    },
+  ],
+  [
+    'Fastify',
+    async () => {
+      const app = Fastify();
+      await app.register(fetchPlugin, { handler: secretScanning });
+      app.post('/other', async (request) => request.body);
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      closers.push(() => app.close());
+      return `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/github/secret-scanning`;
+    },
+  ],
+];
+
 describe('the README mounts', () => {
-  const cases: [string, () => Promise<string>][] = [
-    ['Express', () => listening(expressApp().listen(0, '127.0.0.1'))],
-    ['Koa', () => listening(koaApp().listen(0, '127.0.0.1'))],
-    [
-      'Fastify',
-      async () => {
-        const app = await fastifyApp();
-        await app.listen({ port: 0, host: '127.0.0.1' });
-        closers.push(() => app.close());
-        return `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/github/secret-scanning`;
-      },
-    ],
-  ];
+  it('the handler names the path to mount it at', () => {
+    expect(secretScanning.basePath).toBe('/github/secret-scanning');
+    expect(secretScanningHandler(keyward, { basePath: '/hooks/github/' }).basePath).toBe('/hooks/github');
+    expect(() => secretScanningHandler(keyward, { basePath: 'github' })).toThrow(RangeError);
+  });
+
   for (const [name, start] of cases) {
     it(`${name}: a signed alert revokes the key, a tampered one changes nothing`, async () => {
       const url = await start();
