@@ -3,6 +3,7 @@ import type { Pool } from 'pg';
 import { translateError } from './errors.js';
 import type { TableNames } from './identifiers.js';
 import { ROW_SQL, toStoredKey } from './row.js';
+import { statement } from './statement.js';
 
 const MAX_LIMIT = 1000;
 
@@ -19,8 +20,8 @@ function decodeCursor(cursor: string): { micros: string; id: string } {
  * `(expires_at, id)` in microseconds, like the listing's.
  */
 export function postgresExpiring(pool: Pool, t: TableNames): { listExpiring(query: ExpiringQuery): Promise<ListPage<StoredKey>> } {
-  const statements = new Map<string, string>();
-  function statementFor(byWorkspace: boolean, hasCursor: boolean): string {
+  const statements = new Map<string, { name: string; text: string }>();
+  function statementFor(byWorkspace: boolean, hasCursor: boolean): { name: string; text: string } {
     const id = `${byWorkspace}${hasCursor}`;
     let text = statements.get(id);
     if (text === undefined) {
@@ -28,9 +29,10 @@ export function postgresExpiring(pool: Pool, t: TableNames): { listExpiring(quer
       const where = ['expires_at IS NOT NULL', 'revoked_at IS NULL', 'rotated_to_id IS NULL', 'expires_at > $1', 'expires_at <= $2'];
       if (byWorkspace) where.unshift(`workspace_id = $${++n}`, 'workspace_id IS NOT NULL');
       if (hasCursor) where.push(`(expires_at, id) > (timestamptz 'epoch' + $${++n}::bigint * interval '1 microsecond', $${++n})`);
-      text =
+      text = statement(
         `SELECT ${ROW_SQL} AS r, (extract(epoch FROM expires_at) * 1000000)::bigint::text AS cursor_us FROM ${t.keys}` +
-        ` WHERE ${where.join(' AND ')} ORDER BY expires_at, id LIMIT $${++n}`;
+          ` WHERE ${where.join(' AND ')} ORDER BY expires_at, id LIMIT $${++n}`,
+      );
       statements.set(id, text);
     }
     return text;
@@ -49,7 +51,8 @@ export function postgresExpiring(pool: Pool, t: TableNames): { listExpiring(quer
       values.push(limit + 1);
       let rows: { r: unknown; cursor_us: string }[];
       try {
-        rows = (await pool.query<{ r: unknown; cursor_us: string }>(statementFor(query.workspaceId !== undefined, after !== null), values)).rows;
+        rows = (await pool.query<{ r: unknown; cursor_us: string }>({ ...statementFor(query.workspaceId !== undefined, after !== null), values }))
+          .rows;
       } catch (error) {
         throw translateError(error);
       }

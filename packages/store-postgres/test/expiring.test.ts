@@ -14,6 +14,10 @@ function spy(inner: Pool, seen: { text: string; values: unknown[] }[]): Pool {
   const wrapped = Object.create(inner) as Pool;
   (wrapped as { query: unknown }).query = (config: unknown, values?: unknown[]) => {
     if (typeof config === 'string') seen.push({ text: config, values: values ?? [] });
+    else if (config && typeof config === 'object' && 'text' in config) {
+      const named = config as { text: string; values?: unknown[] };
+      seen.push({ text: named.text, values: named.values ?? [] });
+    }
     return (inner.query as (...args: unknown[]) => unknown)(config, values);
   };
   return wrapped;
