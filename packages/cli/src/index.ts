@@ -130,7 +130,8 @@ export async function run(
         audit: options.audit === true,
       });
     const id = command.takesPaths ? '' : (rest[0] ?? '');
-    const code = await command.run({
+    let code: number = EXIT.ok;
+    await command.run({
       values,
       id,
       paths: command.takesPaths ? rest : [],
@@ -145,8 +146,11 @@ export async function run(
       },
       print: (data, human) => out(values.json ? `${JSON.stringify(data, null, 2)}\n` : human),
       warn: err,
+      exitWith: (exit) => {
+        code = exit;
+      },
     });
-    return typeof code === 'number' ? code : EXIT.ok;
+    return code;
   } catch (error) {
     return fail(error, command, err);
   } finally {

@@ -23,6 +23,8 @@ export interface CommandContext {
   print(data: unknown, human: string): void;
   /** Writes to stderr. */
   warn(text: string): void;
+  /** The exit code of a command that completed, when it is not 0 (`scan` found a live key). */
+  exitWith(code: number): void;
 }
 
 /** One command of `keyward`. */
@@ -39,6 +41,5 @@ export interface Command {
   readonly takesPaths?: boolean;
   /** Checks what needs no store, before connecting to it. */
   check?(values: Values): void;
-  /** Resolves to the exit code when it is not 0 (`scan` found a live key). */
-  run(context: CommandContext): Promise<void | number>;
+  run(context: CommandContext): Promise<void>;
 }

@@ -134,7 +134,7 @@ and binary files are skipped. A key is never printed: only its prefix and its la
 `,
   options: ['revoke', 'format', 'prefix'],
   takesPaths: true,
-  async run({ values, paths, engine, print, warn, readStdin }) {
+  async run({ values, paths, engine, print, warn, readStdin, exitWith }) {
     const keyward = engine({ audit: values.revoke === true });
     const formats: readonly KeyFormat[] = keyward.formats;
     const walk: Walk = { files: 0, skipped: 0, truncated: false };
@@ -145,7 +145,10 @@ and binary files are skipped. A key is never printed: only its prefix and its la
         source.text,
         hits.map((h) => h.index),
       );
-      hits.forEach((hit, i) => found.push({ source: source.name, key: hit.key, index: hit.index, format: hit.format, ...at[i]! }));
+      for (let i = 0; i < hits.length; i++) {
+        const hit = hits[i]!;
+        found.push({ source: source.name, key: hit.key, index: hit.index, format: hit.format, ...at[i]! });
+      }
     }
     // One store read per distinct key; the first place of a live key is where `--revoke` says it was found.
     const checked = new Map<
@@ -210,6 +213,6 @@ and binary files are skipped. A key is never printed: only its prefix and its la
       );
     }
     if (walk.truncated) warn(`keyward: warning: stopped after ${MAX_FILES} files\n`);
-    return liveKeys > 0 ? EXIT.leaked : EXIT.ok;
+    if (liveKeys > 0) exitWith(EXIT.leaked);
   },
 };
