@@ -17,6 +17,7 @@ const unit = [
   'packages/secret-scanning/test/handler.test.ts',
   'packages/secret-scanning/test/signature.test.ts',
   'packages/secret-scanning/test/mounts.test.ts',
+  'packages/secret-scanning/test/portable.test.ts',
   'packages/dashboard/test/*.memory.test.ts',
   'packages/dashboard/test/unit/**/*.test.ts',
 ];

@@ -72,6 +72,7 @@ export { routeOptions } from './web/route-options.js';
 export type { RouteOptions, RouteOptionsResolver } from './web/route-options.js';
 export { authenticateRequest, renderedResponse, withApiKey, withResponseHeaders } from './web/fetch.js';
 export { isUnderBasePath, toFetchRequest, writeFetchResponse } from './web/node-fetch.js';
+export { readBodyCapped } from './web/body.js';
 export type { FetchHandler, FetchRequestInit, NodeIncomingLike, NodeResponseLike } from './web/node-fetch.js';
 export type { ApiKeyFetchHandler, AuthenticateResult, FetchAuthOptions, WithApiKeyOptions } from './web/fetch.js';
 

@@ -1,4 +1,4 @@
-import { isKeywardError, type Keyward, type LeakOptions } from '@keyward/core';
+import { isKeywardError, type Keyward, type LeakOptions, readBodyCapped } from '@keyward/core';
 import { AlertFormatError, parseAlert, type SecretMatch } from './alert.js';
 import { verifyP256Signature } from './signature.js';
 import { githubSigningKeys, type SigningKeys, SigningKeysUnavailable } from './signing-keys.js';
@@ -62,35 +62,6 @@ function problem(status: number, title: string, detail: string, headers: Record<
     status,
     headers: { 'content-type': 'application/problem+json', 'cache-control': 'no-store', ...headers },
   });
-}
-
-/** The body, or `null` when it is longer than `cap` (then not read further). */
-async function readCapped(request: Request, cap: number): Promise<Uint8Array<ArrayBuffer> | null> {
-  const declared = request.headers.get('content-length');
-  if (declared !== null && Number(declared) > cap) return null;
-  if (request.body === null) return new Uint8Array(0);
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > cap) {
-      // Not cancelled: on Node, cancelling destroys the socket before the 413 is written. The
-      // answer says `Connection: close` instead, and the rest of the body goes with the connection.
-      reader.releaseLock();
-      return null;
-    }
-    chunks.push(value);
-  }
-  const body = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return body;
 }
 
 async function sha256Hex(text: string): Promise<string> {
@@ -193,7 +164,7 @@ export function secretScanningHandler(keyward: Keyward, options: SecretScanningO
     if (!identifier || !signature || identifier.length > 256 || signature.length > 1024) {
       return problem(400, 'Bad Request', 'the Github-Public-Key-Identifier and Github-Public-Key-Signature headers are required');
     }
-    const body = await readCapped(request, maxBody);
+    const body = await readBodyCapped(request, maxBody);
     if (body === null) return problem(413, 'Content Too Large', `an alert is at most ${maxBody} bytes`, { connection: 'close' });
     let key: CryptoKey | null;
     try {
