@@ -4,24 +4,14 @@
 // handed to the handler; the signature is made outside, with node:crypto.
 import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { runInNewContext } from 'node:vm';
-import { build } from 'esbuild';
+import { bundleForWeb, runWithoutNode, TINY_STORE_SOURCE } from '@keyward/test-services';
 import { expect, it } from 'vitest';
 
 const src = (path: string) => JSON.stringify(fileURLToPath(new URL(path, import.meta.url)));
 const entry = `
 import { createKeyward, prefixedFormat } from ${src('../../core/src/index.ts')};
 import { secretScanningHandler } from ${src('../src/index.ts')};
-const rows = new Map();
-const store = {
-  async insert(k) { rows.set(k.id, k); },
-  findById: (id) => rows.get(id) ?? null,
-  findByHash: (h) => [...rows.values()].find((k) => k.hash === h) ?? null,
-  async list() { return { items: [...rows.values()], nextCursor: null }; },
-  async update(id, p) { const k = { ...rows.get(id), ...p }; rows.set(id, k); return k; },
-  async delete(id) { const k = rows.get(id); rows.delete(id); return k ?? null; },
-  async rotate() { throw new Error('unused'); },
-};
+${TINY_STORE_SOURCE}
 const keyward = createKeyward({ store, format: prefixedFormat({ prefix: 'kw' }) });
 globalThis.create = async () => (await keyward.create({ workspaceId: 'ws', name: 'edge' })).key;
 globalThis.run = async ({ list, body, identifier, signature, key }) => {
@@ -36,39 +26,11 @@ globalThis.run = async ({ list, body, identifier, signature, key }) => {
 `;
 
 it('bundles with no Node built-in and handles a signed alert in a context without Node globals', async () => {
-  const result = await build({
-    stdin: { contents: entry, resolveDir: fileURLToPath(new URL('.', import.meta.url)), loader: 'ts' },
-    bundle: true,
-    write: false,
-    platform: 'neutral',
-    format: 'iife',
-    mainFields: ['module', 'main'],
-    conditions: ['@keyward/source', 'import'],
-    metafile: true,
-    logLevel: 'silent',
-  });
-  const inputs = Object.keys(result.metafile.inputs);
+  const { code, inputs, nodeBuiltins } = await bundleForWeb(entry, fileURLToPath(new URL('.', import.meta.url)));
   expect(inputs.some((i) => i.includes('secret-scanning/src/handler.ts'))).toBe(true);
-  expect(inputs.filter((i) => i.startsWith('node:') || /^(crypto|buffer|util|fs|stream|http)$/.test(i))).toEqual([]);
-  const code = result.outputFiles[0]!.text;
+  expect(nodeBuiltins).toEqual([]);
   expect(code).not.toMatch(/\brequire\(/);
-  const context: Record<string, unknown> = {
-    crypto,
-    Headers,
-    Request,
-    Response,
-    TextEncoder,
-    TextDecoder,
-    AbortSignal,
-    atob,
-    setTimeout,
-    clearTimeout,
-    setInterval,
-    clearInterval,
-    URL,
-    URLSearchParams,
-  };
-  runInNewContext(code, context);
+  const context = runWithoutNode(code);
   expect(context.process).toBeUndefined();
   expect(context.Buffer).toBeUndefined();
   const key = await (context.create as () => Promise<string>)();
