@@ -165,6 +165,7 @@ export function secretScanningHandler(keyward: Keyward, options: SecretScanningO
       return problem(400, 'Bad Request', 'the Github-Public-Key-Identifier and Github-Public-Key-Signature headers are required');
     }
     const body = await readBodyCapped(request, maxBody);
+    // `Connection: close`: the rest of an oversized body goes with the connection, not into a read.
     if (body === null) return problem(413, 'Content Too Large', `an alert is at most ${maxBody} bytes`, { connection: 'close' });
     let key: CryptoKey | null;
     try {
