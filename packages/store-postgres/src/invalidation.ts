@@ -35,9 +35,11 @@ interface Subscriber {
   readonly onError: ((error: unknown) => void) | undefined;
 }
 
-const MAX_KEY_ID = 512;
+/** The longest key id a message may carry. */
+export const MAX_KEY_ID = 512;
 
-function parseMessage(payload: string | undefined): InvalidationMessage | null {
+/** The message in a NOTIFY payload, or `null` for anything that is not one of ours. */
+export function parseMessage(payload: string | undefined): InvalidationMessage | null {
   if (payload === undefined || payload.length > 2 * MAX_KEY_ID) return null;
   try {
     const value = JSON.parse(payload) as unknown;
