@@ -48,8 +48,11 @@ describeUsageStore({
   name: 'embedded (PGlite)',
   createStore: () => freshStore('usage'),
   // What a second engine of this process sees: the same schema, through a second store.
-  openTwin: (store) =>
-    embeddedStore({ dir: data.dir, schema: store.tables.keys.split('.')[0]!.replaceAll('"', '') }).then((s) => (opened.push(s), s)),
+  openTwin: async (store) => {
+    const twin = await embeddedStore({ dir: data.dir, schema: store.tables.keys.split('.')[0]!.replaceAll('"', '') });
+    opened.push(twin);
+    return twin;
+  },
 });
 
 describeAuditStore({
