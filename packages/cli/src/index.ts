@@ -16,8 +16,12 @@ import {
   type KeyStore,
   type Keyward,
 } from '@keyward/core';
-import { postgresStore } from '@keyward/store-postgres';
+import { postgresStore, type PostgresStore } from '@keyward/store-postgres';
 import { redisStore } from '@keyward/store-redis';
+import { openEmbedded } from './commands/embedded-url.js';
+import { exportStore } from './commands/export-store.js';
+import { importStore } from './commands/import-store.js';
+import { parseTransfer, TransferFormatError } from './commands/transfer-format.js';
 
 /** Exit codes, documented in the README. */
 export const EXIT = { ok: 0, failure: 1, usage: 2, notFound: 3, unreachable: 4 } as const;
@@ -32,7 +36,7 @@ class UsageError extends Error {}
 
 const GLOBAL_HELP = `Usage: keyward [--store URL] [--json] <command> [options]
 
-Manage the API keys of a Keyward store (PostgreSQL or Redis).
+Manage the API keys of a Keyward store (PostgreSQL, embedded PostgreSQL or Redis).
 
 Commands:
   migrate                     create or update the PostgreSQL schema (Redis needs none)
@@ -45,9 +49,11 @@ Commands:
   keys import                 import keys whose hashes come from another system
   audit                       read the audit log of a workspace
   usage                       requests per day of a key or a workspace
+  export                      write the whole store (hashes, never keys) as JSON lines on stdout
+  import                      write an export into a store (idempotent; refuses conflicts)
 
 Global options:
-  --store URL                 postgres://… or redis://… (or KEYWARD_STORE_URL)
+  --store URL                 postgres://…, redis://… or embedded:DIR (or KEYWARD_STORE_URL)
   --schema NAME               PostgreSQL schema (default public)
   --table-prefix P            PostgreSQL table prefix (default keyward_)
   --redis-prefix P            Redis key prefix (default keyward:)
@@ -85,6 +91,17 @@ The file holds a JSON array, or one JSON object per line, of keys made by anothe
    "id"?, "ownerId"?, "format"?, "prefix"?, "scopes"?, "expiresAt"?, "legacy"?, "sunsetAt"?, "createdAt"?}
 `,
   audit: 'Usage: keyward audit --workspace W [--from DATE] [--to DATE] [--limit N]\n',
+  export: `Usage: keyward export --store (postgres://… | embedded:DIR) > store.jsonl
+
+Writes every key (its hash: no plaintext exists to export), the usage counts, the audit log and the
+counters as JSON lines. Stop the app first when the store is embedded (one process owns it).
+`,
+  import: `Usage: keyward import --store (postgres://… | embedded:DIR) --file store.jsonl
+
+Writes a file made by "keyward export" into the store. Idempotent: records it holds already are left
+alone. A key it holds with other content is a conflict: then nothing is written. Run "keyward migrate"
+on a server first.
+`,
   usage: 'Usage: keyward usage (--key ID | --workspace W) --from YYYY-MM-DD --to YYYY-MM-DD\n',
 };
 
@@ -124,6 +141,8 @@ const ALLOWED: Record<string, string[]> = {
   'keys import': ['file'],
   audit: ['workspace', 'from', 'to', 'limit'],
   usage: ['key', 'workspace', 'from', 'to'],
+  export: [],
+  import: ['file'],
 };
 const NEEDS_ID = new Set(['keys show', 'keys rename', 'keys revoke', 'keys rotate']);
 
@@ -143,13 +162,27 @@ function redactUrl(url: string): string {
 interface OpenedStore {
   store: KeyStore;
   kind: 'postgres' | 'redis';
+  /** The store as PostgreSQL (a server or embedded), for export and import. */
+  postgres?: PostgresStore;
   ping(): Promise<void>;
   migrate(): Promise<number[]>;
   close(): Promise<void>;
 }
 
-function openStore(url: string, values: Values): OpenedStore {
+async function openStore(url: string, values: Values): Promise<OpenedStore> {
   const scheme = url.slice(0, url.indexOf(':'));
+  if (scheme === 'embedded') {
+    if (url === 'embedded:') throw new UsageError('embedded:DIR needs the data directory, e.g. embedded:.keyward');
+    const store = await openEmbedded(url, { schema: values.schema, tablePrefix: values['table-prefix'] });
+    return {
+      store,
+      postgres: store,
+      kind: 'postgres',
+      ping: async () => undefined,
+      migrate: async () => (await store.migrate()).applied,
+      close: () => store.close(),
+    };
+  }
   if (scheme === 'postgres' || scheme === 'postgresql') {
     const store = postgresStore(
       { connectionString: url, poolConfig: { connectionTimeoutMillis: 3000, max: 2 } },
@@ -157,6 +190,7 @@ function openStore(url: string, values: Values): OpenedStore {
     );
     return {
       store,
+      postgres: store,
       kind: 'postgres',
       ping: async () => void (await store.pool.query('SELECT 1')),
       migrate: async () => (await store.migrate()).applied,
@@ -177,7 +211,7 @@ function openStore(url: string, values: Values): OpenedStore {
       close: () => store.close(),
     };
   }
-  throw new UsageError(`--store must be a postgres:// or redis:// URL, got ${redactUrl(url)}`);
+  throw new UsageError(`--store must be a postgres:// or redis:// URL, or embedded:DIR, got ${url.startsWith('embedded') ? url : redactUrl(url)}`);
 }
 
 /** The formats the engine needs: the one asked for, and those of stored or imported keys. */
@@ -268,6 +302,21 @@ function readImportFile(path: string): ImportKeyInput[] {
   }
 }
 
+function readTransferFile(path: string) {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new UsageError(`cannot read ${path}`);
+  }
+  try {
+    return parseTransfer(text);
+  } catch (error) {
+    if (error instanceof TransferFormatError) throw new UsageError(`${path}: ${error.message}`);
+    throw error;
+  }
+}
+
 /** Runs `keyward <argv>`; returns the exit code. */
 export async function run(
   argv: readonly string[],
@@ -326,8 +375,15 @@ export async function run(
       throw new UsageError('pass one of --key or --workspace, and --from and --to');
     }
     if (command === 'audit') required(values, 'workspace');
+    const transfer = command === 'import' ? readTransferFile(required(values, 'file')) : null;
 
-    opened = openStore(url, values);
+    try {
+      opened = await openStore(url, values);
+    } catch (error) {
+      if (error instanceof UsageError || (error as Error).name !== 'DataDirInUseError') throw error;
+      err(`keyward: ${(error as Error).message}\n`);
+      return EXIT.unreachable;
+    }
     try {
       await opened.ping();
     } catch {
@@ -465,6 +521,33 @@ export async function run(
             report.days.map((d) => ({ ...d })),
             ['day', 'count'],
           )}total ${report.total}\n`,
+        );
+        break;
+      }
+      case 'export': {
+        if (!opened.postgres) throw new UsageError('export reads a PostgreSQL store: postgres://… or embedded:DIR');
+        const counts = await exportStore(opened.postgres, out);
+        err(`Exported ${counts.key} keys, ${counts.usage} usage counts, ${counts.audit} audit events, ${counts.counter} counters.\n`);
+        break;
+      }
+      case 'import': {
+        if (!opened.postgres) throw new UsageError('import writes a PostgreSQL store: postgres://… or embedded:DIR');
+        const outcome = await importStore(opened.postgres, transfer!);
+        if (outcome.conflicts.length > 0) {
+          err(
+            `keyward: nothing imported: ${outcome.conflicts.length} record(s) conflict with what the store holds:\n${outcome.conflicts
+              .slice(0, 20)
+              .map((c) => `  ${c}\n`)
+              .join('')}`,
+          );
+          if (json) out(`${JSON.stringify(outcome, null, 2)}\n`);
+          return EXIT.failure;
+        }
+        const { imported: i, present: p } = outcome;
+        print(
+          outcome,
+          `Imported ${i.key} keys, ${i.usage} usage counts, ${i.audit} audit events, ${i.counter} counters` +
+            ` (already there: ${p.key} keys, ${p.usage} usage counts, ${p.audit} audit events, ${p.counter} counters).\n`,
         );
         break;
       }
