@@ -6,7 +6,7 @@ import { describeStoreGuarantees } from '@keyward/core/testing';
 import { postgresStore, type PostgresStore } from '@keyward/store-postgres';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newPool, randomSchema } from './helpers.js';
+import { newPool, nullHashVersion, randomSchema } from './helpers.js';
 
 const poolA = newPool();
 const poolB = newPool();
@@ -39,17 +39,7 @@ describeStoreGuarantees<PostgresStore>({
       close: async () => void (await poolA.query(`DROP SCHEMA IF EXISTS "${guarantees}" CASCADE`)),
     };
   },
-  corruptions: [
-    {
-      name: 'a NULL hash_version',
-      corrupt: async (store, key) => {
-        await store.pool.query(`ALTER TABLE ${store.tables.keys} ALTER COLUMN hash_version DROP NOT NULL`);
-        await store.pool.query(`UPDATE ${store.tables.keys} SET hash_version = NULL WHERE id = $1`, [key.id]);
-        return async () =>
-          void (await store.pool.query(`UPDATE ${store.tables.keys} SET hash_version = $2 WHERE id = $1`, [key.id, key.hashVersion]));
-      },
-    },
-  ],
+  corruptions: [nullHashVersion],
 });
 
 /** A real pool that records the SQL text of every query the store sends through it. */

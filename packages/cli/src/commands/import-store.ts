@@ -13,39 +13,19 @@ export interface ImportOutcome {
   conflicts: string[];
 }
 
-const FIELDS: readonly (keyof StoredKey)[] = [
-  'id',
-  'workspaceId',
-  'ownerId',
-  'name',
-  'format',
-  'environment',
-  'scopes',
-  'prefix',
-  'hint',
-  'hash',
-  'hashVersion',
-  'legacy',
-  'createdAt',
-  'updatedAt',
-  'expiresAt',
-  'revokedAt',
-  'sunsetAt',
-  'rotatedToId',
-  // Not lastUsedAt: that is activity, which goes on in the target after an import.
-  'metadata',
-];
-
+/** The key as text with sorted fields, for comparison; without `lastUsedAt`, which is activity that goes on in the target. */
 function canonical(key: StoredKey): string {
   const sorted = (value: unknown): unknown =>
-    value && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date)
-      ? Object.fromEntries(
-          Object.keys(value)
-            .sort()
-            .map((k) => [k, sorted((value as Record<string, unknown>)[k])]),
-        )
-      : value;
-  return JSON.stringify(FIELDS.map((f) => sorted(key[f])));
+    Array.isArray(value)
+      ? value.map(sorted)
+      : value && typeof value === 'object' && !(value instanceof Date)
+        ? Object.fromEntries(
+            Object.keys(value)
+              .sort()
+              .map((k) => [k, sorted((value as Record<string, unknown>)[k])]),
+          )
+        : value;
+  return JSON.stringify(sorted({ ...key, lastUsedAt: null }));
 }
 
 /**

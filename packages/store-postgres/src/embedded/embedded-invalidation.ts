@@ -1,6 +1,6 @@
 import type { InvalidationBus, InvalidationMessage } from '@keyward/core';
 import { checkChannel, quoteIdentifier } from '../identifiers.js';
-import { MAX_KEY_ID, parseMessage } from '../invalidation.js';
+import { notify, parseMessage } from '../invalidation.js';
 import { translateError } from '../errors.js';
 import { dataDirOf, type EmbeddedStore } from './embedded-store.js';
 
@@ -58,17 +58,7 @@ export function embeddedInvalidation(store: EmbeddedStore, options: EmbeddedInva
   return {
     channel,
 
-    async publish(message: InvalidationMessage): Promise<void> {
-      const keyId = message?.keyId;
-      if (typeof keyId !== 'string' || keyId.length === 0 || keyId.length > MAX_KEY_ID) {
-        throw new TypeError(`publish needs { keyId }: a key id of 1-${MAX_KEY_ID} characters (never the key itself)`);
-      }
-      try {
-        await open.connection.pool.query({ name: 'keyward_notify', text: 'SELECT pg_notify($1, $2)', values: [channel, JSON.stringify({ keyId })] });
-      } catch (error) {
-        throw translateError(error);
-      }
-    },
+    publish: (message: InvalidationMessage) => notify(open.connection.pool, channel, message),
 
     async subscribe(listener, _onError) {
       // No connection to lose: `onError` is never called.

@@ -11,6 +11,7 @@ import {
 } from '@keyward/core/testing';
 import { embeddedInvalidation, embeddedStore, type EmbeddedStore } from '@keyward/store-postgres/embedded';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nullHashVersion } from '../helpers.js';
 import { embeddedDir, randomSchema } from './helpers.js';
 
 const data = await embeddedDir('suites');
@@ -67,17 +68,7 @@ describeStoreGuarantees<EmbeddedStore>({
     const a = await freshStore('guar');
     return { a, b: a };
   },
-  corruptions: [
-    {
-      name: 'a NULL hash_version',
-      corrupt: async (store, key) => {
-        await store.pool.query(`ALTER TABLE ${store.tables.keys} ALTER COLUMN hash_version DROP NOT NULL`);
-        await store.pool.query(`UPDATE ${store.tables.keys} SET hash_version = NULL WHERE id = $1`, [key.id]);
-        return async () =>
-          void (await store.pool.query(`UPDATE ${store.tables.keys} SET hash_version = $2 WHERE id = $1`, [key.id, key.hashVersion]));
-      },
-    },
-  ],
+  corruptions: [nullHashVersion],
 });
 
 describeInvalidationBus({
