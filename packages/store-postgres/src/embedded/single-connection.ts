@@ -1,14 +1,14 @@
 import type { PGlite } from '@electric-sql/pglite';
-import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import pg from 'pg';
 import type { Notification, Pool, QueryConfig, QueryResult, QueryResultRow } from 'pg';
+import { PGliteConnection } from './pglite-connection.js';
 
 /**
  * The one connection of an embedded PostgreSQL, offered as the part of a `pg.Pool` that the store
  * uses (`query`, `connect` → `query` / `release`), so the store runs its own code and SQL on it.
  *
- * Underneath is one real `pg.Client` on PGlite's node-postgres connection: the same type parsers,
- * named statements and errors as against a server. PGlite is one session, so this serializes:
+ * Underneath is one real `pg.Client` on PGlite's wire protocol ({@link PGliteConnection}): the same
+ * type parsers, named statements and errors as against a server. PGlite is one session, so this serializes:
  * one statement at a time in arrival order, and while a caller holds the connection (a
  * transaction: rotate, counters, migrations) everyone else waits for `release()`. Without that,
  * another caller's statement would run inside that transaction.
@@ -25,7 +25,7 @@ export interface SingleConnection {
 type Release = (error?: Error | boolean) => void;
 
 export async function singleConnection(pglite: PGlite): Promise<SingleConnection> {
-  const client = new pg.Client(createPgConfig(pglite) as unknown as pg.ClientConfig);
+  const client = new pg.Client({ user: 'postgres', database: 'postgres', connection: new PGliteConnection(pglite) } as unknown as pg.ClientConfig);
   // Nothing can drop this connection, but an unheard 'error' would end the process.
   client.on('error', () => undefined);
   await client.connect();
