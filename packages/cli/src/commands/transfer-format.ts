@@ -68,7 +68,8 @@ function text(value: unknown, where: string, nullable: boolean): string | null {
 
 function toKey(raw: unknown, where: string): StoredKey {
   const o = object(raw, where);
-  const key: Record<string, unknown> = {};
+  // Fields this version does not know (added by a later migration) are carried over as they are.
+  const key: Record<string, unknown> = { ...o };
   for (const f of KEY_TEXT) key[f] = text(o[f], `${where}.${f}`, false);
   for (const f of KEY_NULLABLE_TEXT) key[f] = text(o[f], `${where}.${f}`, true);
   for (const f of KEY_DATES) key[f] = date(o[f], `${where}.${f}`, f !== 'createdAt' && f !== 'updatedAt');
