@@ -138,10 +138,10 @@ export function parseTransfer(textOfFile: string): Transfer {
     const where = `line ${i + 1}`;
     if (end !== null) throw new TransferFormatError(`${where}: nothing may follow the "end" line`);
     const record = parse(lines[i]!, i + 1);
-    if (record.type === 'key') out.keys.push(toKey(record.key, where));
-    else if (record.type === 'usage') out.usage.push(toUsage(record.usage, where));
-    else if (record.type === 'audit') out.audit.push(toEvent(record.event, where));
-    else if (record.type === 'counter') out.counters.push(toCounter(record.counter, where));
+    if (record.type === 'key') out.keys.push(toKey(record.key, `${where}: key`));
+    else if (record.type === 'usage') out.usage.push(toUsage(record.usage, `${where}: usage`));
+    else if (record.type === 'audit') out.audit.push(toEvent(record.event, `${where}: event`));
+    else if (record.type === 'counter') out.counters.push(toCounter(record.counter, `${where}: counter`));
     else if (record.type === 'end') end = object(record.counts, `${where}.counts`);
     else throw new TransferFormatError(`${where}: unknown type ${JSON.stringify(record.type)}`);
   }
