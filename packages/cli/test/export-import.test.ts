@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { createKeyward, idSecretFormat, prefixedFormat, sha256Hasher, type Keyward } from '@keyward/core';
 import { postgresStore, type PostgresStore } from '@keyward/store-postgres';
 import { embeddedStore } from '@keyward/store-postgres/embedded';
+import { embeddedDir } from '@keyward/test-services';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 
 const bin = fileURLToPath(new URL('../src/bin.ts', import.meta.url));
@@ -33,7 +34,15 @@ function keyward(args: string[]): Promise<{ code: number; stdout: string; stderr
 beforeAll(() => {
   server = postgresStore({ connectionString: inject('databaseUrl') }, { schema });
 });
+const dirs: string[] = [];
+/** A data directory holding an empty database, deleted after the file. */
+const freshDir = async (label: string) => {
+  const { dir } = await embeddedDir(label);
+  dirs.push(dir);
+  return dir;
+};
 afterAll(async () => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   await server.pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
   await server.close();
   rmSync(work, { recursive: true, force: true });
@@ -70,7 +79,8 @@ async function fill(engine: Keyward) {
 const options = { format: formats, cache: false as const, usage: true, audit: true, policies: { quota: { limit: 100, period: 'month' as const } } };
 
 it('exports an embedded store, imports it into PostgreSQL and back, idempotently, refusing conflicts', { timeout: 240_000 }, async () => {
-  const source = join(work, 'source');
+  const source = await freshDir('transfer-source');
+  const target = await freshDir('transfer-target');
   let store = await embeddedStore({ dir: source });
   const engine = createKeyward({ store, ...options });
   const made = await fill(engine);
@@ -141,7 +151,6 @@ it('exports an embedded store, imports it into PostgreSQL and back, idempotently
   const back = await keyward(['export', ...serverArgs]);
   expect(back.code).toBe(0);
   writeFileSync(join(work, 'back.jsonl'), back.stdout);
-  const target = join(work, 'target');
   const imported = await keyward(['import', '--store', `embedded:${target}`, '--file', join(work, 'back.jsonl')]);
   expect(imported.code).toBe(0);
   expect(imported.stdout).toContain('Imported 6 keys');
@@ -157,7 +166,7 @@ it('exports an embedded store, imports it into PostgreSQL and back, idempotently
 });
 
 it('tells which process holds an embedded store it cannot open', { timeout: 60_000 }, async () => {
-  const dir = join(work, 'held');
+  const dir = await freshDir('transfer-held');
   const store = await embeddedStore({ dir });
   try {
     const ran = await keyward(['export', '--store', `embedded:${dir}`]);

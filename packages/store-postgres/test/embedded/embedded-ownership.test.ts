@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createKeyward } from '@keyward/core';
 import { DataDirInUseError, embeddedStore } from '@keyward/store-postgres/embedded';
 import { afterAll, expect, it } from 'vitest';
-import { embeddedDir } from './helpers.js';
+import { embeddedDir } from '@keyward/test-services';
 import { runFixture, waitForLines } from './process.js';
 
 const data = await embeddedDir('owner');

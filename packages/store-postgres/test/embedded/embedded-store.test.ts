@@ -11,8 +11,8 @@ import {
 } from '@keyward/core/testing';
 import { embeddedInvalidation, embeddedStore, type EmbeddedStore } from '@keyward/store-postgres/embedded';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nullHashVersion } from '../helpers.js';
-import { embeddedDir, randomSchema } from './helpers.js';
+import { embeddedDir } from '@keyward/test-services';
+import { nullHashVersion, randomSchema } from '../helpers.js';
 
 const data = await embeddedDir('suites');
 const opened: EmbeddedStore[] = [];

@@ -1,4 +1,4 @@
-// Data directories for the embedded store's tests. A fresh PGlite database takes seconds to
+// Data directories for the tests of the embedded store (@keyward/store-postgres/embedded). A fresh PGlite database takes seconds to
 // create (initdb in WebAssembly); an empty one made once per machine and PGlite version is copied
 // instead (≈ 50 ms). The first-start path itself is tested by the crash test, on a new directory.
 import { PGlite } from '@electric-sql/pglite';
@@ -39,9 +39,4 @@ export async function embeddedDir(label = 'embedded'): Promise<{ dir: string; re
   const dir = mkdtempSync(join(tmpdir(), `keyward-${label}-`));
   cpSync(data, join(dir, 'pgdata'), { recursive: true });
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-/** A schema name no other test uses. */
-export function randomSchema(label = 't'): string {
-  return `kw_${label}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
 }
