@@ -42,6 +42,7 @@ export type {
 } from './engine/types.js';
 
 export type { KeyTouch, UsageCount, UsageOptions, UsageQuery, UsageRange, UsageReport, UsageStore } from './usage/types.js';
+export { AUDIT_EVENT_TYPES } from './audit/filters.js';
 export type {
   AuditEvent,
   AuditEventType,
@@ -55,6 +56,7 @@ export type {
 
 export { findKeys, redact, scrubKeys } from './helpers.js';
 export type { FoundKey } from './helpers.js';
+export { toMilliseconds } from './internal/duration.js';
 export type { Duration } from './internal/duration.js';
 export type { InvalidationBus, InvalidationMessage } from './cache/invalidation.js';
 export { VerifyCache } from './cache/verify-cache.js';
@@ -64,6 +66,8 @@ export { localInvalidationBus } from './cache/local-bus.js';
 export { routeOptions } from './web/route-options.js';
 export type { RouteOptions, RouteOptionsResolver } from './web/route-options.js';
 export { authenticateRequest, renderedResponse, withApiKey, withResponseHeaders } from './web/fetch.js';
+export { isUnderBasePath, toFetchRequest, writeFetchResponse } from './web/node-fetch.js';
+export type { FetchHandler, FetchRequestInit, NodeIncomingLike, NodeResponseLike } from './web/node-fetch.js';
 export type { ApiKeyFetchHandler, AuthenticateResult, FetchAuthOptions, WithApiKeyOptions } from './web/fetch.js';
 
 export { PolicyEnforcer, QUOTA_EXCEEDED_TYPE, QUOTA_EXHAUSTED_TYPE, RATELIMIT_DRAFT } from './policy/enforcer.js';

@@ -78,6 +78,7 @@ function toKey(raw: unknown, where: string): StoredKey {
   key.scopes = o.scopes;
   key.legacy = o.legacy;
   key.metadata = object(o.metadata, `${where}.metadata`);
+  if (o.createdBy !== undefined) key.createdBy = text(o.createdBy, `${where}.createdBy`, true);
   return key as unknown as StoredKey;
 }
 

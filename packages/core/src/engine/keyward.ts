@@ -1,3 +1,4 @@
+import { auditFilters, filterAuditPage } from '../audit/filters.js';
 import { AuditRecorder, type AuditInput } from '../audit/recorder.js';
 import type { AuditEventType, AuditOptions, AuditPage, AuditQuery, AuditStore } from '../audit/types.js';
 import type { InvalidationBus } from '../cache/invalidation.js';
@@ -174,7 +175,8 @@ export class Keyward {
   private readonly formatByName: Map<string, KeyFormat>;
   private readonly single: KeyFormat | null;
   private readonly currentVersion: string;
-  private readonly legacySunset: Date | null;
+  /** The sunset of legacy keys that have none of their own (`legacy.sunset`), or `null`. */
+  readonly legacySunset: Date | null;
   private readonly legacyDeprecatedAt: Date | null;
   private readonly publicViews = new WeakMap<StoredKey, ApiKey>();
   private readonly cache: VerifyCache | null;
@@ -858,6 +860,7 @@ export class Keyward {
         rotatedToId: record.rotatedToId,
         lastUsedAt: record.lastUsedAt,
         metadata: record.metadata,
+        createdBy: record.createdBy ?? null,
       });
       this.publicViews.set(record, view);
     }
@@ -919,6 +922,7 @@ export class Keyward {
         id: generated.id ?? this.newId(),
         workspaceId,
         ownerId: input.ownerId ?? null,
+        createdBy: input.actor ?? null,
         name,
         format: format.name,
         environment: generated.environment ?? input.environment ?? null,
@@ -996,6 +1000,7 @@ export class Keyward {
       environment: input.environment ?? null,
       scopes: this.checkScopes(input.scopes),
       prefix: input.prefix ?? (format.lookup === 'id' ? `${input.id}.` : ''),
+      createdBy: input.actor ?? null,
       hint: input.hint,
       hash,
       hashVersion,
@@ -1081,9 +1086,11 @@ export class Keyward {
     const rows = await this.guarded(() => store.readUsage(byKey ? { ...range, keyId: query.keyId! } : { ...range, workspaceId: workspaceId! }));
     const perDay = new Map<string, number>();
     const perKey = new Map<string, number>();
+    const byKeyAndDay: { keyId: string; day: string; count: number }[] = [];
     let total = 0;
     for (const row of rows) {
       if (row.day < range.from || row.day > range.to) continue;
+      byKeyAndDay.push({ keyId: row.keyId, day: row.day, count: row.count });
       total += row.count;
       perDay.set(row.day, (perDay.get(row.day) ?? 0) + row.count);
       perKey.set(row.keyId, (perKey.get(row.keyId) ?? 0) + row.count);
@@ -1095,7 +1102,7 @@ export class Keyward {
     }
     const keys = [...perKey].map(([keyId, count]) => ({ keyId, count })).sort((a, b) => b.count - a.count || (a.keyId < b.keyId ? -1 : 1));
     if (byKey && keys.length === 0) keys.push({ keyId: query.keyId!, count: 0 });
-    return { ...range, total, days, keys };
+    return { ...range, total, days, keys, byKeyAndDay };
   }
 
   /**
@@ -1125,15 +1132,18 @@ export class Keyward {
     }
     const from = toDate(query.from, 'from');
     const to = toDate(query.to, 'to');
-    return this.guarded(() =>
+    const filters = auditFilters(query);
+    const page = await this.guarded(() =>
       store.readAudit({
         workspaceId,
         limit,
         ...(from ? { from } : {}),
         ...(to ? { to } : {}),
         ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
+        ...filters,
       }),
     );
+    return filterAuditPage(page, filters);
   }
 
   /** Renames a key. Legacy keys cannot be changed. */
@@ -1216,6 +1226,8 @@ export class Keyward {
       rotatedToId: null,
       lastUsedAt: null,
       metadata: { ...old.metadata },
+      // Whoever rotates makes the new secret.
+      createdBy: options.actor ?? old.createdBy ?? null,
       scopes: [...old.scopes],
     };
     let oldExpiresAt: Date | undefined;
