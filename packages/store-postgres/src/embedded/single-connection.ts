@@ -58,13 +58,23 @@ export async function singleConnection(pglite: PGlite): Promise<SingleConnection
   };
 
   function query<R extends QueryResultRow>(config: string | QueryConfig, values?: unknown[]): Promise<QueryResult<R>> {
-    const run = () => (typeof config === 'string' ? client.query<R>(config, values) : client.query<R>(config));
+    // The connection is given back whatever happens, a synchronous throw of pg included.
+    const run = (): Promise<QueryResult<R>> => {
+      let pending: Promise<QueryResult<R>>;
+      try {
+        pending = typeof config === 'string' ? client.query<R>(config, values) : client.query<R>(config);
+      } catch (error) {
+        next();
+        return Promise.reject(error);
+      }
+      return pending.finally(next);
+    };
     // The hot path (a verify's lookup on an idle connection) skips the queue's promise.
     if (!busy && !ended) {
       busy = true;
-      return run().finally(next);
+      return run();
     }
-    return acquire().then(() => run().finally(next));
+    return acquire().then(run);
   }
 
   async function connect(): Promise<{ query: typeof query; release: Release }> {

@@ -117,6 +117,25 @@ describe('embeddedStore', () => {
     expect((await store.pool.query<{ s: string }>('SELECT now() = statement_timestamp() AS s')).rows[0]!.s).toBe(true);
   });
 
+  it('gives its connection back after failures: a bad statement, a query pg refuses at once, a transaction left open', async () => {
+    const store = await freshStore('fail');
+    const inTransaction = async () => (await store.pool.query<{ s: boolean }>('SELECT now() <> statement_timestamp() AS s')).rows[0]!.s;
+    await expect(store.pool.query('SELECT * FROM no_such_table')).rejects.toMatchObject({ code: '42P01' });
+    await expect(store.pool.query(null as never)).rejects.toThrow();
+    // A holder that errs (or forgets) inside a transaction: its work is rolled back on release.
+    const client = await store.pool.connect();
+    await client.query('BEGIN');
+    await client.query(`INSERT INTO ${store.tables.keys.replace(/keys"$/, 'counters"')} (key, value, expires_at) VALUES ('left_open', 1, now())`);
+    client.release(new Error('the holder failed'));
+    expect(await inTransaction()).toBe(false);
+    const left = await store.pool.query(`SELECT 1 FROM ${store.tables.keys.replace(/keys"$/, 'counters"')} WHERE key = 'left_open'`);
+    expect(left.rows).toEqual([]);
+    const forgot = await store.pool.connect();
+    await forgot.query('BEGIN');
+    forgot.release();
+    expect(await inTransaction()).toBe(false);
+  });
+
   it('refuses a missing dir and a dir whose pgdata is not a database', async () => {
     await expect(embeddedStore({} as never)).rejects.toThrow(TypeError);
     const here = await embeddedDir('notdb');
