@@ -93,7 +93,11 @@ export function redisInvalidation(options: RedisInvalidationOptions): RedisInval
         const keyId = parsed?.keyId;
         if (typeof keyId !== 'string') return;
         const sentAt = parsed?.sentAt;
-        listener(typeof sentAt === 'number' && Number.isFinite(sentAt) ? { keyId, sentAt } : { keyId });
+        try {
+          listener(typeof sentAt === 'number' && Number.isFinite(sentAt) ? { keyId, sentAt } : { keyId });
+        } catch {
+          // A throwing listener must not become an uncaught exception of the connection's emitter.
+        }
       });
       // An 'error' listener is required anyway: without one, ioredis reports to the console.
       subscriber.on('error', (error: unknown) => {

@@ -11,8 +11,13 @@ export function localInvalidationBus(): InvalidationBus & { readonly subscribers
       return listeners.size;
     },
     async publish(message) {
-      for (const listener of [...listeners])
-        listener(message.sentAt === undefined ? { keyId: message.keyId } : { keyId: message.keyId, sentAt: message.sentAt });
+      for (const listener of [...listeners]) {
+        try {
+          listener(message.sentAt === undefined ? { keyId: message.keyId } : { keyId: message.keyId, sentAt: message.sentAt });
+        } catch {
+          // One failing listener must not keep the message from the others.
+        }
+      }
     },
     async subscribe(listener) {
       listeners.add(listener);
