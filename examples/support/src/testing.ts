@@ -63,3 +63,12 @@ export function startEnvs(inject: (name: 'databaseUrl' | 'redisUrl') => string):
     ['Redis', () => ({ REDIS_URL: inject('redisUrl'), KEYWARD_REDIS_PREFIX: `ex:${tag()}:` })],
   ];
 }
+
+export {
+  callDashboard,
+  checkManagementFlow,
+  signIn,
+  type DashboardAnswer,
+  type DashboardSession,
+  type ManagementFlowOptions,
+} from './management-flow.js';
