@@ -4,6 +4,13 @@
 import { createKeyward, prefixedFormat, problemDetails, type InvalidationBus, type KeyStore, type Keyward } from '@keyward/core';
 
 const SLOT = Symbol.for('keyward.example.tipar');
+const HANDLERS = Symbol.for('keyward.example.tipar.handlers');
+
+/** The web-standard handlers the server makes at start: the dashboard, and the demo sign-in. */
+export interface TiparHandlers {
+  dashboard(request: Request): Promise<Response>;
+  signIn(request: Request): Promise<Response>;
+}
 
 /** "the tipar_live_ prefix followed by 32 random characters"; a monthly quota of `quota` PDFs. */
 export function tiparKeyward(options: { store: KeyStore; invalidation?: InvalidationBus; quota: number; now?: () => number }): Keyward {
@@ -16,6 +23,9 @@ export function tiparKeyward(options: { store: KeyStore; invalidation?: Invalida
     renderer: problemDetails({ typeBase: 'https://docs.tipar.dev/errors/' }),
     // "Valid key, but monthly quota reached: 402 Payment Required".
     policies: { quota: { limit: options.quota, period: 'month' } },
+    // The dashboard's audit log, and the last-used date of each key.
+    audit: true,
+    usage: true,
   });
 }
 
@@ -28,4 +38,15 @@ export function engine(): Keyward {
   const keyward = (globalThis as Record<symbol, unknown>)[SLOT] as Keyward | undefined;
   if (!keyward) throw new Error('the Tipar engine is not set: start the app with src/main.ts');
   return keyward;
+}
+
+export function setHandlers(handlers: TiparHandlers): void {
+  (globalThis as Record<symbol, unknown>)[HANDLERS] = handlers;
+}
+
+/** The dashboard and the sign-in of this process. */
+export function handlers(): TiparHandlers {
+  const set = (globalThis as Record<symbol, unknown>)[HANDLERS] as TiparHandlers | undefined;
+  if (!set) throw new Error('the Tipar dashboard is not set: start the app with src/main.ts');
+  return set;
 }

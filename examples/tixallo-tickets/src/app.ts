@@ -2,7 +2,7 @@
 // users); several keys of a workspace are active at once so that rotation needs no downtime.
 import { createKeyward, jsonRenderer, prefixedFormat, type InvalidationBus, type KeyStore, type Keyward } from '@keyward/core';
 import { createDashboard } from '@keyward/dashboard';
-import { demoSessions, type DemoSessions } from '@keyward/example-support/demo-session';
+import { type DemoPerson, type DemoSessions, demoSessions } from '@keyward/example-support/demo-session';
 import { apiKey, fetchMiddleware, getApiKey } from '@keyward/koa';
 import Router from '@koa/router';
 import Koa from 'koa';
@@ -71,7 +71,7 @@ export async function seedDemo(keyward: Keyward) {
   ]);
   const sessions = demoSessions({
     cookie: 'tixallo_demo_session',
-    people: new Map([
+    people: new Map<string, DemoPerson>([
       ['user_alex', { name: 'Alex Admin', roles: { ws_acme: 'admin', ws_globex: 'admin' } }],
       ['user_max', { name: 'Max Member', roles: { ws_acme: 'member' } }],
     ]),

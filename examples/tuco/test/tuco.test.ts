@@ -20,7 +20,7 @@ beforeAll(async () => {
   server = serveFetch(createTucoApp(keyward, demo.data)).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  [owner, admin, member] = await Promise.all(['owner', 'admin', 'member'].map((as) => signIn(origin, as)));
+  [owner, admin, member] = await Promise.all([signIn(origin, 'owner'), signIn(origin, 'admin'), signIn(origin, 'member')]);
 });
 afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
