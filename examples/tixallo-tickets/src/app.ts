@@ -36,7 +36,10 @@ export interface TixalloData {
  * revoked: @keyward/dashboard under `/keyward`, for a signed-in session (the demo sign-in here).
  */
 export function createTixalloApp(keyward: Keyward, data: TixalloData): Koa {
-  const api = new Router({ prefix: '/api/v1' });
+  // `sensitive: true`: @koa/router matches the prefix of a `use()` middleware case-sensitively but
+  // routes case-insensitively, so `/API/V1/TICKETS` would reach the route and skip the check
+  // (packages/koa/README.md). Case-sensitive routes match exactly where the check runs.
+  const api = new Router({ prefix: '/api/v1', sensitive: true });
   api.use(apiKey(keyward));
   api.get('/tickets', (ctx) => {
     ctx.body = { data: data.tickets.get(getApiKey(ctx).workspaceId!) ?? [] };
