@@ -40,7 +40,8 @@ describe('Tixallo: case variants of guarded paths', () => {
     const keys = '/keyward/api/workspaces/ws_acme/keys';
     for (const path of [keys, keys.toUpperCase(), '/Keyward/api/workspaces/ws_acme/keys', '/keyward/API/workspaces/ws_acme/KEYS']) {
       for (const method of ['GET', 'POST']) {
-        const res = await fetch(`${app.origin}${path}`, { method });
+        const body = method === 'POST' ? { headers: { 'content-type': 'application/json' }, body: '{"name":"x"}' } : {};
+        const res = await fetch(`${app.origin}${path}`, { method, ...body });
         const text = await res.text();
         // The session check's 401, or no such route — not a handler that ran without a session.
         expect({ method, path, status: [401, 404].includes(res.status) }).toEqual({ method, path, status: true });
