@@ -173,3 +173,25 @@ export async function checkManagementFlow(options: ManagementFlowOptions): Promi
   expect(await product(live.key)).toBe(200);
   return { revokedId: nextId };
 }
+
+/**
+ * Each call answers 503 with `Retry-After: 1` and the `unavailable` Problem, and says nothing of the
+ * failure (`hidden`, e.g. the driver's `ECONNREFUSED`): what a signed-in person gets while the store is down.
+ */
+export async function expectUnavailable(
+  session: DashboardSession,
+  calls: readonly (readonly [method: string, path: string, body?: unknown])[],
+  hidden: string,
+): Promise<void> {
+  for (const [method, path, body] of calls) {
+    const res = await session.call(method, path, body);
+    expect({ method, path, status: res.status, retryAfter: res.headers.get('retry-after'), code: res.json?.code }).toEqual({
+      method,
+      path,
+      status: 503,
+      retryAfter: '1',
+      code: 'unavailable',
+    });
+    expect(res.text).not.toContain(hidden);
+  }
+}

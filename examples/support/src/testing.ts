@@ -75,6 +75,7 @@ export function expectDashboardBanner(app: StartedExample, signIns: readonly str
 export {
   callDashboard,
   checkManagementFlow,
+  expectUnavailable,
   signIn,
   type DashboardAnswer,
   type DashboardSession,

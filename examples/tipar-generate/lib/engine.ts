@@ -32,24 +32,29 @@ export function tiparKeyward(options: { store: KeyStore; invalidation?: Invalida
   });
 }
 
+const slots = globalThis as Record<symbol, unknown>;
+
+/** What the server put in `slot` at start. */
+function taken<T>(slot: symbol, what: string): T {
+  const value = slots[slot] as T | undefined;
+  if (!value) throw new Error(`the Tipar ${what} is not set: start the app with src/main.ts`);
+  return value;
+}
+
 export function setEngine(keyward: Keyward): void {
-  (globalThis as Record<symbol, unknown>)[SLOT] = keyward;
+  slots[SLOT] = keyward;
 }
 
 /** The engine of this process. */
 export function engine(): Keyward {
-  const keyward = (globalThis as Record<symbol, unknown>)[SLOT] as Keyward | undefined;
-  if (!keyward) throw new Error('the Tipar engine is not set: start the app with src/main.ts');
-  return keyward;
+  return taken<Keyward>(SLOT, 'engine');
 }
 
 export function setHandlers(handlers: TiparHandlers): void {
-  (globalThis as Record<symbol, unknown>)[HANDLERS] = handlers;
+  slots[HANDLERS] = handlers;
 }
 
 /** The dashboard and the sign-in of this process. */
 export function handlers(): TiparHandlers {
-  const set = (globalThis as Record<symbol, unknown>)[HANDLERS] as TiparHandlers | undefined;
-  if (!set) throw new Error('the Tipar dashboard is not set: start the app with src/main.ts');
-  return set;
+  return taken<TiparHandlers>(HANDLERS, 'dashboard');
 }
