@@ -1,7 +1,8 @@
 // The key-management flow every example must pass over real HTTP, through its demo sign-in and the
 // @keyward/dashboard it mounts: an admin creates a key, the key works on the product's API, is
 // renamed, rotated and revoked (then 401); a member is refused every change; a key of another
-// workspace is a 404; a cross-site change is refused even with the session cookie.
+// workspace is a 404; a cross-site change is refused even with the session cookie, a same-origin one
+// (the page's) is not.
 import { expect } from 'vitest';
 import { DASHBOARD_BASE_PATH } from './demo-session.js';
 
@@ -171,6 +172,9 @@ export async function checkManagementFlow(options: ManagementFlowOptions): Promi
   );
   expect([crossSite.status, crossSite.json.code]).toEqual([403, 'csrf_rejected']);
   expect(await product(live.key)).toBe(200);
+  // … and one from the app's own page (what the key-management page will send) goes through.
+  const samePage = await admin.call('PATCH', `${keys}/${live.record.id}`, { name: 'flow key 2b' }, { origin, 'sec-fetch-site': 'same-origin' });
+  expect([samePage.status, samePage.json.name]).toEqual([200, 'flow key 2b']);
   return { revokedId: nextId };
 }
 
