@@ -5,7 +5,7 @@
  *  1. core verify with nothing attached, this branch ÷ a baseline core (the sources of
  *     BASELINE_REF, default `main`, extracted with `git archive` under packages/core/node_modules/,
  *     and loaded beside this branch's core): target ≥ 0.98 (within 2 %), for `verify` and
- *     `verifySync` on the memory store;
+ *     `verifyNow` (answered at once) on the memory store;
  *  2. verify with the OpenTelemetry SDK attached (AlwaysOn sampler, BatchSpanProcessor and a
  *     periodic metric reader, both with exporters that drop everything) ÷ without, on the memory
  *     store (target ≥ 0.8), with metrics only and traces only for information;
@@ -25,10 +25,16 @@ import * as branchCore from '@keyward/core';
 import { otelInstrumentation } from '@keyward/otel';
 import { memoryStore } from '@keyward/store-memory';
 import { postgresStore } from '@keyward/store-postgres';
-import { measure } from '@keyward/bench-kit/latency';
+import { measure, median, type Range, range } from '@keyward/bench-kit/latency';
 import { startServices } from '@keyward/test-services';
 import { AggregationTemporality, MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import {
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  ParentBasedSampler,
+  type SpanExporter,
+  TraceIdRatioBasedSampler,
+} from '@opentelemetry/sdk-trace-base';
 import pg from 'pg';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
@@ -37,13 +43,6 @@ const PG_SAMPLES = Math.min(50_000, Number(process.env.BENCH_SAMPLES ?? 6000));
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 type Core = typeof branchCore;
-interface Range {
-  median: number;
-  min: number;
-  max: number;
-}
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const range = (xs: number[]): Range => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs) });
 
 function print(name: string, r: Range, target: number, detail: Record<string, unknown> = {}): void {
   const pass = r.median >= target;
@@ -100,8 +99,11 @@ async function alternate(a: () => unknown, b: () => unknown, sync: boolean): Pro
   return { ratio: range(ratios), a: median(as), b: median(bs) };
 }
 
-/** The SDK as an application would set it up, with exporters that drop everything. */
-function sdk() {
+/**
+ * The SDK as an application would set it up, with exporters that drop everything: every trace
+ * recorded (the SDK's default sampler, for a verify without a parent span), or `ratio` of them.
+ */
+function sdk(ratio?: number) {
   const spans: SpanExporter = { export: (_spans, done) => done({ code: 0 }), shutdown: async () => undefined };
   const metricsOut: PushMetricExporter = {
     export: (_metrics, done) => done({ code: 0 }),
@@ -109,7 +111,10 @@ function sdk() {
     forceFlush: async () => undefined,
     selectAggregationTemporality: () => AggregationTemporality.CUMULATIVE,
   };
-  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(spans)] });
+  const tracerProvider = new BasicTracerProvider({
+    spanProcessors: [new BatchSpanProcessor(spans)],
+    ...(ratio === undefined ? {} : { sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) }) }),
+  });
   const meterProvider = new MeterProvider({ readers: [new PeriodicExportingMetricReader({ exporter: metricsOut, exportIntervalMillis: 1000 })] });
   return { tracerProvider, meterProvider, shutdown: () => Promise.all([tracerProvider.shutdown(), meterProvider.shutdown()]) };
 }
@@ -133,32 +138,30 @@ const baseline = await baselineCore(ref);
 {
   const mine = await engineWithKey(branchCore, memoryStore());
   const theirs = await engineWithKey(baseline, memoryStore());
-  const verify = await alternate(
-    () => mine.keyward.verify(mine.headers),
-    () => theirs.keyward.verify(theirs.headers),
-    false,
-  );
-  print(`core verify, nothing attached: this branch ÷ ${ref} (memory store)`, verify.ratio, 0.98, {
-    opsPerSec: { branch: Math.round(verify.a), baseline: Math.round(verify.b) },
-  });
-  const sync = await alternate(
-    () => mine.keyward.verifySync(mine.headers),
-    () => theirs.keyward.verifySync(theirs.headers),
-    true,
-  );
-  print(`core verifySync, nothing attached: this branch ÷ ${ref} (memory store)`, sync.ratio, 0.98, {
-    opsPerSec: { branch: Math.round(sync.a), baseline: Math.round(sync.b) },
-  });
+  // verify, and verifyNow (it answers at once on the memory store: no promise, the pipeline alone).
+  for (const method of ['verify', 'verifyNow'] as const) {
+    const r = await alternate(
+      () => mine.keyward[method](mine.headers),
+      () => theirs.keyward[method](theirs.headers),
+      method === 'verifyNow',
+    );
+    print(`core ${method}, nothing attached: this branch ÷ ${ref} (memory store)`, r.ratio, 0.98, {
+      opsPerSec: { branch: Math.round(r.a), baseline: Math.round(r.b) },
+    });
+  }
 }
 
 // 2. The SDK attached, memory store.
 {
   const otel = sdk();
+  const sampled = sdk(0.01);
   const plain = await engineWithKey(branchCore, memoryStore());
   const variants = {
     'traces and metrics': otelInstrumentation({ tracerProvider: otel.tracerProvider, meterProvider: otel.meterProvider }),
     'metrics only': otelInstrumentation({ meterProvider: otel.meterProvider, traces: false }),
     'traces only': otelInstrumentation({ tracerProvider: otel.tracerProvider, metrics: false }),
+    'metrics, 1 % of traces sampled': otelInstrumentation({ tracerProvider: sampled.tracerProvider, meterProvider: sampled.meterProvider }),
+    'an instrument that does nothing (the seam alone)': { verify: () => undefined },
   };
   for (const [label, instrument] of Object.entries(variants)) {
     const with_ = await engineWithKey(branchCore, memoryStore(), { instrument });
@@ -172,6 +175,7 @@ const baseline = await baselineCore(ref);
     });
   }
   await otel.shutdown();
+  await sampled.shutdown();
 }
 
 // 3. The SDK attached, PostgreSQL, every verify a round trip.
@@ -181,27 +185,45 @@ const baseline = await baselineCore(ref);
   pool.on('error', () => undefined);
   const schema = `kw_bench_otel_${Date.now().toString(36)}`;
   const otel = sdk();
+  const sampled = sdk(0.01);
   try {
     const store = postgresStore({ pool }, { schema });
     await store.migrate();
     const plain = await engineWithKey(branchCore, store, { cache: false });
-    const with_ = await engineWithKey(branchCore, store, {
+    const full = await engineWithKey(branchCore, store, {
       cache: false,
       instrument: otelInstrumentation({ tracerProvider: otel.tracerProvider, meterProvider: otel.meterProvider }),
     });
-    const ratios: number[] = [];
-    const p50s: { with: number; without: number }[] = [];
+    const some = await engineWithKey(branchCore, store, {
+      cache: false,
+      instrument: otelInstrumentation({ tracerProvider: sampled.tracerProvider, meterProvider: sampled.meterProvider }),
+    });
+    const ratios = { full: [] as number[], sampled: [] as number[] };
+    const p50s: { all: number; sampled: number; without: number }[] = [];
     for (let r = 0; r < 5; r++) {
       const stats = await measure(
-        { with: () => with_.keyward.verify(with_.headers), without: () => plain.keyward.verify(plain.headers) },
+        {
+          all: () => full.keyward.verify(full.headers),
+          sampled: () => some.keyward.verify(some.headers),
+          without: () => plain.keyward.verify(plain.headers),
+        },
         { samples: PG_SAMPLES / 5, warmup: r === 0 ? 500 : 50 },
       );
-      ratios.push(stats.without!.p50 / stats.with!.p50);
-      p50s.push({ with: stats.with!.p50, without: stats.without!.p50 });
+      ratios.full.push(stats.without!.p50 / stats.all!.p50);
+      ratios.sampled.push(stats.without!.p50 / stats.sampled!.p50);
+      p50s.push({ all: stats.all!.p50, sampled: stats.sampled!.p50, without: stats.without!.p50 });
     }
-    print('verify with the OpenTelemetry SDK ÷ without (PostgreSQL, cache off; p50 latency)', range(ratios), 0.97, { p50ms: p50s });
+    print('verify with the OpenTelemetry SDK (traces and metrics) ÷ without (PostgreSQL, cache off; p50 latency)', range(ratios.full), 0.97, {
+      p50ms: p50s,
+    });
+    print(
+      'verify with the OpenTelemetry SDK (metrics, 1 % of traces sampled) ÷ without (PostgreSQL, cache off; p50 latency)',
+      range(ratios.sampled),
+      0,
+    );
   } finally {
     await otel.shutdown();
+    await sampled.shutdown();
     await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
     await pool.end();
     await services?.stop();

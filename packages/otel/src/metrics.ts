@@ -27,36 +27,50 @@ export const DURATION_BUCKETS: readonly number[] = Object.freeze([
 /** Bucket bounds (seconds) of the invalidation lag: from sub-millisecond delivery to a slow bus. */
 export const LAG_BUCKETS: readonly number[] = Object.freeze([0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]);
 
-/**
- * Cumulative counts kept in process and read by an observable counter at each collection: a
- * verify costs a map lookup and an addition instead of the SDK's attribute hashing (a counter
- * `add` costs as much as a whole verify on the memory store).
- */
-class CountTable {
-  private readonly rows = new Map<string, { readonly attributes: Attributes; value: number }>();
+/** One combination of attribute values: its attributes, frozen, and a cumulative count. */
+interface Row {
+  readonly attributes: Attributes;
+  value: number;
+}
 
-  add(id: string, attributes: () => Attributes, by = 1): void {
-    const row = this.rows.get(id);
-    if (row !== undefined) row.value += by;
-    else this.rows.set(id, { attributes: attributes(), value: by });
+/**
+ * Rows by up to three attribute values, through nested maps: recording a verify looks up its row
+ * without building a key string or a closure. Counts are kept here and read by an observable
+ * counter at each collection, so that counting costs an addition instead of the SDK's attribute
+ * hashing (a counter `add` costs as much as a whole verify on the memory store).
+ */
+class Rows {
+  private readonly rows = new Map<string, Map<string, Map<string, Row>>>();
+  private size = 0;
+
+  constructor(private readonly make: (a: string, b: string, c: string) => Attributes) {}
+
+  row(a: string, b = '', c = ''): Row {
+    let byB = this.rows.get(a);
+    if (byB === undefined) {
+      byB = new Map();
+      this.rows.set(a, byB);
+    }
+    let byC = byB.get(b);
+    if (byC === undefined) {
+      byC = new Map();
+      byB.set(b, byC);
+    }
+    let row = byC.get(c);
+    if (row === undefined) {
+      row = { attributes: Object.freeze(this.make(a, b, c)), value: 0 };
+      // Bounded: every value comes from a small set (codes, formats, stores, operations).
+      if (this.size < 1000) {
+        byC.set(c, row);
+        this.size++;
+      }
+    }
+    return row;
   }
 
   observe(result: ObservableResult): void {
-    for (const row of this.rows.values()) result.observe(row.value, row.attributes);
-  }
-}
-
-/** Attribute objects reused per combination, so that recording allocates nothing once warm. */
-class AttributeCache {
-  private readonly map = new Map<string, Attributes>();
-  get(id: string, make: () => Attributes): Attributes {
-    let attributes = this.map.get(id);
-    if (attributes === undefined) {
-      attributes = Object.freeze(make());
-      // Bounded: every part of an id comes from a small set, but a store may name itself freely.
-      if (this.map.size < 1000) this.map.set(id, attributes);
-    }
-    return attributes;
+    for (const byB of this.rows.values())
+      for (const byC of byB.values()) for (const row of byC.values()) if (row.value > 0) result.observe(row.value, row.attributes);
   }
 }
 
@@ -68,42 +82,48 @@ export class KeywardMetrics {
   private readonly storeDuration: Histogram;
   private readonly lifecycleDuration: Histogram;
   private readonly invalidationLag: Histogram;
-  private readonly verifies = new CountTable();
-  private readonly lookups = new CountTable();
-  private readonly storeErrors = new CountTable();
-  private readonly refusals = new CountTable();
-  private readonly created = new CountTable();
-  private readonly revoked = new CountTable();
-  private readonly messages = new CountTable();
-  private readonly invalidations = new CountTable();
-  private readonly attributes = new AttributeCache();
+  private readonly verifies = new Rows((outcome, reason, format) => {
+    const a: Attributes = { [ATTR_VERIFY_OUTCOME]: outcome };
+    if (reason !== '') a[ATTR_ERROR_REASON] = reason;
+    if (format !== '') a[ATTR_KEY_FORMAT] = format;
+    return a;
+  });
+  private readonly verifyTimes = new Rows((outcome, cache) => ({ [ATTR_VERIFY_OUTCOME]: outcome, [ATTR_CACHE_RESULT]: cache }));
+  private readonly lookups = new Rows((cache) => ({ [ATTR_CACHE_RESULT]: cache }));
+  private readonly refusals = new Rows((code) => ({ [ATTR_ERROR_CODE]: code }));
+  /** Store calls by system, operation and error type: the duration's attributes, and the count of errors. */
+  private readonly storeCalls = new Rows((system, operation, errorType) => {
+    const a: Attributes = { [ATTR_DB_SYSTEM_NAME]: system, [ATTR_DB_OPERATION_NAME]: operation };
+    if (errorType !== '') a[ATTR_ERROR_TYPE] = errorType;
+    return a;
+  });
+  private readonly lifecycleTimes = new Rows((operation, outcome) => ({ [ATTR_LIFECYCLE_OPERATION]: operation, [ATTR_LIFECYCLE_OUTCOME]: outcome }));
+  private readonly created = new Rows((operation) => ({ [ATTR_LIFECYCLE_OPERATION]: operation }));
+  private readonly revoked = new Rows((operation) => ({ [ATTR_LIFECYCLE_OPERATION]: operation }));
+  private readonly messages = new Rows(() => ({}));
+  private readonly invalidations = new Rows((scope) => ({ [ATTR_CACHE_INVALIDATION_SCOPE]: scope }));
 
   constructor(meter: Meter) {
-    this.verifyDuration = meter.createHistogram('keyward.verify.duration', {
-      description: 'Duration of verify calls, from the header to the answer.',
-      unit: 's',
-      advice: { explicitBucketBoundaries: [...DURATION_BUCKETS] },
-    });
-    this.storeDuration = meter.createHistogram('keyward.store.duration', {
-      description: 'Duration of store calls made by Keyward (lookups, counters, writes).',
-      unit: 's',
-      advice: { explicitBucketBoundaries: [...DURATION_BUCKETS] },
-    });
-    this.lifecycleDuration = meter.createHistogram('keyward.lifecycle.duration', {
-      description: 'Duration of lifecycle calls (create, rotate, revoke, …).',
-      unit: 's',
-      advice: { explicitBucketBoundaries: [...DURATION_BUCKETS] },
-    });
-    this.invalidationLag = meter.createHistogram('keyward.invalidation.lag', {
-      description: 'Time from the publication of an invalidation message to its arrival here (clocks of two hosts).',
-      unit: 's',
-      advice: { explicitBucketBoundaries: [...LAG_BUCKETS] },
-    });
-    const observe = (name: string, unit: string, description: string, table: CountTable) =>
-      meter.createObservableCounter(name, { unit, description }).addCallback((result) => table.observe(result));
+    const histogram = (name: string, description: string, buckets: readonly number[]) =>
+      meter.createHistogram(name, { description, unit: 's', advice: { explicitBucketBoundaries: [...buckets] } });
+    this.verifyDuration = histogram('keyward.verify.duration', 'Duration of verify calls, from the header to the answer.', DURATION_BUCKETS);
+    this.storeDuration = histogram(
+      'keyward.store.duration',
+      'Duration of store calls made by Keyward (lookups, counters, writes).',
+      DURATION_BUCKETS,
+    );
+    this.lifecycleDuration = histogram('keyward.lifecycle.duration', 'Duration of lifecycle calls (create, rotate, revoke, …).', DURATION_BUCKETS);
+    this.invalidationLag = histogram(
+      'keyward.invalidation.lag',
+      'Time from the publication of an invalidation message to its arrival here (clocks of two hosts).',
+      LAG_BUCKETS,
+    );
+    const observe = (name: string, unit: string, description: string, rows: Rows) =>
+      meter.createObservableCounter(name, { unit, description }).addCallback((result) => rows.observe(result));
     observe('keyward.verify.requests', '{request}', 'Verify calls, by outcome.', this.verifies);
     observe('keyward.cache.lookups', '{lookup}', 'Lookups of verify calls, by whether the in-process cache answered.', this.lookups);
-    observe('keyward.store.errors', '{error}', 'Store calls that failed or timed out, by store and operation.', this.storeErrors);
+    // Counted on the store-call rows with an error type only (a row with no count is not reported).
+    observe('keyward.store.errors', '{error}', 'Store calls that failed or timed out, by store and operation.', this.storeCalls);
     observe('keyward.policy.refusals', '{refusal}', 'Requests refused by a rate limit or a quota.', this.refusals);
     observe('keyward.key.created', '{key}', 'Keys stored: created, imported, or issued by a rotation.', this.created);
     observe('keyward.key.revoked', '{key}', 'Keys revoked: by revoke, or by a rotation without grace period.', this.revoked);
@@ -113,62 +133,37 @@ export class KeywardMetrics {
 
   verify(event: VerifyEvent): void {
     const outcome = event.code ?? 'ok';
-    const format = event.format ?? '';
-    const reason = event.reason ?? '';
-    this.verifies.add(`${outcome}\u0000${reason}\u0000${format}`, () => {
-      const attributes: Attributes = { [ATTR_VERIFY_OUTCOME]: outcome };
-      if (reason !== '') attributes[ATTR_ERROR_REASON] = reason;
-      if (format !== '') attributes[ATTR_KEY_FORMAT] = format;
-      return attributes;
-    });
     const cache = event.cache;
-    this.verifyDuration.record(
-      seconds(event.start, event.end),
-      this.attributes.get(`v\u0000${outcome}\u0000${cache}`, () => ({ [ATTR_VERIFY_OUTCOME]: outcome, [ATTR_CACHE_RESULT]: cache })),
-    );
-    if (cache !== 'none') this.lookups.add(cache, () => ({ [ATTR_CACHE_RESULT]: cache }));
-    if (outcome === 'rate_limited' || outcome === 'quota_exceeded') this.refusals.add(outcome, () => ({ [ATTR_ERROR_CODE]: outcome }));
+    this.verifies.row(outcome, event.reason ?? '', event.format ?? '').value++;
+    this.verifyDuration.record(seconds(event.start, event.end), this.verifyTimes.row(outcome, cache).attributes);
+    if (cache !== 'none') this.lookups.row(cache).value++;
+    if (outcome === 'rate_limited' || outcome === 'quota_exceeded') this.refusals.row(outcome).value++;
     const steps = event.steps;
     for (let i = 0; i < steps.length; i++) this.store(steps[i]!);
   }
 
   store(event: StoreCallEvent): void {
-    const { system, operation } = event;
-    const errorType = event.errorType ?? '';
-    const id = `${system}\u0000${operation}\u0000${errorType}`;
-    const attributes = this.attributes.get(`s\u0000${id}`, () => {
-      const a: Attributes = { [ATTR_DB_SYSTEM_NAME]: system, [ATTR_DB_OPERATION_NAME]: operation };
-      if (errorType !== '') a[ATTR_ERROR_TYPE] = errorType;
-      return a;
-    });
-    this.storeDuration.record(seconds(event.start, event.end), attributes);
-    if (event.outcome !== 'ok') this.storeErrors.add(id, () => attributes);
+    const row = this.storeCalls.row(event.system, event.operation, event.errorType ?? '');
+    this.storeDuration.record(seconds(event.start, event.end), row.attributes);
+    if (event.outcome !== 'ok') row.value++;
   }
 
   lifecycle(event: LifecycleEvent): void {
     const operation = event.operation;
-    const outcome = event.code ?? 'ok';
-    this.lifecycleDuration.record(
-      seconds(event.start, event.end),
-      this.attributes.get(`l\u0000${operation}\u0000${outcome}`, () => ({
-        [ATTR_LIFECYCLE_OPERATION]: operation,
-        [ATTR_LIFECYCLE_OUTCOME]: outcome,
-      })),
-    );
+    this.lifecycleDuration.record(seconds(event.start, event.end), this.lifecycleTimes.row(operation, event.code ?? 'ok').attributes);
     for (const change of event.changes) {
-      const table = change === 'created' ? this.created : change === 'revoked' ? this.revoked : null;
-      table?.add(operation, () => ({ [ATTR_LIFECYCLE_OPERATION]: operation }));
+      if (change === 'created') this.created.row(operation).value++;
+      else if (change === 'revoked') this.revoked.row(operation).value++;
     }
     for (const step of event.steps) this.store(step);
   }
 
   cache(event: CacheEvent): void {
     if (event.type === 'message') {
-      this.messages.add('', () => ({}));
+      this.messages.row('').value++;
       if (event.lagMs !== null) this.invalidationLag.record(Math.max(0, event.lagMs) / 1000);
       return;
     }
-    const scope = event.type === 'clear' ? 'all' : 'key';
-    this.invalidations.add(scope, () => ({ [ATTR_CACHE_INVALIDATION_SCOPE]: scope }));
+    this.invalidations.row(event.type === 'clear' ? 'all' : 'key').value++;
   }
 }

@@ -230,6 +230,7 @@ export function postgresInvalidation(options: PostgresInvalidationOptions): Post
   }
 
   return {
+    system: 'postgresql',
     channel,
 
     publish: (message: InvalidationMessage) => notify(pool, channel, message),

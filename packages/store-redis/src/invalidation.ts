@@ -70,6 +70,7 @@ export function redisInvalidation(options: RedisInvalidationOptions): RedisInval
   }
 
   return {
+    system: 'redis',
     channel,
     async publish(message: InvalidationMessage): Promise<void> {
       if (!message || typeof message.keyId !== 'string') throw new TypeError('an invalidation message is { keyId: string }');

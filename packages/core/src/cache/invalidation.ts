@@ -15,6 +15,8 @@ export interface InvalidationMessage {
  * drops the cached entry of every message it receives.
  */
 export interface InvalidationBus {
+  /** What the bus runs on (`postgresql`, `redis`), for instrumentation. */
+  readonly system?: string;
   /** Sends a message to every subscriber, this instance included. */
   publish(message: InvalidationMessage): Promise<void>;
   /**

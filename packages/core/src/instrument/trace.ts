@@ -1,5 +1,5 @@
 import { isKeywardError, type KeywardErrorCode } from '../errors.js';
-import type { Awaitable, StoredKey } from '../store/types.js';
+import type { StoredKey } from '../store/types.js';
 import type { Probe } from './probe.js';
 import { errorTypeOf } from './probe.js';
 import type { CacheResult, LifecycleEvent, LifecycleOperation, StoreCallEvent, StoreOperation, Timestamp } from './types.js';
@@ -15,55 +15,35 @@ export class StoreTimeoutError extends Error {
   override readonly name = 'StoreTimeoutError';
 }
 
-/** Where the store calls of one operation go: the operation's steps, or standalone store events. */
+/**
+ * Where the store calls of one operation go: the operation's steps. Once the operation has
+ * answered (`done`), a call it left running (a hash upgrade) is a store event of its own.
+ */
 export interface StepSink {
   steps: StoreCallEvent[] | null;
-}
-
-function isThenable<T>(value: Awaitable<T>): value is PromiseLike<T> {
-  return typeof value === 'object' && value !== null && typeof (value as PromiseLike<T>).then === 'function';
+  done: boolean;
 }
 
 /** Records one finished store call: as a step of `sink`, or as a store event; and tells outages. */
-export function recordCall(probe: Probe, sink: StepSink | null, system: string, operation: StoreOperation, start: Timestamp, error: unknown): void {
+export function recordCall(
+  probe: Probe,
+  sink: StepSink | null,
+  system: string,
+  operation: StoreOperation,
+  start: Timestamp,
+  error: unknown,
+  tracksOutage = true,
+): void {
   const end = probe.now();
   const timedOut = error instanceof StoreTimeoutError;
   const event: StoreCallEvent =
     error === undefined
       ? { system, operation, start, end, outcome: 'ok' }
       : { system, operation, start, end, outcome: timedOut ? 'timeout' : 'error', errorType: timedOut ? 'timeout' : errorTypeOf(error) };
-  if (sink === null) probe.store?.(event);
+  if (sink === null || sink.done) probe.store?.(event);
   else if (sink.steps === null) sink.steps = [event];
   else sink.steps.push(event);
-  probe.storeAnswered(system, operation, end, error, timedOut);
-}
-
-/**
- * Observes a store call given its answer (a value, or a promise that already carries the
- * engine's timeout): the answer itself, unchanged. `start` was read before the call.
- */
-export function observeCall<T>(
-  probe: Probe,
-  sink: StepSink | null,
-  system: string,
-  operation: StoreOperation,
-  start: Timestamp,
-  answer: Awaitable<T>,
-): Awaitable<T> {
-  if (!isThenable(answer)) {
-    recordCall(probe, sink, system, operation, start, undefined);
-    return answer;
-  }
-  return Promise.resolve(answer).then(
-    (value) => {
-      recordCall(probe, sink, system, operation, start, undefined);
-      return value;
-    },
-    (error: unknown) => {
-      recordCall(probe, sink, system, operation, start, error ?? new Error('rejected'));
-      throw error;
-    },
-  );
+  if (tracksOutage) probe.storeAnswered(system, operation, end, error, timedOut);
 }
 
 /** What one verify did, filled in by the pipeline's steps; one {@link VerifyEvent} when it answers. */
@@ -75,7 +55,10 @@ export class VerifyTrace implements StepSink {
   keyId: string | null = null;
   workspaceId: string | null = null;
   legacy = false;
+  /** The pipeline reached its decide step (so a lookup answered, from the cache or the store). */
+  decided = false;
   steps: StoreCallEvent[] | null = null;
+  done = false;
 
   constructor(start: Timestamp, routeWorkspaceId: string | undefined) {
     this.start = start;
@@ -84,6 +67,7 @@ export class VerifyTrace implements StepSink {
 
   /** The lookup's answer: the key it found (or none). */
   found(record: StoredKey | null): void {
+    this.decided = true;
     if (record === null) return;
     this.keyId = record.id;
     this.workspaceId = record.workspaceId;
@@ -92,6 +76,7 @@ export class VerifyTrace implements StepSink {
 
   /** Emits the verify event. `keyId` of the refusal wins over the record's (a key id read from the token). */
   finish(probe: Probe, ok: boolean, code: KeywardErrorCode | null, reason: string | null, keyId: string | null): void {
+    this.done = true;
     const hook = probe.verify;
     if (hook === null) return;
     hook({
@@ -120,6 +105,7 @@ export class LifecycleTrace implements StepSink {
   previousKeyId: string | null = null;
   changes: LifecycleEvent['changes'][number][] = [];
   steps: StoreCallEvent[] | null = null;
+  done = false;
 
   constructor(probe: Probe, operation: LifecycleOperation, keyId: string | null = null, workspaceId: string | null = null) {
     this.start = probe.now();
@@ -129,6 +115,7 @@ export class LifecycleTrace implements StepSink {
   }
 
   finish(probe: Probe, error?: unknown): void {
+    this.done = true;
     const hook = probe.lifecycle;
     if (hook === null) return;
     const failed = error !== undefined;
