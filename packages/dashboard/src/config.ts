@@ -1,5 +1,6 @@
 import { type Keyward, toMilliseconds } from '@keyward/core';
 import type { DashboardOptions, OpenApiOptions, ScopeDescription } from './options.js';
+import { type ResolvedPage, resolvePage } from './page/config.js';
 import type { DashboardAction } from './permissions.js';
 import { resolvePermissions } from './permissions.js';
 
@@ -30,6 +31,8 @@ export interface Config {
   readonly problemTypeBase: string | undefined;
   readonly openapi: OpenApiOptions;
   readonly now: () => number;
+  /** The key-management page, or `null` when it is turned off. */
+  readonly page: ResolvedPage | null;
 }
 
 const BASE_PATH_RE = /^(?:\/[A-Za-z0-9._~-]+)+$/;
@@ -113,5 +116,6 @@ export function resolveConfig(keyward: Keyward, options: DashboardOptions): Conf
     problemTypeBase: options.problemTypeBase,
     openapi: options.openapi ?? {},
     now: options.now ?? Date.now,
+    page: resolvePage(options.page, basePath),
   };
 }

@@ -1,4 +1,5 @@
 import type { Awaitable, Duration } from '@keyward/core';
+import type { PageOptions } from './page/options.js';
 import type { DashboardRole, PermissionTable } from './permissions.js';
 
 /**
@@ -125,4 +126,10 @@ export interface DashboardOptions {
   openapi?: OpenApiOptions;
   /** Clock, for tests (expiry checks, key status). @default Date.now */
   now?: () => number;
+  /**
+   * The key-management page at `GET <basePath>/`: its words, theme, who may frame it, a notice,
+   * where to sign in. `false` serves the API only.
+   * @default {} (the page, with its defaults)
+   */
+  page?: PageOptions | false;
 }

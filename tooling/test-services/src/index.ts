@@ -1,3 +1,4 @@
 export * from './services.js';
 export { describeRevocationPropagation, measureRevocation, raceAcrossProcesses } from './propagation.js';
 export type { Revocation } from './propagation.js';
+export { CHROMIUM_ARGS, ensureChromium, findChromium, launchBrowser } from './browser.js';

@@ -74,7 +74,10 @@ export function keyTests(fresh: Fresh): void {
       ['defaults', 'Olivia Owner'],
     ]);
     expect(list.body.nextCursor).toBeNull();
-    expect((await h.call('GET', `/workspaces/${h.ws.a}/keys/${created.record.id}`)).body).toEqual({ ...created.record });
+    // The same record; its last use (the verify above) shows once written (changes flush it early).
+    const read = (await h.call('GET', `/workspaces/${h.ws.a}/keys/${created.record.id}`)).body;
+    expect(read).toEqual({ ...created.record, lastUsedAt: read.lastUsedAt });
+    expect([null, new Date(h.clock - 1000).toISOString()]).toContain(read.lastUsedAt);
     // The plaintext is in the create response only.
     expect(h.answers.filter((a) => a.text.includes(created.key))).toHaveLength(1);
   });

@@ -1,0 +1,54 @@
+// Dates and durations as a person reads them, in the browser's language.
+
+const DAY_MS = 86_400_000;
+
+// Made on first use: building an Intl formatter is slow, using one is cheap.
+let dateTime: Intl.DateTimeFormat | undefined;
+let dateOnly: Intl.DateTimeFormat | undefined;
+let utcDay: Intl.DateTimeFormat | undefined;
+
+/** `12 Nov 2026, 14:05` (in the browser's locale and time zone). */
+export function formatDateTime(iso: string): string {
+  dateTime ??= new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  return dateTime.format(new Date(iso));
+}
+
+/** `12 Nov 2026`. */
+export function formatDate(iso: string): string {
+  dateOnly ??= new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
+  return dateOnly.format(new Date(iso));
+}
+
+/** A `YYYY-MM-DD` day (UTC), as a date without time. */
+export function formatDay(day: string): string {
+  utcDay ??= new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeZone: 'UTC' });
+  return utcDay.format(new Date(`${day}T00:00:00Z`));
+}
+
+/** A grace period (`{ value: '24h', seconds: 86400 }`) in words: `24 hours`, `7 days`, `none`. */
+export function formatPeriod(seconds: number): string {
+  if (seconds <= 0) return 'none';
+  const units: [number, string][] = [
+    [86_400, 'day'],
+    [3600, 'hour'],
+    [60, 'minute'],
+    [1, 'second'],
+  ];
+  for (const [size, unit] of units) {
+    if (seconds % size === 0) {
+      const n = seconds / size;
+      return `${n} ${unit}${n === 1 ? '' : 's'}`;
+    }
+  }
+  return `${seconds} seconds`;
+}
+
+/** An ISO time `days` from now (for expiry choices). */
+export function daysFromNow(days: number, now = Date.now()): string {
+  return new Date(now + days * DAY_MS).toISOString();
+}
+
+/** `1,234` in the browser's locale. */
+export function formatCount(n: number): string {
+  return n.toLocaleString();
+}

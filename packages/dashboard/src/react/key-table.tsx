@@ -1,0 +1,151 @@
+import { useKeyward } from './context.js';
+import { formatDate, formatDateTime } from './format.js';
+import { KeyName } from './key-name.js';
+import { isLive, keyState } from './key-state.js';
+import type { KeyView } from './types.js';
+import { UsageChart, type UsageSeries } from './usage-chart.js';
+
+/** What the person may do to a key from its row. */
+export interface RowActions {
+  readonly rename: boolean;
+  readonly rotate: boolean;
+  readonly revoke: boolean;
+  readonly delete: boolean;
+}
+
+/** Props of {@link KeyTable}. */
+export interface KeyTableProps {
+  keys: readonly KeyView[];
+  /** The table's accessible name. */
+  label: string;
+  allowed: RowActions;
+  maxNameLength: number;
+  /** The usage series of a key, when usage is shown. */
+  usage: ((keyId: string) => UsageSeries) | null;
+  onRenamed: (key: KeyView) => void;
+  onAction: (action: 'rotate' | 'revoke' | 'delete', key: KeyView) => void;
+  /** Hide the columns legacy keys do not have (environment, scopes). */
+  compact?: boolean;
+}
+
+/**
+ * The key list: name (renamed in place), `prefix…last4`, environment and scopes, who created it
+ * and when, last use, expiry, state (with the rotation partner in a grace period), usage, and
+ * the actions the role allows — each button named after its key ("Revoke ci-deploy").
+ */
+export function KeyTable({ keys, label, allowed, maxNameLength, usage, onRenamed, onAction, compact = false }: KeyTableProps) {
+  const { texts } = useKeyward();
+  const anyAction = allowed.rotate || allowed.revoke || allowed.delete;
+  return (
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a table that scrolls sideways on a narrow screen must be reachable by keyboard
+    <section className="kw-table-wrap" tabIndex={0} aria-label={label}>
+      <table className="kw-table">
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            {compact ? null : <th scope="col">Environment and scopes</th>}
+            <th scope="col">Created</th>
+            <th scope="col">Last used</th>
+            <th scope="col">Expires</th>
+            <th scope="col">State</th>
+            {usage !== null ? <th scope="col">Last 30 days</th> : null}
+            {anyAction ? (
+              <th scope="col">
+                <span className="kw-sr-only">Actions</span>
+              </th>
+            ) : null}
+          </tr>
+        </thead>
+        <tbody>
+          {keys.map((key) => {
+            const state = keyState(key, keys);
+            const live = isLive(key);
+            return (
+              <tr key={key.id} className={live ? undefined : 'kw-row-off'}>
+                <td>
+                  <KeyName item={key} maxLength={maxNameLength} editable={allowed.rename && live && !key.legacy} onRenamed={onRenamed} />
+                  <code className="kw-code kw-display">{key.display}</code>
+                </td>
+                {compact ? null : (
+                  <td>
+                    {key.environment !== null ? <span className="kw-badge kw-tone-env">{key.environment}</span> : null}
+                    {key.scopes.length === 0 ? (
+                      <span className="kw-muted"> no scopes</span>
+                    ) : (
+                      <ul className="kw-scopes" aria-label="Scopes">
+                        {key.scopes.map((s) => (
+                          <li key={s}>
+                            <code className="kw-code">{s}</code>
+                          </li>
+                        ))}
+                      </ul>
+                    )}
+                  </td>
+                )}
+                <td>
+                  <span className="kw-nowrap">{formatDate(key.createdAt)}</span>
+                  {key.createdBy !== null ? <span className="kw-muted kw-block">by {key.createdBy.name ?? key.createdBy.id}</span> : null}
+                </td>
+                <td>{key.lastUsedAt !== null ? formatDateTime(key.lastUsedAt) : <span className="kw-muted">Never</span>}</td>
+                <td>
+                  {key.legacy && key.sunsetAt !== null ? (
+                    <span>
+                      {formatDate(key.sunsetAt)} <span className="kw-muted kw-block">sunset</span>
+                    </span>
+                  ) : key.expiresAt !== null ? (
+                    formatDateTime(key.expiresAt)
+                  ) : (
+                    <span className="kw-muted">Never</span>
+                  )}
+                </td>
+                <td>
+                  <span className={`kw-badge kw-tone-${state.tone}`}>{state.label}</span>
+                  {state.detail !== null ? <span className="kw-muted kw-block kw-state-detail">{state.detail}</span> : null}
+                </td>
+                {usage !== null ? (
+                  <td>
+                    <UsageChart series={usage(key.id)} label={`Usage of ${key.name}`} />
+                  </td>
+                ) : null}
+                {anyAction ? (
+                  <td className="kw-actions">
+                    {allowed.rotate && live && key.rotatedToId === null && !key.legacy ? (
+                      <button
+                        type="button"
+                        className="kw-button kw-button-small"
+                        aria-label={`${texts.rotate} ${key.name}, ${key.display}`}
+                        onClick={() => onAction('rotate', key)}
+                      >
+                        {texts.rotate}
+                      </button>
+                    ) : null}
+                    {allowed.revoke && key.status !== 'revoked' && key.status !== 'expired' ? (
+                      <button
+                        type="button"
+                        className="kw-button kw-button-small kw-button-danger-quiet"
+                        aria-label={`${texts.revoke} ${key.name}, ${key.display}`}
+                        onClick={() => onAction('revoke', key)}
+                      >
+                        {texts.revoke}
+                      </button>
+                    ) : null}
+                    {allowed.delete && !key.legacy ? (
+                      <button
+                        type="button"
+                        className="kw-button kw-button-small kw-button-danger-quiet"
+                        aria-label={`${texts.delete} ${key.name}, ${key.display}`}
+                        onClick={() => onAction('delete', key)}
+                      >
+                        {texts.delete}
+                      </button>
+                    ) : null}
+                  </td>
+                ) : null}
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </section>
+  );
+}
