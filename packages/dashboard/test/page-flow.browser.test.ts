@@ -32,7 +32,7 @@ afterAll(async () => {
 });
 
 /** The row of a key in the key list, found by its `prefix…last4`. */
-const row = (s: Session, display: string) => s.page.getByRole('region', { name: 'Keys' }).getByRole('row').filter({ hasText: display });
+const row = (s: Session, display: string) => s.page.getByRole('region', { name: 'Keys', exact: true }).getByRole('row').filter({ hasText: display });
 
 describe('an admin manages a key from the page', () => {
   let admin: Session;
@@ -118,7 +118,7 @@ describe('an admin manages a key from the page', () => {
     expect(await callProductApi(server, key)).toBe(200);
 
     // The audit log says who did what.
-    const audit = page.getByRole('region', { name: 'Audit log' });
+    const audit = page.getByRole('region', { name: 'Audit log', exact: true });
     await expect.poll(() => audit.getByRole('row').filter({ hasText: 'Key revoked' }).count()).toBe(1);
     for (const event of ['Key created', 'Key renamed', 'Key rotated', 'Key revoked']) {
       expect(await audit.getByRole('row').filter({ hasText: event }).filter({ hasText: 'Adam Admin' }).count(), event).toBeGreaterThan(0);

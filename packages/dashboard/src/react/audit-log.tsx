@@ -97,7 +97,7 @@ export function AuditLog() {
       {log.status === 'ready' && items.length === 0 ? <p className="kw-empty">No events yet.</p> : null}
       {items.length > 0 ? (
         // biome-ignore lint/a11y/noNoninteractiveTabindex: a table that scrolls sideways on a narrow screen must be reachable by keyboard
-        <section className="kw-table-wrap" tabIndex={0} aria-label={texts.auditLog}>
+        <section className="kw-table-wrap" tabIndex={0} aria-label={`${texts.auditLog} table`}>
           <table className="kw-table">
             <thead>
               <tr>

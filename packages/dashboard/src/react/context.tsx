@@ -62,9 +62,11 @@ export function KeywardProvider(props: KeywardProviderProps) {
   const listed = me.data?.workspaces ?? null;
   const workspaceId =
     props.workspaceId ?? (picked !== null && (listed === null || listed.some((w) => w.id === picked)) ? picked : (listed?.[0]?.id ?? null));
+  const signedIn = me.data !== undefined;
+  // The key names what is shown (the workspace) and whether it can be read yet (signed in).
   const workspace = useResource(
-    workspaceId === null || me.data === undefined ? null : () => client.workspace(workspaceId),
-    `${client.basePath}|${workspaceId}`,
+    workspaceId === null || !signedIn ? null : () => client.workspace(workspaceId),
+    `${client.basePath}|${workspaceId}|${signedIn}`,
   );
   const [revision, setRevision] = useState(0);
   const { onWorkspaceChange, texts, signInUrl } = props;

@@ -1,4 +1,4 @@
-import { type ReactNode, useEffect, useId, useRef } from 'react';
+import { type ReactNode, useLayoutEffect, useId, useRef } from 'react';
 
 /** Props of {@link Dialog}. */
 export interface DialogProps {
@@ -23,7 +23,7 @@ export function Dialog({ title, onClose, role = 'dialog', children }: DialogProp
   const close = useRef(onClose);
   close.current = onClose;
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     const dialog = ref.current;
     const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     if (dialog !== null && !dialog.open) dialog.showModal();

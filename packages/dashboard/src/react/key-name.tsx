@@ -1,4 +1,4 @@
-import { type FormEvent, type KeyboardEvent, useEffect, useId, useRef, useState } from 'react';
+import { type FormEvent, type KeyboardEvent, useLayoutEffect, useId, useRef, useState } from 'react';
 import { DashboardApiError } from './client.js';
 import { useKeyward } from './context.js';
 import type { KeyView } from './types.js';
@@ -28,9 +28,11 @@ export function KeyName({
   const refocus = useRef(false);
   const errorId = useId();
 
-  useEffect(() => {
-    if (editing) input.current?.select();
-    else if (refocus.current) {
+  useLayoutEffect(() => {
+    if (editing) {
+      input.current?.focus();
+      input.current?.select();
+    } else if (refocus.current) {
       refocus.current = false;
       button.current?.focus();
     }

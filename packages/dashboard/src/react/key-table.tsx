@@ -38,7 +38,7 @@ export function KeyTable({ keys, label, allowed, maxNameLength, usage, onRenamed
   const anyAction = allowed.rotate || allowed.revoke || allowed.delete;
   return (
     // biome-ignore lint/a11y/noNoninteractiveTabindex: a table that scrolls sideways on a narrow screen must be reachable by keyboard
-    <section className="kw-table-wrap" tabIndex={0} aria-label={label}>
+    <section className="kw-table-wrap" tabIndex={0} aria-label={`${label} table`}>
       <table className="kw-table">
         <thead>
           <tr>

@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState } from 'react';
+import { useLayoutEffect, useId, useRef, useState } from 'react';
 
 /**
  * A new key, shown once: in a read-only field, with a Copy button and a plain warning. It lives in
@@ -12,7 +12,7 @@ export function SecretKey({ value, name }: { value: string; name: string }) {
   const [copied, setCopied] = useState<'no' | 'yes' | 'failed'>('no');
   const button = useRef<HTMLButtonElement>(null);
   // The form that was focused is gone: the next thing to do is to copy.
-  useEffect(() => button.current?.focus(), []);
+  useLayoutEffect(() => button.current?.focus(), []);
 
   const copy = async () => {
     try {
