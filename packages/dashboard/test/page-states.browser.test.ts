@@ -198,13 +198,15 @@ describe('a new key', () => {
       await page.keyboard.press('Enter');
       await expect.poll(() => shown.getByRole('status').textContent()).toBe('Copied to the clipboard.');
       expect(await seriousViolations(page)).toEqual([]);
+      // Styles come from classes only: nothing a strict style-src would have to allow.
+      expect(await page.evaluate(() => document.querySelectorAll('[style]').length)).toBe(0);
       await page.keyboard.press('Escape');
       expect(await page.getByRole('dialog').count()).toBe(0);
       await expect.poll(() => focusedName(s)).toBe('Create key');
 
       // Gone from the page, and never put anywhere else.
       expect(await page.content()).not.toContain(key);
-      expect(await page.evaluate((k) => document.body.innerText.includes(k) || document.documentElement.outerHTML.includes(k), key)).toBe(false);
+      expect(await page.evaluate((k) => document.body.textContent?.includes(k) || document.documentElement.outerHTML.includes(k), key)).toBe(false);
       const storage = await page.evaluate(() =>
         JSON.stringify([{ ...localStorage }, { ...sessionStorage }, document.cookie, location.href, history.length]),
       );
