@@ -1,7 +1,7 @@
 import type { AuditEventType } from '@keyward/core';
 import { useId, useState } from 'react';
 import { useKeyward } from './context.js';
-import { formatDateTime } from './format.js';
+import { formatDateTime, formatPeriod } from './format.js';
 import { ErrorState, Loading } from './states.js';
 import type { AuditEventView, PageView } from './types.js';
 import { useResource } from './use-resource.js';
@@ -37,7 +37,7 @@ function details(event: AuditEventView): string {
   const d = event.details as Record<string, unknown>;
   if (event.type === 'key.rotated' && typeof d.successorHint === 'string') {
     const ms = typeof d.gracePeriodMs === 'number' ? d.gracePeriodMs : 0;
-    parts.push(`new key …${d.successorHint}${ms > 0 ? `, old key kept for ${Math.round(ms / 60_000)} min` : ', old key stopped at once'}`);
+    parts.push(`new key …${d.successorHint}${ms > 0 ? `, old key kept for ${formatPeriod(Math.round(ms / 1000))}` : ', old key stopped at once'}`);
   }
   if (event.reason !== null) parts.push(event.reason);
   else if (event.code !== null) parts.push(event.code);

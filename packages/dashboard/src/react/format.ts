@@ -6,6 +6,7 @@ const DAY_MS = 86_400_000;
 let dateTime: Intl.DateTimeFormat | undefined;
 let dateOnly: Intl.DateTimeFormat | undefined;
 let utcDay: Intl.DateTimeFormat | undefined;
+let relative: Intl.RelativeTimeFormat | undefined;
 
 /** `12 Nov 2026, 14:05` (in the browser's locale and time zone). */
 export function formatDateTime(iso: string): string {
@@ -51,4 +52,21 @@ export function daysFromNow(days: number, now = Date.now()): string {
 /** `1,234` in the browser's locale. */
 export function formatCount(n: number): string {
   return n.toLocaleString();
+}
+
+/** A past time as people say it: `5 minutes ago`, `yesterday`, `3 days ago`; older: the date. */
+export function formatAgo(iso: string, now = Date.now()): string {
+  const diff = now - Date.parse(iso);
+  relative ??= new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+  if (diff < 60_000) return relative.format(0, 'second');
+  if (diff < 3_600_000) return relative.format(-Math.floor(diff / 60_000), 'minute');
+  if (diff < DAY_MS) return relative.format(-Math.floor(diff / 3_600_000), 'hour');
+  if (diff < 7 * DAY_MS) return relative.format(-Math.floor(diff / DAY_MS), 'day');
+  return formatDate(iso);
+}
+
+/** An expiry: the date, with the time when it is less than two days away. */
+export function formatExpiry(iso: string, now = Date.now()): string {
+  const left = Date.parse(iso) - now;
+  return left > 0 && left < 2 * DAY_MS ? formatDateTime(iso) : formatDate(iso);
 }

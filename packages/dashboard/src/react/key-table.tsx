@@ -1,5 +1,5 @@
 import { useKeyward } from './context.js';
-import { formatDate, formatDateTime } from './format.js';
+import { formatAgo, formatDate, formatDateTime, formatExpiry } from './format.js';
 import { KeyName } from './key-name.js';
 import { isLive, keyState } from './key-state.js';
 import type { KeyView } from './types.js';
@@ -24,7 +24,7 @@ export interface KeyTableProps {
   usage: ((keyId: string) => UsageSeries) | null;
   onRenamed: (key: KeyView) => void;
   onAction: (action: 'rotate' | 'revoke' | 'delete', key: KeyView) => void;
-  /** Hide the columns legacy keys do not have (environment, scopes). */
+  /** Legacy keys: no scopes shown, and the sunset in place of the expiry. */
   compact?: boolean;
 }
 
@@ -42,11 +42,10 @@ export function KeyTable({ keys, label, allowed, maxNameLength, usage, onRenamed
       <table className="kw-table">
         <thead>
           <tr>
-            <th scope="col">Name</th>
-            {compact ? null : <th scope="col">Environment and scopes</th>}
+            <th scope="col">Key</th>
             <th scope="col">Created</th>
             <th scope="col">Last used</th>
-            <th scope="col">Expires</th>
+            <th scope="col">{compact ? 'Sunset' : 'Expires'}</th>
             <th scope="col">State</th>
             {usage !== null ? <th scope="col">Last 30 days</th> : null}
             {anyAction ? (
@@ -64,36 +63,44 @@ export function KeyTable({ keys, label, allowed, maxNameLength, usage, onRenamed
               <tr key={key.id} className={live ? undefined : 'kw-row-off'}>
                 <td>
                   <KeyName item={key} maxLength={maxNameLength} editable={allowed.rename && live && !key.legacy} onRenamed={onRenamed} />
-                  <code className="kw-code kw-display">{key.display}</code>
-                </td>
-                {compact ? null : (
-                  <td>
+                  <div className="kw-key-line">
+                    <code className="kw-code kw-display">{key.display}</code>
                     {key.environment !== null ? <span className="kw-badge kw-tone-env">{key.environment}</span> : null}
-                    {key.scopes.length === 0 ? (
-                      <span className="kw-muted"> no scopes</span>
-                    ) : (
-                      <ul className="kw-scopes" aria-label="Scopes">
-                        {key.scopes.map((s) => (
-                          <li key={s}>
-                            <code className="kw-code">{s}</code>
-                          </li>
-                        ))}
-                      </ul>
-                    )}
-                  </td>
-                )}
+                  </div>
+                  {compact ? null : key.scopes.length === 0 ? (
+                    <span className="kw-muted kw-small">no scopes</span>
+                  ) : (
+                    <ul className="kw-scopes" aria-label="Scopes">
+                      {key.scopes.map((s) => (
+                        <li key={s}>
+                          <code className="kw-code">{s}</code>
+                        </li>
+                      ))}
+                    </ul>
+                  )}
+                </td>
                 <td>
                   <span className="kw-nowrap">{formatDate(key.createdAt)}</span>
-                  {key.createdBy !== null ? <span className="kw-muted kw-block">by {key.createdBy.name ?? key.createdBy.id}</span> : null}
+                  {key.createdBy !== null ? <span className="kw-muted kw-block kw-small">by {key.createdBy.name ?? key.createdBy.id}</span> : null}
                 </td>
-                <td>{key.lastUsedAt !== null ? formatDateTime(key.lastUsedAt) : <span className="kw-muted">Never</span>}</td>
+                <td>
+                  {key.lastUsedAt !== null ? (
+                    <time className="kw-nowrap" dateTime={key.lastUsedAt} title={formatDateTime(key.lastUsedAt)}>
+                      {formatAgo(key.lastUsedAt)}
+                    </time>
+                  ) : (
+                    <span className="kw-muted">Never</span>
+                  )}
+                </td>
                 <td>
                   {key.legacy && key.sunsetAt !== null ? (
-                    <span>
-                      {formatDate(key.sunsetAt)} <span className="kw-muted kw-block">sunset</span>
-                    </span>
+                    <time className="kw-nowrap" dateTime={key.sunsetAt}>
+                      {formatDate(key.sunsetAt)}
+                    </time>
                   ) : key.expiresAt !== null ? (
-                    formatDateTime(key.expiresAt)
+                    <time className="kw-nowrap" dateTime={key.expiresAt} title={formatDateTime(key.expiresAt)}>
+                      {formatExpiry(key.expiresAt)}
+                    </time>
                   ) : (
                     <span className="kw-muted">Never</span>
                   )}

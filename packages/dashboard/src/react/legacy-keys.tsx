@@ -22,9 +22,11 @@ export function LegacyKeys() {
   if (legacy.status === 'error' && legacy.error !== null) {
     return (
       <section className="kw-section" aria-labelledby={headingId}>
-        <h2 id={headingId} className="kw-section-title">
-          {texts.legacyHeading}
-        </h2>
+        <div className="kw-section-head">
+          <h2 id={headingId} className="kw-section-title">
+            {texts.legacyHeading}
+          </h2>
+        </div>
         <ErrorState error={legacy.error} what="Your legacy keys" onRetry={legacy.reload} />
       </section>
     );

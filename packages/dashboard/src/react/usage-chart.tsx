@@ -5,8 +5,8 @@ export interface UsageSeries {
   readonly days: readonly { readonly day: string; readonly count: number }[];
 }
 
-const WIDTH = 120;
-const HEIGHT = 28;
+const WIDTH = 90;
+const HEIGHT = 26;
 
 /**
  * A key's requests per day as a small bar chart (SVG). Screen readers get its summary (total,
