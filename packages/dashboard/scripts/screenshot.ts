@@ -10,9 +10,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { prefixedFormat } from '@keyward/core';
 import type { Page } from 'playwright-core';
 import { openBrowser, openSession } from '../test/support/browser.js';
+import { importLegacyKey } from '../test/support/legacy.js';
 import { startPageServer } from '../test/support/page-server.js';
 import { buildPage } from './build-page.mjs';
 
@@ -42,7 +42,13 @@ const ci = await keyward.create({ workspaceId: 'acme', name: 'ci-deploy', scopes
 at(21);
 const laptop = await keyward.create({ workspaceId: 'acme', name: 'old-laptop', scopes: ['notes:read'], actor: 'user_adam' });
 at(12);
-const staging = await keyward.create({ workspaceId: 'acme', name: 'staging-sync', environment: 'test', scopes: ['notes:read'], actor: 'user_olivia' });
+const staging = await keyward.create({
+  workspaceId: 'acme',
+  name: 'staging-sync',
+  environment: 'test',
+  scopes: ['notes:read'],
+  actor: 'user_olivia',
+});
 const trial = await keyward.create({
   workspaceId: 'acme',
   name: 'partner-trial',
@@ -61,19 +67,7 @@ for (let day = 28; day >= 0; day--) {
 }
 at(15, 16);
 await keyward.revoke(laptop.record.id, { actor: 'user_olivia' });
-const { key: legacyKey } = prefixedFormat({ prefix: 'acme' }).generate();
-const hasher = keyward.hashers[0]!;
-await keyward.import({
-  hash: hasher.hash(legacyKey),
-  hashVersion: hasher.version,
-  hint: legacyKey.slice(-4),
-  prefix: 'acme_live_',
-  name: 'personal key (2024)',
-  legacy: true,
-  ownerId: 'user_olivia',
-  actor: 'migration',
-  createdAt: '2024-03-01T00:00:00Z',
-});
+const { key: legacyKey } = await importLegacyKey(keyward, { ownerId: 'user_olivia', name: 'personal key (2024)', createdAt: '2024-03-01T00:00:00Z' });
 at(0, Math.max(0, new Date(today).getUTCHours() - 2));
 await use(legacyKey, 1);
 const rotated = await keyward.rotate(ci.record.id, { gracePeriod: '24h', actor: 'user_adam' });

@@ -2,10 +2,10 @@
 // enforces, honest loading / empty / unavailable / signed-out states, a new key that leaves no
 // trace once its dialog is closed, keyboard use from start to end, the legacy section, the
 // workspace switcher, usage charts, a dark theme — and axe-core on each of them.
-import { prefixedFormat } from '@keyward/core';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openBrowser, openSession, type Session, seriousViolations } from './support/browser.js';
+import { importLegacyKey } from './support/legacy.js';
 import { callProductApi, type PageServer, startPageServer } from './support/page-server.js';
 
 let browser: Browser;
@@ -280,19 +280,8 @@ describe('usage, legacy keys and workspaces', () => {
   });
 
   it('lists the owner’s legacy keys with their sunset, view and revoke only', async () => {
-    const { key } = prefixedFormat({ prefix: 'acme' }).generate();
-    const hasher = server.keyward.hashers[0]!;
-    const legacy = await server.keyward.import({
-      hash: hasher.hash(key),
-      hashVersion: hasher.version,
-      hint: key.slice(-4),
-      prefix: 'acme_live_',
-      name: 'my old personal key',
-      scopes: ['notes:read'],
-      legacy: true,
-      ownerId: 'user_olivia',
-      actor: 'migration',
-    });
+    const legacy = await importLegacyKey(server.keyward, { ownerId: 'user_olivia', name: 'my old personal key', scopes: ['notes:read'] });
+    const { key } = legacy;
     expect(await callProductApi(server, key)).toBe(200);
     const s = await openSession(browser, server, 'olivia');
     try {

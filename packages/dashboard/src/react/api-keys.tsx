@@ -1,9 +1,10 @@
-import { useId, useState } from 'react';
+import { useState } from 'react';
 import { ConfirmDialog } from './confirm-dialog.js';
 import { useKeyward } from './context.js';
 import { CreateKeyDialog } from './create-dialog.js';
 import { KeyTable } from './key-table.js';
 import { RotateKeyDialog } from './rotate-dialog.js';
+import { Section } from './section.js';
 import { ErrorState, Loading } from './states.js';
 import type { KeyView, PageView } from './types.js';
 import { useResource } from './use-resource.js';
@@ -24,7 +25,6 @@ const upsert = (page: PageView<KeyView>, keys: readonly KeyView[]): PageView<Key
  */
 export function ApiKeys() {
   const { client, texts, workspaceId, workspace, can, revision, changed } = useKeyward();
-  const headingId = useId();
   const info = workspace.data;
   const ready = info !== undefined && workspaceId !== null;
   const keys = useResource(ready && can('keys:read') ? () => client.listKeys(workspaceId, { limit: 100 }) : null, `${workspaceId}|${ready}`);
@@ -63,17 +63,16 @@ export function ApiKeys() {
   };
 
   return (
-    <section className="kw-section" aria-labelledby={headingId}>
-      <div className="kw-section-head">
-        <h2 id={headingId} className="kw-section-title">
-          {texts.keysHeading}
-        </h2>
-        {can('keys:create') ? (
+    <Section
+      title={texts.keysHeading}
+      aside={
+        can('keys:create') ? (
           <button type="button" className="kw-button kw-button-primary" onClick={() => setOpen({ kind: 'create' })}>
             {texts.createKey}
           </button>
-        ) : null}
-      </div>
+        ) : null
+      }
+    >
       {!manager ? <p className="kw-muted kw-note">You can see this workspace's keys. Only its owners and admins can create or change them.</p> : null}
       <p className="kw-sr-only" role="status">
         {announcement}
@@ -125,32 +124,23 @@ export function ApiKeys() {
           onClose={close}
         />
       ) : null}
-      {open?.kind === 'revoke' ? (
+      {open?.kind === 'revoke' || open?.kind === 'delete' ? (
         <ConfirmDialog
-          title={`${texts.revoke} key “${open.key.name}”?`}
-          action={`${texts.revoke} key`}
+          title={`${texts[open.kind]} key “${open.key.name}”?`}
+          action={`${texts[open.kind]} key`}
           onClose={close}
-          onConfirm={() => revoke(open.key)}
+          onConfirm={() => (open.kind === 'revoke' ? revoke(open.key) : remove(open.key))}
         >
           <p>
-            Requests with <code className="kw-code">{open.key.display}</code> will be refused at once. This cannot be undone.
+            {open.kind === 'revoke' ? 'Requests with ' : null}
+            <code className="kw-code">{open.key.display}</code>
+            {open.kind === 'revoke'
+              ? ' will be refused at once. This cannot be undone.'
+              : ' is removed from this list for good, and requests with it are refused. Its audit events are kept.'}
           </p>
         </ConfirmDialog>
       ) : null}
-      {open?.kind === 'delete' ? (
-        <ConfirmDialog
-          title={`${texts.delete} key “${open.key.name}”?`}
-          action={`${texts.delete} key`}
-          onClose={close}
-          onConfirm={() => remove(open.key)}
-        >
-          <p>
-            <code className="kw-code">{open.key.display}</code> is removed from this list for good, and requests with it are refused. Its audit events
-            are kept.
-          </p>
-        </ConfirmDialog>
-      ) : null}
-    </section>
+    </Section>
   );
 
   async function revoke(key: KeyView) {

@@ -1,6 +1,7 @@
 import type { AuditEventType } from '@keyward/core';
 import { useId, useState } from 'react';
 import { useKeyward } from './context.js';
+import { Section } from './section.js';
 import { formatDateTime, formatPeriod } from './format.js';
 import { ErrorState, Loading } from './states.js';
 import type { AuditEventView, PageView } from './types.js';
@@ -49,7 +50,6 @@ function details(event: AuditEventView): string {
 /** The workspace's audit log, newest first, with a filter and "Show older events". */
 export function AuditLog() {
   const { client, texts, workspaceId, can, revision } = useKeyward();
-  const headingId = useId();
   const filterId = useId();
   const [filter, setFilter] = useState(0);
   const allowed = workspaceId !== null && can('audit:read');
@@ -74,11 +74,9 @@ export function AuditLog() {
 
   const items = log.data?.items ?? [];
   return (
-    <section className="kw-section" aria-labelledby={headingId}>
-      <div className="kw-section-head">
-        <h2 id={headingId} className="kw-section-title">
-          {texts.auditLog}
-        </h2>
+    <Section
+      title={texts.auditLog}
+      aside={
         <div className="kw-inline-field">
           <label className="kw-label" htmlFor={filterId}>
             Show
@@ -91,7 +89,8 @@ export function AuditLog() {
             ))}
           </select>
         </div>
-      </div>
+      }
+    >
       {log.status === 'loading' ? <Loading label="Loading the audit log…" /> : null}
       {log.status === 'error' && log.error !== null ? <ErrorState error={log.error} what="The audit log" onRetry={log.reload} /> : null}
       {log.status === 'ready' && items.length === 0 ? <p className="kw-empty">No events yet.</p> : null}
@@ -127,6 +126,6 @@ export function AuditLog() {
           {older ? 'Loading…' : 'Show older events'}
         </button>
       ) : null}
-    </section>
+    </Section>
   );
 }

@@ -1,6 +1,7 @@
-import { type ReactNode, useState } from 'react';
-import { DashboardApiError } from './client.js';
+import type { ReactNode } from 'react';
 import { Dialog } from './dialog.js';
+import { ChangeError } from './states.js';
+import { useAction } from './use-action.js';
 
 /**
  * "Revoke key “ci”?": a confirmation that names the key, with the consequence in one sentence.
@@ -20,29 +21,15 @@ export function ConfirmDialog({
   onConfirm: () => Promise<void>;
   onClose: () => void;
 }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<DashboardApiError | null>(null);
+  const { busy, error, run } = useAction();
   const confirm = async () => {
-    if (busy) return;
-    setBusy(true);
-    setError(null);
-    try {
-      await onConfirm();
-      onClose();
-    } catch (e) {
-      setError(e instanceof DashboardApiError ? e : new DashboardApiError(0, 'client_error', 'the change failed'));
-      setBusy(false);
-    }
+    if (await run(onConfirm)) onClose();
   };
   return (
     <Dialog title={title} onClose={onClose} role="alertdialog">
       <div className="kw-form">
         {children}
-        {error !== null ? (
-          <p className="kw-inline-error" role="alert">
-            {error.unavailable ? 'The key service is unavailable: nothing was changed. Try again in a moment.' : error.message}
-          </p>
-        ) : null}
+        <ChangeError error={error} />
         <div className="kw-dialog-actions">
           <button type="button" className="kw-button" onClick={onClose} data-autofocus="">
             Cancel

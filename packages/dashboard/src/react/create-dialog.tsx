@@ -1,10 +1,12 @@
 import { type FormEvent, useId, useState } from 'react';
-import { DashboardApiError } from './client.js';
+import type { DashboardApiError } from './client.js';
 import { useKeyward } from './context.js';
 import { Dialog } from './dialog.js';
 import { daysFromNow } from './format.js';
-import { SecretKey } from './secret.js';
+import { NewKeyDialog } from './secret.js';
+import { ChangeError } from './states.js';
 import type { CreatedKeyView, KeyView, WorkspaceView } from './types.js';
+import { useAction } from './use-action.js';
 
 const EXPIRIES: readonly { label: string; days: number | null }[] = [
   { label: 'Never', days: null },
@@ -32,18 +34,14 @@ export function CreateKeyDialog({
   const [environment, setEnvironment] = useState(catalogue.environments[0] ?? '');
   const [scopes, setScopes] = useState<readonly string[]>([]);
   const [expiry, setExpiry] = useState(0);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<DashboardApiError | null>(null);
+  const { busy, error, run } = useAction();
   const [created, setCreated] = useState<CreatedKeyView | null>(null);
   const ids = { name: useId(), nameHint: useId(), nameError: useId(), expiry: useId() };
 
-  const submit = async (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault();
-    if (busy) return;
-    setBusy(true);
-    setError(null);
     const days = EXPIRIES[expiry]!.days;
-    try {
+    void run(async () => {
       const result = await client.createKey(workspace.id, {
         name,
         ...(catalogue.environments.length > 0 ? { environment } : {}),
@@ -53,41 +51,18 @@ export function CreateKeyDialog({
       setCreated(result);
       onCreated(result.record);
       changed();
-    } catch (e) {
-      setError(e instanceof DashboardApiError ? e : new DashboardApiError(0, 'client_error', 'the key could not be created'));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   if (created !== null) {
-    return (
-      <Dialog title="Your new API key" onClose={onClose}>
-        <SecretKey value={created.key} name={created.record.name} />
-        <div className="kw-dialog-actions">
-          <button type="button" className="kw-button" onClick={onClose}>
-            Done
-          </button>
-        </div>
-      </Dialog>
-    );
+    return <NewKeyDialog title="Your new API key" value={created.key} name={created.record.name} onClose={onClose} />;
   }
 
   const nameError = fieldError(error, '/name');
-  const general =
-    error !== null && nameError === null
-      ? error.unavailable
-        ? 'The key service is unavailable: no key was created. Try again in a moment.'
-        : error.message
-      : null;
   return (
     <Dialog title={texts.createKey} onClose={onClose}>
       <form className="kw-form" onSubmit={submit} noValidate>
-        {general !== null ? (
-          <p className="kw-inline-error" role="alert">
-            {general}
-          </p>
-        ) : null}
+        <ChangeError error={nameError === null ? error : null} unchanged="no key was created" />
         <div className="kw-field">
           <label className="kw-label" htmlFor={ids.name}>
             Name

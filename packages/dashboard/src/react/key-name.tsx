@@ -1,7 +1,8 @@
 import { type FormEvent, type KeyboardEvent, useLayoutEffect, useId, useRef, useState } from 'react';
-import { DashboardApiError } from './client.js';
 import { useKeyward } from './context.js';
+import { changeErrorText } from './states.js';
 import type { KeyView } from './types.js';
+import { useAction } from './use-action.js';
 
 /**
  * A key's name, renamed in place: the Rename button turns it into a field (Enter saves, Escape
@@ -21,8 +22,7 @@ export function KeyName({
   const { client, texts, workspaceId, changed } = useKeyward();
   const [editing, setEditing] = useState(false);
   const [value, setValue] = useState(item.name);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<DashboardApiError | null>(null);
+  const { busy, error, run, clear } = useAction();
   const input = useRef<HTMLInputElement>(null);
   const button = useRef<HTMLButtonElement>(null);
   const refocus = useRef(false);
@@ -41,25 +41,19 @@ export function KeyName({
   const stop = () => {
     refocus.current = true;
     setEditing(false);
-    setError(null);
+    clear();
   };
 
   const save = async (event: FormEvent) => {
     event.preventDefault();
-    if (busy || workspaceId === null) return;
+    if (workspaceId === null) return;
     if (value.trim() === item.name) return stop();
-    setBusy(true);
-    setError(null);
-    try {
+    const saved = await run(async () => {
       const renamed = await client.renameKey(workspaceId, item.id, value);
       onRenamed(renamed);
       changed();
-      stop();
-    } catch (e) {
-      setError(e instanceof DashboardApiError ? e : new DashboardApiError(0, 'client_error', 'the key could not be renamed'));
-    } finally {
-      setBusy(false);
-    }
+    });
+    if (saved) stop();
   };
 
   const onKeyDown = (event: KeyboardEvent) => {
@@ -91,11 +85,7 @@ export function KeyName({
     );
   }
   const detail =
-    error === null
-      ? null
-      : error.unavailable
-        ? 'The key service is unavailable: the name was not changed.'
-        : (error.errors[0]?.detail ?? error.message);
+    error === null ? null : error.unavailable ? changeErrorText(error, 'the name was not changed') : (error.errors[0]?.detail ?? error.message);
   return (
     <form className="kw-rename" onSubmit={save} onKeyDown={onKeyDown}>
       <input

@@ -117,34 +117,13 @@ export function KeyTable({ keys, label, allowed, maxNameLength, usage, onRenamed
                 {anyAction ? (
                   <td className="kw-actions">
                     {allowed.rotate && live && key.rotatedToId === null && !key.legacy ? (
-                      <button
-                        type="button"
-                        className="kw-button kw-button-small"
-                        aria-label={`${texts.rotate} ${key.name}, ${key.display}`}
-                        onClick={() => onAction('rotate', key)}
-                      >
-                        {texts.rotate}
-                      </button>
+                      <RowAction verb={texts.rotate} item={key} onClick={() => onAction('rotate', key)} />
                     ) : null}
                     {allowed.revoke && key.status !== 'revoked' && key.status !== 'expired' ? (
-                      <button
-                        type="button"
-                        className="kw-button kw-button-small kw-button-danger-quiet"
-                        aria-label={`${texts.revoke} ${key.name}, ${key.display}`}
-                        onClick={() => onAction('revoke', key)}
-                      >
-                        {texts.revoke}
-                      </button>
+                      <RowAction verb={texts.revoke} item={key} danger onClick={() => onAction('revoke', key)} />
                     ) : null}
                     {allowed.delete && !key.legacy ? (
-                      <button
-                        type="button"
-                        className="kw-button kw-button-small kw-button-danger-quiet"
-                        aria-label={`${texts.delete} ${key.name}, ${key.display}`}
-                        onClick={() => onAction('delete', key)}
-                      >
-                        {texts.delete}
-                      </button>
+                      <RowAction verb={texts.delete} item={key} danger onClick={() => onAction('delete', key)} />
                     ) : null}
                   </td>
                 ) : null}
@@ -154,5 +133,19 @@ export function KeyTable({ keys, label, allowed, maxNameLength, usage, onRenamed
         </tbody>
       </table>
     </section>
+  );
+}
+
+/** A row's button, named after the key it acts on ("Revoke ci-deploy, acme_live_…3f9Q"). */
+function RowAction({ verb, item, danger = false, onClick }: { verb: string; item: KeyView; danger?: boolean; onClick: () => void }) {
+  return (
+    <button
+      type="button"
+      className={danger ? 'kw-button kw-button-small kw-button-danger-quiet' : 'kw-button kw-button-small'}
+      aria-label={`${verb} ${item.name}, ${item.display}`}
+      onClick={onClick}
+    >
+      {verb}
+    </button>
   );
 }

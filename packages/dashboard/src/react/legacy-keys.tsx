@@ -1,8 +1,9 @@
-import { useId, useState } from 'react';
+import { useState } from 'react';
 import { ConfirmDialog } from './confirm-dialog.js';
 import { useKeyward } from './context.js';
 import { formatDate } from './format.js';
 import { KeyTable } from './key-table.js';
+import { Section } from './section.js';
 import { ErrorState, Loading } from './states.js';
 import type { KeyView } from './types.js';
 import { useResource } from './use-resource.js';
@@ -13,7 +14,6 @@ import { useResource } from './use-resource.js';
  */
 export function LegacyKeys() {
   const { client, texts, me, changed } = useKeyward();
-  const headingId = useId();
   const signedIn = me.data !== undefined;
   const legacy = useResource(signedIn ? () => client.legacyKeys() : null, `${client.basePath}|${signedIn}`);
   const [revoking, setRevoking] = useState<KeyView | null>(null);
@@ -21,27 +21,16 @@ export function LegacyKeys() {
   if (legacy.status === 'loading') return <Loading label="Loading legacy keys…" />;
   if (legacy.status === 'error' && legacy.error !== null) {
     return (
-      <section className="kw-section" aria-labelledby={headingId}>
-        <div className="kw-section-head">
-          <h2 id={headingId} className="kw-section-title">
-            {texts.legacyHeading}
-          </h2>
-        </div>
+      <Section title={texts.legacyHeading}>
         <ErrorState error={legacy.error} what="Your legacy keys" onRetry={legacy.reload} />
-      </section>
+      </Section>
     );
   }
   const items = legacy.data?.items ?? [];
   if (items.length === 0) return null;
   const sunset = items.map((k) => k.sunsetAt).find((s) => s !== null) ?? null;
   return (
-    <section className="kw-section kw-legacy" aria-labelledby={headingId}>
-      <div className="kw-section-head">
-        <h2 id={headingId} className="kw-section-title">
-          {texts.legacyHeading}
-        </h2>
-        <span className="kw-badge kw-tone-warn">View and revoke only</span>
-      </div>
+    <Section className="kw-legacy" title={texts.legacyHeading} aside={<span className="kw-badge kw-tone-warn">View and revoke only</span>}>
       <p className="kw-note">
         {sunset !== null ? (
           <>
@@ -78,6 +67,6 @@ export function LegacyKeys() {
           </p>
         </ConfirmDialog>
       ) : null}
-    </section>
+    </Section>
   );
 }

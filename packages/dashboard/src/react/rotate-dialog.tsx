@@ -1,10 +1,11 @@
 import { type FormEvent, useState } from 'react';
-import { DashboardApiError } from './client.js';
 import { useKeyward } from './context.js';
 import { Dialog } from './dialog.js';
 import { formatDateTime, formatPeriod } from './format.js';
-import { SecretKey } from './secret.js';
+import { NewKeyDialog } from './secret.js';
+import { ChangeError } from './states.js';
 import type { KeyView, RotatedKeyView, WorkspaceView } from './types.js';
+import { useAction } from './use-action.js';
 
 /** What happens to the old key with this grace period, in words. */
 function periodLabel(seconds: number): string {
@@ -27,25 +28,17 @@ export function RotateKeyDialog({
   const { client, texts, changed } = useKeyward();
   const periods = workspace.catalogue.gracePeriods;
   const [grace, setGrace] = useState(periods[0]?.value ?? '0s');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<DashboardApiError | null>(null);
+  const { busy, error, run } = useAction();
   const [rotated, setRotated] = useState<RotatedKeyView | null>(null);
 
-  const submit = async (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault();
-    if (busy) return;
-    setBusy(true);
-    setError(null);
-    try {
+    void run(async () => {
       const result = await client.rotateKey(workspace.id, target.id, grace);
       setRotated(result);
       onRotated(result);
       changed();
-    } catch (e) {
-      setError(e instanceof DashboardApiError ? e : new DashboardApiError(0, 'client_error', 'the key could not be rotated'));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   if (rotated !== null) {
@@ -53,8 +46,7 @@ export function RotateKeyDialog({
     const oldState =
       old.status === 'active' && old.expiresAt !== null ? `Still works until ${formatDateTime(old.expiresAt)} (grace period)` : 'Stopped working';
     return (
-      <Dialog title={`New key for “${rotated.record.name}”`} onClose={onClose}>
-        <SecretKey value={rotated.key} name={rotated.record.name} />
+      <NewKeyDialog title={`New key for “${rotated.record.name}”`} value={rotated.key} name={rotated.record.name} onClose={onClose}>
         <h3 className="kw-subheading">Both keys now</h3>
         <ul className="kw-pair" aria-label="Both keys now">
           <li>
@@ -64,12 +56,7 @@ export function RotateKeyDialog({
             <span className="kw-badge kw-tone-ok">New</span> <code className="kw-code">{rotated.record.display}</code> <span>Active</span>
           </li>
         </ul>
-        <div className="kw-dialog-actions">
-          <button type="button" className="kw-button" onClick={onClose}>
-            Done
-          </button>
-        </div>
-      </Dialog>
+      </NewKeyDialog>
     );
   }
 
@@ -79,11 +66,7 @@ export function RotateKeyDialog({
         <p>
           A new key replaces <code className="kw-code">{target.display}</code>, with the same name and scopes. The new key is shown once.
         </p>
-        {error !== null ? (
-          <p className="kw-inline-error" role="alert">
-            {error.unavailable ? 'The key service is unavailable: nothing was changed. Try again in a moment.' : error.message}
-          </p>
-        ) : null}
+        <ChangeError error={error} />
         {periods.length > 1 ? (
           <fieldset className="kw-fieldset">
             <legend className="kw-label">Grace period for the old key</legend>

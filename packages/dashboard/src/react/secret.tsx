@@ -1,4 +1,5 @@
-import { useLayoutEffect, useId, useRef, useState } from 'react';
+import { type ReactNode, useId, useRef, useState } from 'react';
+import { Dialog } from './dialog.js';
 
 /**
  * A new key, shown once: in a read-only field, with a Copy button and a plain warning. It lives in
@@ -10,9 +11,6 @@ export function SecretKey({ value, name }: { value: string; name: string }) {
   const warningId = useId();
   const fieldId = useId();
   const [copied, setCopied] = useState<'no' | 'yes' | 'failed'>('no');
-  const button = useRef<HTMLButtonElement>(null);
-  // The form that was focused is gone: the next thing to do is to copy.
-  useLayoutEffect(() => button.current?.focus(), []);
 
   const copy = async () => {
     try {
@@ -45,7 +43,8 @@ export function SecretKey({ value, name }: { value: string; name: string }) {
           aria-describedby={warningId}
           onFocus={(event) => event.currentTarget.select()}
         />
-        <button ref={button} type="button" className="kw-button kw-button-primary" onClick={copy}>
+        {/* The form that had the focus is gone: the next thing to do is to copy (the dialog focuses this). */}
+        <button type="button" className="kw-button kw-button-primary" onClick={copy} data-autofocus="">
           Copy
         </button>
       </div>
@@ -53,5 +52,32 @@ export function SecretKey({ value, name }: { value: string; name: string }) {
         {copied === 'yes' ? 'Copied to the clipboard.' : copied === 'failed' ? 'Could not copy: the key is selected, press Ctrl+C (⌘C).' : ''}
       </p>
     </div>
+  );
+}
+
+/** The dialog that shows a new key (created or rotated) once, with more to say below it, and Done. */
+export function NewKeyDialog({
+  title,
+  value,
+  name,
+  onClose,
+  children,
+}: {
+  title: string;
+  value: string;
+  name: string;
+  onClose: () => void;
+  children?: ReactNode;
+}) {
+  return (
+    <Dialog title={title} onClose={onClose}>
+      <SecretKey value={value} name={name} />
+      {children}
+      <div className="kw-dialog-actions">
+        <button type="button" className="kw-button" onClick={onClose}>
+          Done
+        </button>
+      </div>
+    </Dialog>
   );
 }

@@ -41,13 +41,17 @@ export function ErrorState({ error, what, onRetry }: { error: DashboardApiError;
   );
 }
 
-/** A failed change, shown where it was tried. */
-export function ChangeError({ error }: { error: DashboardApiError | null }) {
+/** A failed change, shown where it was tried: an outage says that nothing happened. */
+export function ChangeError({ error, unchanged = 'nothing was changed', id }: { error: DashboardApiError | null; unchanged?: string; id?: string }) {
   if (error === null) return null;
-  const text = error.unavailable ? 'The key service is unavailable: nothing was changed. Try again in a moment.' : error.message;
   return (
-    <p className="kw-inline-error" role="alert">
-      {text}
+    <p id={id} className="kw-inline-error" role="alert">
+      {changeErrorText(error, unchanged)}
     </p>
   );
+}
+
+/** The sentence of {@link ChangeError}. */
+export function changeErrorText(error: DashboardApiError, unchanged = 'nothing was changed'): string {
+  return error.unavailable ? `The key service is unavailable: ${unchanged}. Try again in a moment.` : error.message;
 }

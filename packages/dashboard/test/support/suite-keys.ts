@@ -1,7 +1,7 @@
-import { prefixedFormat } from '@keyward/core';
 import { expect, it } from 'vitest';
 import type { Fresh } from './api-suite.js';
 import type { Harness } from './harness.js';
+import { importLegacyKey } from './legacy.js';
 
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 
@@ -12,21 +12,8 @@ async function create(h: Harness, body: Record<string, unknown>, as: 'olivia' | 
 }
 
 /** Imports a legacy key (as a migration would) and returns its plaintext and id. */
-export async function importLegacy(h: Harness, owner: string, workspaceId: string | null = null) {
-  const { key } = prefixedFormat({ prefix: 'acme' }).generate();
-  const hasher = h.keyward.hashers[0]!;
-  const record = await h.keyward.import({
-    hash: hasher.hash(key),
-    hashVersion: hasher.version,
-    hint: key.slice(-4),
-    prefix: 'acme_live_',
-    name: `legacy of ${owner}`,
-    legacy: true,
-    ownerId: owner,
-    workspaceId,
-    actor: 'migration',
-  });
-  return { key, id: record.id };
+export function importLegacy(h: Harness, owner: string, workspaceId: string | null = null) {
+  return importLegacyKey(h.keyward, { ownerId: owner, name: `legacy of ${owner}`, workspaceId });
 }
 
 export function keyTests(fresh: Fresh): void {
