@@ -14,6 +14,7 @@ Commands:
   keys import                 import keys whose hashes come from another system
   audit                       read the audit log of a workspace
   usage                       requests per day of a key or a workspace
+  scan <path>… | -            find live keys in files or stdin (exit 5 when one is found)
 
 Global options:
   KEYWARD_STORE_URL           (environment) postgres://… or redis://…: the store
@@ -31,5 +32,5 @@ Global options:
   --json                      machine-readable output on stdout
   -h, --help                  help for any command
 
-Exit codes: 0 done, 1 failed, 2 bad usage, 3 not found, 4 store unreachable.
+Exit codes: 0 done, 1 failed, 2 bad usage, 3 not found, 4 store unreachable, 5 a live key found (scan).
 `;

@@ -9,6 +9,7 @@ import type { Command, CommandContext } from './commands/command.js';
 import { audit } from './commands/audit.js';
 import { keys } from './commands/keys.js';
 import { migrate } from './commands/migrate.js';
+import { scan } from './commands/scan.js';
 import { usage } from './commands/usage.js';
 import { type AppConfig, loadConfig } from './config.js';
 import { EXIT, fail } from './exit.js';
@@ -26,9 +27,26 @@ export interface CliIO {
   env: Record<string, string | undefined>;
   /** The directory `--config` is relative to. @default process.cwd() */
   cwd?: string;
+  /** Read by `scan -`. @default process.stdin */
+  stdin?: AsyncIterable<Uint8Array | string>;
 }
 
-const COMMANDS = new Map<string, Command>([migrate, ...keys, audit, usage].map((c) => [c.name, c]));
+/** Most of stdin that `scan -` reads. */
+const MAX_STDIN_BYTES = 64 * 1024 * 1024;
+
+async function readAll(input: AsyncIterable<Uint8Array | string>): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of input) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    size += bytes.byteLength;
+    if (size > MAX_STDIN_BYTES) throw new UsageError(`stdin is larger than ${MAX_STDIN_BYTES} bytes: scan files instead`);
+    chunks.push(bytes);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+const COMMANDS = new Map<string, Command>([migrate, ...keys, audit, usage, scan].map((c) => [c.name, c]));
 
 /** Runs `keyward <argv>`; returns the exit code. */
 export async function run(
@@ -65,8 +83,14 @@ export async function run(
   try {
     const allowed = new Set([...GLOBAL, ...command.options]);
     for (const option of Object.keys(values)) if (!allowed.has(option as never)) throw new UsageError(`--${option} does not apply to "${name}"`);
-    if (command.takesId ? rest.length !== 1 : rest.length !== 0) {
-      throw new UsageError(command.takesId ? `"${name}" takes one key id` : `"${name}" takes no positional argument`);
+    if (command.takesPaths ? rest.length === 0 : command.takesId ? rest.length !== 1 : rest.length !== 0) {
+      throw new UsageError(
+        command.takesPaths
+          ? `"${name}" takes the files or folders to read, or - for stdin`
+          : command.takesId
+            ? `"${name}" takes one key id`
+            : `"${name}" takes no positional argument`,
+      );
     }
     // The URL is read from the environment first in the README; `--store` wins when both are set.
     const url = values.store ?? io.env.KEYWARD_STORE_URL;
@@ -105,10 +129,13 @@ export async function run(
         usage: options.usage === true,
         audit: options.audit === true,
       });
-    const id = rest[0] ?? '';
+    const id = command.takesPaths ? '' : (rest[0] ?? '');
+    let code: number = EXIT.ok;
     await command.run({
       values,
       id,
+      paths: command.takesPaths ? rest : [],
+      readStdin: () => readAll(io.stdin ?? process.stdin),
       store,
       config,
       engine,
@@ -119,8 +146,11 @@ export async function run(
       },
       print: (data, human) => out(values.json ? `${JSON.stringify(data, null, 2)}\n` : human),
       warn: err,
+      exitWith: (exit) => {
+        code = exit;
+      },
     });
-    return EXIT.ok;
+    return code;
   } catch (error) {
     return fail(error, command, err);
   } finally {

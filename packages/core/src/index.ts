@@ -6,7 +6,7 @@ export type { PrefixedFormatOptions } from './format/prefixed.js';
 export { idSecretFormat } from './format/id-secret.js';
 export type { IdSecretFormatOptions } from './format/id-secret.js';
 export { isParseFailure } from './format/types.js';
-export type { GeneratedKey, KeyFormat, KeyParseFailure, ParsedKey } from './format/types.js';
+export type { GeneratedKey, KeyFormat, KeyParseFailure, ParsedKey, SecretScanningPattern } from './format/types.js';
 
 export { hmacSha256Hasher, sha256Hasher } from './hash/hasher.js';
 export type { Hasher, HasherOptions, HmacHasherOptions } from './hash/hasher.js';
@@ -22,7 +22,7 @@ export { jsonRenderer, problemDetails } from './render/problem-details.js';
 export type { ProblemDetailsOptions } from './render/problem-details.js';
 export type { RenderedError, Renderer } from './render/types.js';
 
-export type { Awaitable, KeyPatch, KeyStore, ListPage, ListQuery, RotateInput, StoredKey } from './store/types.js';
+export type { Awaitable, ExpiringQuery, KeyPatch, KeyStore, ListPage, ListQuery, RotateInput, StoredKey } from './store/types.js';
 
 export { Keyward, createKeyward } from './engine/keyward.js';
 export type { KeywardOptions } from './engine/keyward.js';
@@ -54,6 +54,11 @@ export type {
   AuditStore,
 } from './audit/types.js';
 
+export type { Leak, LeakAction, LeakLocation, LeakOptions, LeakOutcome, LeakPolicy, LeakReport } from './leaks/types.js';
+export { DEFAULT_EXPIRY_THRESHOLDS, expiringPage, expiryThreshold, isExpiringIn } from './lifecycle/expiring.js';
+export type { ExpiringKeysQuery, ExpiryOptions } from './lifecycle/expiring.js';
+export type { TokenInspection, TokenStatus } from './lifecycle/inspect.js';
+
 export { findKeys, redact, scrubKeys } from './helpers.js';
 export type { FoundKey } from './helpers.js';
 export { toMilliseconds } from './internal/duration.js';
@@ -67,6 +72,7 @@ export { routeOptions } from './web/route-options.js';
 export type { RouteOptions, RouteOptionsResolver } from './web/route-options.js';
 export { authenticateRequest, renderedResponse, withApiKey, withResponseHeaders } from './web/fetch.js';
 export { isUnderBasePath, toFetchRequest, writeFetchResponse } from './web/node-fetch.js';
+export { readBodyCapped } from './web/body.js';
 export type { FetchHandler, FetchRequestInit, NodeIncomingLike, NodeResponseLike } from './web/node-fetch.js';
 export type { ApiKeyFetchHandler, AuthenticateResult, FetchAuthOptions, WithApiKeyOptions } from './web/fetch.js';
 

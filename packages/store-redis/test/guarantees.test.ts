@@ -145,7 +145,8 @@ for (const kind of ['standalone', 'cluster'] as const) {
 
       const keys = await keysOf(redis, prefix);
       expect(keys.length).toBeGreaterThan(5);
-      const permanent = /^(?:\{(?:ws|own):[^{}]+\}(?:k:[^{}]+|idx)|\{none\}(?:k:[^{}]+|idx)|\{id:[^{}]+\}s?|\{hash:[^{}]+\}s?)$/;
+      const permanent =
+        /^(?:\{(?:ws|own):[^{}]+\}(?:k:[^{}]+|idx|x)|\{none\}(?:k:[^{}]+|idx|x)|\{id:[^{}]+\}s?|\{hash:[^{}]+\}s?|\{expiring\}groups)$/;
       const temporary: string[] = [];
       for (const { node, key } of keys) {
         const name = key.slice(prefix.length);

@@ -17,6 +17,11 @@ import { PolicyEnforcer } from '../policy/enforcer.js';
 import type { CounterPlan, CounterResult, CounterStore, FusedCounterStore, PolicyOption } from '../policy/types.js';
 import { missingScopes, normalizeScopes } from '../scope/scopes.js';
 import { scrubKeys } from '../helpers.js';
+import { reportLeak } from '../leaks/report-leak.js';
+import type { LeakOptions, LeakOutcome, LeakReport } from '../leaks/types.js';
+import { ExpiryWatch, expiringKeys, expiryThreshold, type ExpiringKeysQuery, type ExpiryOptions } from '../lifecycle/expiring.js';
+import { inspectToken, type TokenInspection } from '../lifecycle/inspect.js';
+import { countersOf, onceGate, type OnceGate } from '../lifecycle/once.js';
 import { dayString, parseDay } from '../usage/days.js';
 import { UsageTracker } from '../usage/tracker.js';
 import type { UsageOptions, UsageQuery, UsageReport, UsageStore } from '../usage/types.js';
@@ -114,6 +119,11 @@ export interface KeywardOptions {
    * store. Off by default.
    */
   audit?: boolean | AuditOptions;
+  /**
+   * Warnings before keys expire: `key.expiring` audit events at thresholds (30, 7 and 1 days
+   * before `expiresAt` by default), and the `API-Key-Expires` response header within the last one.
+   */
+  expiry?: ExpiryOptions;
 }
 
 const EMPTY_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
@@ -196,6 +206,8 @@ export class Keyward {
   private readonly auditStore: AuditStore | null = null;
   private subscribed: Promise<void> = Promise.resolve();
   private closed = false;
+  private readonly expiryWatch: ExpiryWatch;
+  private gate: OnceGate | null = null;
 
   /** @throws {TypeError} / {RangeError} for invalid options. */
   constructor(options: KeywardOptions) {
@@ -277,6 +289,18 @@ export class Keyward {
         },
       });
     }
+    this.expiryWatch = new ExpiryWatch(options.expiry, {
+      now: this.now,
+      once: () => this.once(),
+      audit: this.auditRecorder === null ? null : (input) => this.audit(input),
+      onError: (error) => (typeof options.audit === 'object' ? options.audit.onError?.(error) : undefined),
+    });
+  }
+
+  /** The cross-process "once" of leak reports and expiry warnings (on the counter store). */
+  private once(): OnceGate {
+    this.gate ??= onceGate(countersOf(this.options));
+    return this.gate;
   }
 
   private async subscribe(bus: InvalidationBus, attempt: number): Promise<void> {
@@ -329,6 +353,7 @@ export class Keyward {
     this.closed = true;
     const stop = this.unsubscribe;
     this.unsubscribe = null;
+    await this.expiryWatch.settle();
     await Promise.all([stop?.(), this.usageTracker?.close(), this.auditRecorder?.close()]);
   }
 
@@ -338,6 +363,7 @@ export class Keyward {
    * `waitUntil` at the end of a request. Failed writes go to the `onError` hooks, not here.
    */
   async flush(): Promise<void> {
+    await this.expiryWatch.settle();
     await Promise.all([this.usageTracker?.flush(), this.auditRecorder?.flush()]);
   }
 
@@ -394,6 +420,7 @@ export class Keyward {
     if (result.ok) {
       const key = result.key;
       if ((options as { dryRun?: boolean } | undefined)?.dryRun !== true) this.usageTracker?.record(key.id, key.workspaceId, this.now());
+      if (key.expiresAt !== null) this.expiryWatch.observe(key);
       if (key.legacy && this.auditRecorder !== null) {
         this.auditRecorder.sample({
           type: 'verify.legacy_key',
@@ -617,7 +644,12 @@ export class Keyward {
     const success: VerifySuccess = {
       ok: true,
       key: this.toPublic(record),
-      headers: record.legacy ? this.legacyHeaders(record, sunset) : EMPTY_HEADERS,
+      headers:
+        record.expiresAt === null
+          ? record.legacy
+            ? this.legacyHeaders(record, sunset)
+            : EMPTY_HEADERS
+          : this.expiryWatch.headers(record.expiresAt, this.now(), record.legacy ? this.legacyHeaders(record, sunset) : EMPTY_HEADERS),
     };
     if (this.enforcer === null) return success;
     const cost = options?.cost ?? 1;
@@ -665,6 +697,108 @@ export class Keyward {
       }
       return { record: this.matchCached(row, parsed.secret, digest), counted };
     });
+  }
+
+  // ───────────────────────────── leaks and expiry ─────────────────────────────
+
+  /**
+   * What a token is — malformed, unknown, or a key and its state — read from the store, never
+   * from the cache. Not a verify: no usage, no quota, no audit event. For `keyward scan` and
+   * leak reports.
+   * @throws {KeywardError} `store_unavailable`.
+   */
+  inspect(token: string): Promise<TokenInspection> {
+    return inspectToken(
+      {
+        store: this.store,
+        formats: this.formats,
+        hashers: this.hashers,
+        legacySunset: this.legacySunset,
+        now: this.now,
+        find: (read) => this.guarded(() => this.read(read())),
+        toPublic: (record) => this.toPublic(record),
+      },
+      token,
+    );
+  }
+
+  /**
+   * Acts on a key found in public (a secret scanner's report): revokes it (or rotates it with a
+   * grace period, or only tells), records `key.leaked` and calls `onLeak` — once per key and place,
+   * across processes. See `@keyward/secret-scanning` for GitHub's partner program.
+   * @throws {KeywardError} `store_unavailable` (retry the report: nothing is done twice).
+   */
+  reportLeak(report: LeakReport, options?: LeakOptions): Promise<LeakOutcome> {
+    return reportLeak(
+      {
+        inspect: (token) => this.inspect(token),
+        revoke: (id, o) => this.revoke(id, o),
+        rotate: (id, o) => this.rotate(id, o),
+        update: (id, input, o) => this.update(id, input, o),
+        audit: (input) => this.audit(input),
+        scrub: (text) => scrubKeys(text, this.formats),
+        once: this.once(),
+        now: this.now,
+      },
+      report,
+      options,
+    );
+  }
+
+  /**
+   * Keys that expire within `within` from now (still working: not revoked, not retired by a
+   * rotation), soonest first — of one workspace, or of all.
+   *
+   * @example
+   * ```ts
+   * const { items } = await keyward.expiring({ within: '7d', workspaceId: 'ws_1' });
+   * ```
+   * @throws {KeywardError} `invalid_argument` for a bad query. @throws {TypeError} without a
+   * workspaceId on a store that has no `listExpiring`.
+   */
+  expiring(query: ExpiringKeysQuery): Promise<ListPage<ApiKey>> {
+    return expiringKeys(
+      {
+        store: this.store,
+        now: this.now,
+        guarded: (action) => this.guarded(action),
+        checkWorkspace: (value) => this.checkWorkspace(value),
+        toPublic: (record) => this.toPublic(record),
+      },
+      query,
+    );
+  }
+
+  /**
+   * Records `key.expiring` for every key that crossed a threshold and was not warned about yet
+   * (by this process or another). Run it from a scheduler (hourly is plenty); requests with an
+   * expiring key record the same events as they come, so the sweep catches the keys not in use.
+   * @throws {TypeError} when the audit log is off. @throws {KeywardError} `store_unavailable`.
+   */
+  sweepExpiring(options: { workspaceId?: string } = {}): Promise<{ keys: number; warned: number }> {
+    if (this.auditRecorder === null) throw new TypeError('sweepExpiring records audit events: createKeyward({ audit: true, ... })');
+    const within = this.expiryWatch.thresholds[0]!;
+    return this.expiryWatch.sweep((cursor) =>
+      this.expiring({
+        within,
+        limit: 500,
+        ...(options.workspaceId !== undefined ? { workspaceId: options.workspaceId } : {}),
+        ...(cursor ? { cursor } : {}),
+      }),
+    );
+  }
+
+  /** The expiry thresholds (`expiry.thresholds`), in ms before `expiresAt`, largest first. */
+  get expiryThresholds(): readonly number[] {
+    return this.expiryWatch.thresholds;
+  }
+
+  /**
+   * Whether a key still works but expires within the largest threshold (30 days by default):
+   * what a dashboard shows in amber.
+   */
+  expiresSoon(key: Pick<ApiKey, 'expiresAt' | 'revokedAt'>): boolean {
+    return key.revokedAt === null && expiryThreshold(key.expiresAt, this.now(), this.expiryWatch.thresholds) !== null;
   }
 
   /** Renders a refusal with the configured renderer. */
