@@ -16,6 +16,8 @@ const EVENT_LABELS: Record<AuditEventType, string> = {
   'key.rotated': 'Key rotated',
   'key.revoked': 'Key revoked',
   'key.deleted': 'Key deleted',
+  'key.leaked': 'Key found leaked',
+  'key.expiring': 'Key expires soon',
   'verify.expired_key': 'Expired key used',
   'verify.revoked_key': 'Revoked key used',
   'verify.legacy_key': 'Legacy key used',
@@ -27,6 +29,7 @@ const EVENT_LABELS: Record<AuditEventType, string> = {
 const FILTERS: readonly { label: string; types: readonly AuditEventType[] }[] = [
   { label: 'All events', types: [] },
   { label: 'Changes to keys', types: ['key.created', 'key.imported', 'key.renamed', 'key.updated', 'key.rotated', 'key.revoked', 'key.deleted'] },
+  { label: 'Leaks and expiry', types: ['key.leaked', 'key.expiring'] },
   {
     label: 'Refused requests',
     types: ['verify.expired_key', 'verify.revoked_key', 'verify.legacy_sunset', 'verify.quota_exceeded', 'verify.failed'],
@@ -40,6 +43,8 @@ function details(event: AuditEventView): string {
     const ms = typeof d.gracePeriodMs === 'number' ? d.gracePeriodMs : 0;
     parts.push(`new key …${d.successorHint}${ms > 0 ? `, old key kept for ${formatPeriod(Math.round(ms / 1000))}` : ', old key stopped at once'}`);
   }
+  if (event.type === 'key.leaked' && typeof d.url === 'string') parts.push(`found at ${d.url}${typeof d.action === 'string' ? `, ${d.action}` : ''}`);
+  if (event.type === 'key.expiring' && typeof d.expiresAt === 'string') parts.push(`expires ${formatDateTime(d.expiresAt)}`);
   if (event.reason !== null) parts.push(event.reason);
   else if (event.code !== null) parts.push(event.code);
   if (event.count > 1) parts.push(`${event.count} times`);
