@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildPage } from '../packages/dashboard/scripts/build-page.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** The default port of each example (the one its README names). */
@@ -38,6 +39,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 console.log(`Keyward demo: ${examples.length} example apps, each the authentication page of one product, on a different adapter.\n`);
+// The dashboards' page (its script and styles, bundled on Preact): every example serves it.
+await buildPage();
 // Examples that need a build first (the Next.js one): built once, then kept until their sources change.
 for (const name of examples) {
   const build = join(root, 'examples', name, 'scripts', 'build.mjs');
