@@ -1,22 +1,26 @@
 import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 export { serveFetch } from './fetch-server.js';
 import type { InvalidationBus, KeyStore } from '@keyward/core';
 import { memoryStore } from '@keyward/store-memory';
 import { postgresInvalidation, postgresStore } from '@keyward/store-postgres';
+import { embeddedStore } from '@keyward/store-postgres/embedded';
 import { redisInvalidation, redisStore } from '@keyward/store-redis';
 
 export interface ExampleStore {
   store: KeyStore;
   invalidation?: InvalidationBus;
-  /** `memory store`, `PostgreSQL` or `Redis`, for the start banner. */
+  /** `embedded PostgreSQL in <dir>`, `memory store`, `PostgreSQL` or `Redis`, for the start banner. */
   description: string;
   close(): Promise<void>;
 }
 
 /**
  * PostgreSQL when DATABASE_URL is set (tables `<app>_…`, migrated at start), else Redis when
- * REDIS_URL is set (keys `<app>:…`), else the memory store. KEYWARD_TABLE_PREFIX and
- * KEYWARD_REDIS_PREFIX override the prefixes (the tests use fresh ones).
+ * REDIS_URL is set (keys `<app>:…`), else the memory store when KEYWARD_STORE=memory, else the
+ * embedded store (PostgreSQL in this process) in KEYWARD_DATA_DIR (default `.keyward` in the
+ * working directory), whose keys survive restarts. KEYWARD_TABLE_PREFIX and KEYWARD_REDIS_PREFIX
+ * override the prefixes (the tests use fresh ones).
  */
 export async function storeFromEnv(app: string, env: NodeJS.ProcessEnv = process.env): Promise<ExampleStore> {
   if (env.DATABASE_URL) {
@@ -47,7 +51,11 @@ export async function storeFromEnv(app: string, env: NodeJS.ProcessEnv = process
       },
     };
   }
-  return { store: memoryStore(), description: 'memory store', close: async () => undefined };
+  if (env.KEYWARD_STORE === 'memory') return { store: memoryStore(), description: 'memory store', close: async () => undefined };
+  const dir = env.KEYWARD_DATA_DIR ?? join(process.cwd(), '.keyward');
+  const store = await embeddedStore({ dir });
+  // One engine per example process: no invalidation bus needed (an engine drops its own entries).
+  return { store, description: `embedded PostgreSQL in ${store.dir}`, close: () => store.close() };
 }
 
 /**

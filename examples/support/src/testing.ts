@@ -44,7 +44,7 @@ export async function startExample(main: string, env: Record<string, string>): P
     }
     rmSync(dir, { recursive: true, force: true });
   };
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 60_000; // a first start on the embedded store creates its database
   while (!output.includes('Try:')) {
     if (child.exitCode !== null || Date.now() > deadline) {
       await stop();
@@ -53,6 +53,14 @@ export async function startExample(main: string, env: Record<string, string>): P
     await new Promise((r) => setTimeout(r, 50));
   }
   return { keys: JSON.parse(readFileSync(keysFile, 'utf8')) as Record<string, string>, output, origin: `http://127.0.0.1:${port}`, stop };
+}
+
+/**
+ * Starts an example on the embedded store in `dataDir`, as often as the test restarts it: the same
+ * directory each time, so its keys are the ones of the previous run.
+ */
+export function embeddedEnv(dataDir: string): Record<string, string> {
+  return { KEYWARD_DATA_DIR: dataDir };
 }
 
 /** The two stores every example's start test runs on, with fresh prefixes. */

@@ -1,7 +1,7 @@
 /** `keyward --help`: the commands and the global options. */
 export const GLOBAL_HELP = `Usage: keyward [global options] <command> [options]
 
-Manage the API keys of a Keyward store (PostgreSQL or Redis).
+Manage the API keys of a Keyward store (PostgreSQL, embedded PostgreSQL or Redis).
 
 Commands:
   migrate                     create or update the PostgreSQL schema (Redis needs none)
@@ -15,9 +15,11 @@ Commands:
   audit                       read the audit log of a workspace
   usage                       requests per day of a key or a workspace
   scan <path>… | -            find live keys in files or stdin (exit 5 when one is found)
+  export                      write the whole store (hashes, never keys) as JSON lines on stdout
+  import                      write an export into a store (idempotent; refuses conflicts)
 
 Global options:
-  KEYWARD_STORE_URL           (environment) postgres://… or redis://…: the store
+  KEYWARD_STORE_URL           (environment) postgres://…, redis://… or embedded:DIR: the store
   --store URL                 the same as an option; a password in it is visible to every local
                               user in the process list: prefer KEYWARD_STORE_URL
   --config MODULE             a module exporting \`keyward\`: your app's engine, or the options it

@@ -7,6 +7,8 @@ import { createKeyward, type Keyward } from '@keyward/core';
 import { GLOBAL, NotFoundError, parse, UsageError, type Values } from './args.js';
 import type { Command, CommandContext } from './commands/command.js';
 import { audit } from './commands/audit.js';
+import { exportCommand } from './commands/export.js';
+import { importCommand } from './commands/import.js';
 import { keys } from './commands/keys.js';
 import { migrate } from './commands/migrate.js';
 import { scan } from './commands/scan.js';
@@ -46,7 +48,7 @@ async function readAll(input: AsyncIterable<Uint8Array | string>): Promise<strin
   return Buffer.concat(chunks).toString('utf8');
 }
 
-const COMMANDS = new Map<string, Command>([migrate, ...keys, audit, usage, scan].map((c) => [c.name, c]));
+const COMMANDS = new Map<string, Command>([migrate, ...keys, audit, usage, scan, exportCommand, importCommand].map((c) => [c.name, c]));
 
 /** Runs `keyward <argv>`; returns the exit code. */
 export async function run(
@@ -94,7 +96,7 @@ export async function run(
     }
     // The URL is read from the environment first in the README; `--store` wins when both are set.
     const url = values.store ?? io.env.KEYWARD_STORE_URL;
-    if (!url) throw new UsageError('no store: set KEYWARD_STORE_URL to a postgres://… or redis://… URL, or pass --store');
+    if (!url) throw new UsageError('no store: set KEYWARD_STORE_URL to a postgres://… or redis://… URL (or embedded:DIR), or pass --store');
     if (values.store !== undefined && hasPassword(values.store)) {
       err(
         'keyward: warning: the password in --store can be read by every user of this machine (in the process list); set KEYWARD_STORE_URL instead\n',
@@ -106,8 +108,13 @@ export async function run(
     formatsFor(values, config);
 
     try {
-      opened = openStore(url, values);
+      opened = await openStore(url, values);
     } catch (error) {
+      // An embedded store that the app (or another command) holds open.
+      if ((error as Error).name === 'DataDirInUseError') {
+        err(`keyward: ${(error as Error).message}\n`);
+        return EXIT.unreachable;
+      }
       // An invalid schema, prefix or channel.
       if (error instanceof RangeError || error instanceof TypeError) throw new UsageError(error.message);
       throw error;
@@ -145,6 +152,7 @@ export async function run(
         return key;
       },
       print: (data, human) => out(values.json ? `${JSON.stringify(data, null, 2)}\n` : human),
+      write: out,
       warn: err,
       exitWith: (exit) => {
         code = exit;

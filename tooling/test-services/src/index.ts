@@ -3,3 +3,4 @@ export { describeRevocationPropagation, measureRevocation, raceAcrossProcesses }
 export type { Revocation } from './propagation.js';
 export { CHROMIUM_ARGS, ensureChromium, findChromium, launchBrowser } from './browser.js';
 export { bundleForWeb, runWithoutNode, TINY_STORE_SOURCE, webGlobals } from './portable.js';
+export { embeddedDir } from './embedded-dir.js';

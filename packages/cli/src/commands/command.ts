@@ -21,6 +21,8 @@ export interface CommandContext {
   existing(): Promise<ApiKey>;
   /** Writes `data` as JSON with `--json`, else `human`, on stdout. */
   print(data: unknown, human: string): void;
+  /** Writes `text` to stdout as it is (what `export` streams). */
+  write(text: string): void;
   /** Writes to stderr. */
   warn(text: string): void;
   /** The exit code of a command that completed, when it is not 0 (`scan` found a live key). */

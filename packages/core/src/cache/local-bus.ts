@@ -11,7 +11,13 @@ export function localInvalidationBus(): InvalidationBus & { readonly subscribers
       return listeners.size;
     },
     async publish(message) {
-      for (const listener of [...listeners]) listener({ keyId: message.keyId });
+      for (const listener of [...listeners]) {
+        try {
+          listener({ keyId: message.keyId });
+        } catch {
+          // One failing listener must not keep the message from the others.
+        }
+      }
     },
     async subscribe(listener) {
       listeners.add(listener);
