@@ -1,6 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 export { serveFetch } from './fetch-server.js';
+export { DASHBOARD_BASE_PATH, demoSessions, type DemoPerson, type DemoSessions } from './demo-session.js';
+import { DASHBOARD_BASE_PATH, type DemoSessions } from './demo-session.js';
 import type { InvalidationBus, KeyStore } from '@keyward/core';
 import { memoryStore } from '@keyward/store-memory';
 import { postgresInvalidation, postgresStore } from '@keyward/store-postgres';
@@ -60,14 +62,28 @@ export async function storeFromEnv(app: string, env: NodeJS.ProcessEnv = process
 
 /**
  * Prints the demo banner: where the app listens, its demo keys (made at start, in this demo's
- * store only — printed on purpose), and ready-to-paste curl lines. With DEMO_KEYS_FILE, also writes
- * the keys as JSON (mode 600), before the banner. Ends with the `Try:` block, which the start tests wait for.
+ * store only — printed on purpose), the key-management API with its demo sign-in links, and
+ * ready-to-paste curl lines. With DEMO_KEYS_FILE, also writes the keys as JSON (mode 600), before
+ * the banner. Ends with the `Try:` block, which the start tests wait for.
  */
-export function announce(title: string, keys: object, curls: readonly string[]): void {
+export function announce(
+  title: string,
+  keys: object,
+  curls: readonly string[],
+  dashboard?: { readonly origin: string; readonly sessions: DemoSessions },
+): void {
   // The file first: whoever waits for the banner may read it at once.
   if (process.env.DEMO_KEYS_FILE) writeFileSync(process.env.DEMO_KEYS_FILE, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });
   console.log(`${title}\n`);
   for (const [label, key] of Object.entries(keys)) console.log(`  ${label.padEnd(18)} ${String(key)}`);
+  if (dashboard) {
+    const api = `${dashboard.origin}${DASHBOARD_BASE_PATH}/api`;
+    console.log('\nKey management (@keyward/dashboard); the sign-in links are a demo-only session, not for production:');
+    console.log(`  ${'management API'.padEnd(18)} ${api}   (OpenAPI 3.1: ${api}/openapi.json)`);
+    for (const [as, link] of Object.entries(dashboard.sessions.links(dashboard.origin))) {
+      console.log(`  ${`sign in: ${as}`.padEnd(18)} ${link}   (${dashboard.sessions.who(as)})`);
+    }
+  }
   console.log('\nTry:');
   for (const line of curls) console.log(`  ${line}`);
 }

@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -71,3 +72,20 @@ export function startEnvs(inject: (name: 'databaseUrl' | 'redisUrl') => string):
     ['Redis', () => ({ REDIS_URL: inject('redisUrl'), KEYWARD_REDIS_PREFIX: `ex:${tag()}:` })],
   ];
 }
+
+/** The banner names the management API and a demo sign-in link for each of `signIns`. */
+export function expectDashboardBanner(app: StartedExample, signIns: readonly string[] = ['admin', 'member']): void {
+  expect(app.output).toContain(`${app.origin}/keyward/api `);
+  expect(app.output).toContain(`${app.origin}/keyward/api/openapi.json`);
+  for (const as of signIns) expect(app.output).toContain(`${app.origin}/demo/sign-in?as=${as} `);
+}
+
+export {
+  callDashboard,
+  checkManagementFlow,
+  expectUnavailable,
+  signIn,
+  type DashboardAnswer,
+  type DashboardSession,
+  type ManagementFlowOptions,
+} from './management-flow.js';

@@ -1,6 +1,7 @@
 // `pnpm start` (scripts/start.mjs → scripts/demo.ts): every example starts, on the embedded store
-// by default (in a temp KEYWARD_DATA_DIR here), and the first curl line each one prints (a valid
-// key on its main route) answers 200 over loopback.
+// by default (in a temp KEYWARD_DATA_DIR here), the first curl line each one prints (a valid key on
+// its main route) answers 200 over loopback, and each prints its management API and demo sign-in
+// links, the admin one signing a browser in.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,6 +46,18 @@ it('pnpm start runs every example and its printed curl lines work', { timeout: 3
       const name = section.slice(0, section.indexOf(' '));
       expect(section).toContain(`embedded PostgreSQL in ${join(dataDir, name)}`);
       expect(existsSync(join(dataDir, name, 'pgdata', 'PG_VERSION'))).toBe(true);
+      const api = /management API\s+(http:\/\/\S+\/keyward\/api) /.exec(section);
+      const admin = /sign in: admin\s+(http:\/\/\S+\/demo\/sign-in\?as=admin) /.exec(section);
+      expect({ example: section.slice(0, 20), api: api !== null, admin: admin !== null }).toEqual({
+        example: section.slice(0, 20),
+        api: true,
+        admin: true,
+      });
+      expect(section).toMatch(/sign in: member\s+http:\/\/\S+\/demo\/sign-in\?as=member /);
+      const signedIn = await fetch(admin![1]!, { redirect: 'manual' });
+      const cookie = signedIn.headers.getSetCookie()[0]?.split(';')[0] ?? '';
+      const me = await fetch(`${api![1]}/me`, { headers: { cookie } });
+      expect({ example: section.slice(0, 20), status: me.status }).toEqual({ example: section.slice(0, 20), status: 200 });
     }
   } finally {
     child.kill('SIGTERM');
