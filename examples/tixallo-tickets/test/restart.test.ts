@@ -1,11 +1,11 @@
-// On the embedded store (the default of `pnpm start`), a key created through the app survives a
-// restart: start Tixallo, create a key through its app API, stop it, start it again on the same
-// data directory, and use the key.
+// On the embedded store (the default of `pnpm start`), a key created through the dashboard survives
+// a restart: start Tixallo, sign in as its admin and create a key through the management API, stop
+// it, start it again on the same data directory, and use the key.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { embeddedEnv, startExample } from '@keyward/example-support/testing';
+import { embeddedEnv, signIn, startExample } from '@keyward/example-support/testing';
 import { afterAll, expect, it } from 'vitest';
 
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
@@ -20,10 +20,10 @@ it('keeps a key created through the API across a restart of the app', { timeout:
   let revoked: string;
   try {
     expect(first.output).toContain(`embedded PostgreSQL in ${dataDir}`);
-    const session = /X-Tixallo-Session: (\S+)'/.exec(first.output)![1]!;
-    const res = await fetch(`${first.origin}/app/keys?name=ci`, { method: 'POST', headers: { 'x-tixallo-session': session } });
+    const admin = await signIn(first.origin, 'admin');
+    const res = await admin.call('POST', '/workspaces/ws_acme/keys', { name: 'ci' });
     expect(res.status).toBe(201);
-    created = (await res.json()) as { id: string; key: string };
+    created = { id: res.json.record.id, key: res.json.key };
     expect((await tickets(first.origin, created.key)).status).toBe(200);
     revoked = first.keys.revoked!;
   } finally {
@@ -39,11 +39,10 @@ it('keeps a key created through the API across a restart of the app', { timeout:
     expect((await tickets(second.origin, first.keys.workspace_a!)).status).toBe(200);
     expect((await tickets(second.origin, revoked)).status).toBe(401);
     // The new run's app lists the key made in the first one.
-    const session = /X-Tixallo-Session: (\S+)'/.exec(second.output)![1]!;
-    const listed = (await (await fetch(`${second.origin}/app/keys`, { headers: { 'x-tixallo-session': session } })).json()) as {
-      data: { id: string }[];
-    };
-    expect(listed.data.map((k) => k.id)).toContain(created.id);
+    const admin = await signIn(second.origin, 'admin');
+    const listed = await admin.call('GET', '/workspaces/ws_acme/keys');
+    expect(listed.status).toBe(200);
+    expect((listed.json.items as { id: string }[]).map((k) => k.id)).toContain(created.id);
   } finally {
     await second.stop();
   }
