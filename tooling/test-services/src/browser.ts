@@ -5,7 +5,7 @@
  * (like PostgreSQL and Redis; about 25 s, once), or fails with a message naming the package.
  */
 import { existsSync } from 'node:fs';
-import type { Browser, LaunchOptions } from 'playwright-core';
+import type { Browser, LaunchOptions, Page } from 'playwright-core';
 import { aptInstall, canAptInstall, which } from './services.js';
 
 /**
@@ -66,4 +66,16 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<Browse
   // Loaded here, not at the top: everything else that imports @keyward/test-services never needs it.
   const { chromium } = await import('playwright-core');
   return chromium.launch({ headless: true, ...options, executablePath, args: [...CHROMIUM_ARGS, ...(options.args ?? [])] });
+}
+
+/**
+ * axe-core's serious and critical violations of the page as it is now, as readable lines (`[]`
+ * when there is none): run it in each state a test reaches (a dialog open, an error shown).
+ */
+export async function seriousViolations(page: Page): Promise<string[]> {
+  const { AxeBuilder } = await import('@axe-core/playwright');
+  const result = await new AxeBuilder({ page }).analyze();
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }

@@ -37,6 +37,13 @@ export function ApiKeys() {
   if (workspace.status === 'loading') return <Loading label="Loading the workspace…" />;
   if (workspace.error !== null && info === undefined) return <ErrorState error={workspace.error} what="The workspace" onRetry={workspace.reload} />;
   if (!ready) return null;
+  if (!can('keys:read')) {
+    return (
+      <Section title={texts.keysHeading}>
+        <p className="kw-empty">Only this workspace's owners and admins can see and manage its keys.</p>
+      </Section>
+    );
+  }
 
   const allowed = { rename: can('keys:update'), rotate: can('keys:rotate'), revoke: can('keys:revoke'), delete: can('keys:delete') };
   const manager = can('keys:create') || allowed.rename || allowed.rotate || allowed.revoke || allowed.delete;

@@ -32,7 +32,11 @@ export function LegacyKeys() {
   return (
     <Section className="kw-legacy" title={texts.legacyHeading} aside={<span className="kw-badge kw-tone-warn">View and revoke only</span>}>
       <p className="kw-note">
-        {sunset !== null ? (
+        {sunset !== null && Date.parse(sunset) <= Date.now() ? (
+          <>
+            These keys stopped working on <strong>{formatDate(sunset)}</strong>, their sunset: requests with them are refused.
+          </>
+        ) : sunset !== null ? (
           <>
             These keys keep working until <strong>{formatDate(sunset)}</strong>, their sunset; then they are refused.
           </>

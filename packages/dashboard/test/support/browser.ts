@@ -1,7 +1,8 @@
 // The browser side of the page tests: one Chromium per test file, a context per person, what the
 // page printed and what the CSP refused, and axe-core's verdict.
-import { AxeBuilder } from '@axe-core/playwright';
 import { launchBrowser } from '@keyward/test-services';
+
+export { seriousViolations } from '@keyward/test-services';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { PageServer, Person } from './page-server.js';
 
@@ -45,12 +46,4 @@ export async function openSession(browser: Browser, server: PageServer, person: 
   if (person !== null) await page.goto(server.signInUrl(person, path));
   else await page.goto(`${server.origin}${path}`);
   return { context, page, logs, violations, close: () => context.close() };
-}
-
-/** axe-core's serious and critical violations of the page as it is now, as readable lines. */
-export async function seriousViolations(page: Page): Promise<string[]> {
-  const result = await new AxeBuilder({ page }).analyze();
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
