@@ -133,6 +133,10 @@ it('each example serves the page its seed describes, reached by the printed sign
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('API Keys');
     expect(await page.getByRole('button', { name: /^Regenerate / }).count()).toBeGreaterThan(0);
     expect(await page.getByRole('button', { name: /^Rotate/ }).count()).toBe(0);
+    // A management key has full workspace access: the create dialog starts with `*` checked.
+    await page.getByRole('button', { name: 'Create key' }).click();
+    expect(await page.getByRole('dialog', { name: 'Create key' }).getByRole('checkbox', { name: /^\*/ }).isChecked()).toBe(true);
+    await page.keyboard.press('Escape');
     await page.getByRole('region', { name: 'Audit Log', exact: true }).getByRole('row').nth(1).waitFor();
     expect(await seriousViolations(page)).toEqual([]);
     expect(problems).toEqual([]);

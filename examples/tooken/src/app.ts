@@ -130,6 +130,8 @@ export async function createTookenApp(keyward: Keyward, sessions: DemoSessions):
     // What the dashboard creates is a management API key: "No — full workspace access".
     format: MANAGEMENT,
     scopes: [{ name: '*', description: 'Full workspace access: what a management API key holds' }],
+    // …and what the create dialog starts with checked (a management key without it would do nothing).
+    defaultScopes: ['*'],
     // "Regenerating an API key immediately and permanently invalidates the old key."
     gracePeriods: ['0s'],
     // Settings → API Keys, with Regenerate, and the Audit Log.

@@ -77,6 +77,13 @@ export interface DashboardOptions {
   /** The scopes a key may be given, in the order the page shows them. @default [] (keys without scopes) */
   scopes?: readonly (string | ScopeDescription)[];
   /**
+   * Scopes of the catalogue that a new key gets when its creator names none (`POST …/keys` without
+   * `scopes`), and that the page's create dialog starts with checked.
+   * @default [] (no scope)
+   * @example `['*']` (Tooken: a management key has full workspace access)
+   */
+  defaultScopes?: readonly string[];
+  /**
    * The environments a new key may be created in (each must be one the key format accepts); the
    * first is the default. `[]`: no choice, keys get the format's default.
    * @default []

@@ -32,7 +32,7 @@ export function CreateKeyDialog({
   const { catalogue, limits } = workspace;
   const [name, setName] = useState('');
   const [environment, setEnvironment] = useState(catalogue.environments[0] ?? '');
-  const [scopes, setScopes] = useState<readonly string[]>([]);
+  const [scopes, setScopes] = useState<readonly string[]>(catalogue.defaultScopes ?? []);
   const [expiry, setExpiry] = useState(0);
   const { busy, error, run } = useAction();
   const [created, setCreated] = useState<CreatedKeyView | null>(null);

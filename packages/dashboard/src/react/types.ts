@@ -19,6 +19,8 @@ export interface WorkspaceView {
   readonly permissions: readonly DashboardAction[];
   readonly catalogue: {
     readonly scopes: readonly { readonly name: string; readonly description: string | null }[];
+    /** Checked at first in the create dialog (what a key gets when none is named). */
+    readonly defaultScopes: readonly string[];
     readonly environments: readonly string[];
     readonly gracePeriods: readonly { readonly value: string; readonly seconds: number }[];
   };

@@ -69,6 +69,14 @@ export function keyTests(fresh: Fresh): void {
     expect(h.answers.filter((a) => a.text.includes(created.key))).toHaveLength(1);
   });
 
+  it('gives a new key the default scopes when its creator names none, and says which they are', async () => {
+    const h = await fresh({ dashboard: { defaultScopes: ['notes:read'] } });
+    expect((await h.call('GET', `/workspaces/${h.ws.a}`)).body.catalogue.defaultScopes).toEqual(['notes:read']);
+    expect((await create(h, { name: 'defaulted' })).record.scopes).toEqual(['notes:read']);
+    expect((await create(h, { name: 'none on purpose', scopes: [] })).record.scopes).toEqual([]);
+    expect((await create(h, { name: 'chosen', scopes: ['admin'] })).record.scopes).toEqual(['admin']);
+  });
+
   it('pages through a workspace, and leaves revoked keys out when asked', async () => {
     const h = await fresh();
     const ids: string[] = [];

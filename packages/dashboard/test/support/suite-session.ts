@@ -18,6 +18,7 @@ export function sessionTests(fresh: Fresh): void {
           { name: 'notes:write', description: null },
           { name: 'admin', description: null },
         ],
+        defaultScopes: [],
         environments: ['live', 'test'],
         gracePeriods: [
           { value: '0s', seconds: 0 },
