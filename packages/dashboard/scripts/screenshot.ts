@@ -24,7 +24,10 @@ await buildPage();
 // The engine's clock walks through the last 30 days while the demo keys are made and used.
 const today = Date.now();
 let clock = today - 29 * DAY;
-const server = await startPageServer({ engine: { now: () => clock, legacy: { sunset: new Date(today + 45 * DAY) } } });
+const server = await startPageServer({
+  engine: { now: () => clock, legacy: { sunset: new Date(today + 45 * DAY) } },
+  dashboard: { page: { notice: 'Demo data: made-up people and keys (pnpm --filter @keyward/dashboard screenshot).' } },
+});
 const { keyward } = server;
 const at = (daysAgo: number, hour = 10) => {
   const d = new Date(today - daysAgo * DAY);
