@@ -119,7 +119,13 @@ export function AuditLog() {
                   <td className="kw-nowrap">{formatDateTime(event.time)}</td>
                   <td>{EVENT_LABELS[event.type as AuditEventType] ?? event.type}</td>
                   <td>{event.keyHint !== null ? <code className="kw-code">…{event.keyHint}</code> : <span className="kw-muted">—</span>}</td>
-                  <td>{event.actor !== null ? (event.actor.name ?? event.actor.id) : <span className="kw-muted">API client</span>}</td>
+                  <td>
+                    {event.actor !== null ? (
+                      (event.actor.name ?? event.actor.id)
+                    ) : (
+                      <span className="kw-muted">{event.type.startsWith('verify.') ? 'API client' : 'System'}</span>
+                    )}
+                  </td>
                   <td className="kw-muted">{details(event)}</td>
                 </tr>
               ))}
