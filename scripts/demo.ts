@@ -17,6 +17,7 @@ import { mergeExpositions } from '../examples/support/src/prometheus-merge.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
+import { buildPage } from '../packages/dashboard/scripts/build-page.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** Where the metrics of every example are served (the Prometheus exporter's registered port). */
@@ -85,6 +86,8 @@ if (embedded) {
   mkdirSync(dataDir, { recursive: true });
   await prepareDataDirs(examples.map((name) => join(dataDir, name)));
 }
+// The dashboards' page (its script and styles, bundled on Preact): every example serves it.
+await buildPage();
 // Examples that need a build first (the Next.js one): built once, then kept until their sources change.
 for (const name of examples) {
   const build = join(root, 'examples', name, 'scripts', 'build.mjs');

@@ -13,7 +13,7 @@ import {
   type Keyward,
 } from '@keyward/core';
 import { createDashboard } from '@keyward/dashboard';
-import { demoSessions, type DemoPerson, type DemoSessions } from '@keyward/example-support/demo-session';
+import { demoPage, demoSessions, type DemoPerson, type DemoSessions } from '@keyward/example-support/demo-session';
 
 export interface TucoData {
   /** The people of the workspaces (their role in each) and their demo-only sign-in. */
@@ -59,6 +59,9 @@ export function createTucoApp(keyward: Keyward, data: TucoData): (request: Reque
     gracePeriods: ['0s'],
     // "Workspace owners and admins control which keys exist": members see no key either.
     permissions: { member: [] },
+    page: demoPage({
+      texts: { intro: 'Workspace owners and admins create, rename and remove the keys; every valid key of the workspace works the same.' },
+    }),
   });
 
   return async (request) => {
