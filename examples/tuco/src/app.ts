@@ -40,20 +40,26 @@ const listed = (k: ApiKey) => ({
 
 export function createTucoApp(keyward: Keyward, data: TucoData): (request: Request) => Promise<Response> {
   // The API: the key is the single piece of authorization; the route needs no scope — all keys are equal.
-  const projects = withApiKey(keyward, async (request, key) => {
-    const list = data.projects.get(key.workspaceId!) ?? [];
-    if (request.method === 'POST') {
-      const body = (await request.json().catch(() => null)) as { name?: unknown } | null;
-      if (typeof body?.name !== 'string' || body.name.trim() === '') return problem(400, 'Bad Request', 'name is required');
-      const project = { id: `prj_${list.length + 1}`, name: body.name.trim().slice(0, 100) };
-      list.push(project);
-      data.projects.set(key.workspaceId!, list);
-      return json(201, { ok: true, data: project });
-    }
-    return json(200, { ok: true, data: list });
-  });
-  const workspace = withApiKey(keyward, (_request, key) =>
-    json(200, { ok: true, data: { workspace_id: key.workspaceId, key: { id: key.id, label: key.name } } }),
+  const projects = withApiKey(
+    async (request, key) => {
+      const list = data.projects.get(key.workspaceId!) ?? [];
+      if (request.method === 'POST') {
+        const body = (await request.json().catch(() => null)) as { name?: unknown } | null;
+        if (typeof body?.name !== 'string' || body.name.trim() === '') return problem(400, 'Bad Request', 'name is required');
+        const project = { id: `prj_${list.length + 1}`, name: body.name.trim().slice(0, 100) };
+        list.push(project);
+        data.projects.set(key.workspaceId!, list);
+        return json(201, { ok: true, data: project });
+      }
+      return json(200, { ok: true, data: list });
+    },
+    { keyward },
+  );
+  const workspace = withApiKey(
+    (_request, key) => json(200, { ok: true, data: { workspace_id: key.workspaceId, key: { id: key.id, label: key.name } } }),
+    {
+      keyward,
+    },
   );
 
   /** The workspace settings: signed-in owners and admins only. */

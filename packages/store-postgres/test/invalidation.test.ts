@@ -1,4 +1,5 @@
-import { createKeyward, type InvalidationMessage } from '@keyward/core';
+import { createKeyward } from '@keyward/core';
+import type { InvalidationMessage } from '@keyward/core/store';
 import { postgresInvalidation, postgresStore } from '@keyward/store-postgres';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startPostgres } from '@keyward/test-services';

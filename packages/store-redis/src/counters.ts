@@ -1,4 +1,4 @@
-import type { CounterPlan, CounterRequest, CounterResult, CounterStore, FusedCounterStore, RateState, StoredKey } from '@keyward/core';
+import type { CounterPlan, CounterRequest, CounterResult, CounterStore, FusedCounterStore, RateState, StoredKey } from '@keyward/core/store';
 import type { Cluster, Redis } from 'ioredis';
 import { decodeKey, esc, unpackFields } from './internal/codec.js';
 import { defineScripts } from './internal/connection.js';

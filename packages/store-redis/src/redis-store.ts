@@ -10,7 +10,7 @@ import {
   type UsageStore,
   type CounterStore,
   type FusedCounterStore,
-} from '@keyward/core';
+} from '@keyward/core/store';
 import type { Cluster, Redis } from 'ioredis';
 import {
   cursorOf,

@@ -1,4 +1,5 @@
-import { createKeyward, type InvalidationMessage } from '@keyward/core';
+import { createKeyward } from '@keyward/core';
+import type { InvalidationMessage } from '@keyward/core/store';
 import { redisInvalidation, redisStore } from '@keyward/store-redis';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';

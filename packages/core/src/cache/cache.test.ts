@@ -6,7 +6,7 @@ import { prefixedFormat } from '../format/prefixed.js';
 import { idSecretFormat } from '../format/id-secret.js';
 import type { KeyStore, StoredKey } from '../store/types.js';
 import type { InvalidationBus } from './invalidation.js';
-import { localInvalidationBus } from './local-bus.js';
+import { localInvalidation } from './local-bus.js';
 import { VerifyCache } from './verify-cache.js';
 
 const format = prefixedFormat({ prefix: 'kw' });
@@ -165,7 +165,7 @@ describe('the engine cache', () => {
 
   it('drops entries on other engines through the invalidation bus', async () => {
     const shared = memoryStore();
-    const bus = localInvalidationBus();
+    const bus = localInvalidation();
     const a = createKeyward({ store: remoteStore(shared).store, format, invalidation: bus, cache: { ttl: 60_000 } });
     const b = createKeyward({ store: remoteStore(shared).store, format, invalidation: bus, cache: { ttl: 60_000 } });
     await Promise.all([a.ready(), b.ready()]);
