@@ -35,12 +35,15 @@ const cases: Case[] = [
   // SHA-256 of the token, the least that any check of hashed keys must do.
   { kind: 'express', name: 'Express 5: Keyward / no auth', paths: ['/plain', '/keyward'], target: 0.95 },
   { kind: 'express', name: 'Express 5: SHA-256 of the token alone / no auth (information: the floor)', paths: ['/plain', '/sha256'] },
+  // Whether verifyNow's answer at once is worth its API (issue 16): one check, two ways to wait.
+  { kind: 'express', name: 'Express 5: verifyNow / await verify (information)', paths: ['/verify-await', '/verify-now'] },
   { kind: 'koa', name: 'Koa 3: Keyward / no auth', paths: ['/plain', '/keyward'], target: 0.9 },
   { kind: 'koa', name: 'Koa 3: SHA-256 of the token alone / no auth (information: the floor)', paths: ['/plain', '/sha256'] },
   { kind: 'fastify', name: 'Fastify 5: Keyward / no auth', paths: ['/plain', '/keyward'], target: 0.9 },
   { kind: 'fastify', name: 'Fastify 5: Keyward / @fastify/bearer-auth (one key)', paths: ['/bearer', '/keyward'], target: 1.0 },
   { kind: 'fastify', name: 'Fastify 5: SHA-256 of the token alone / no auth (information: the floor)', paths: ['/plain', '/sha256'] },
   { kind: 'fastify', name: 'Fastify 5: @fastify/bearer-auth (one key) / no auth (information)', paths: ['/plain', '/bearer'] },
+  { kind: 'fastify', name: 'Fastify 5: verifyNow / await verify (information)', paths: ['/verify-await', '/verify-now'] },
   { kind: 'fetch', name: 'fetch helper: Keyward / no auth', paths: ['/plain', '/keyward'], target: 0.9 },
 ];
 
