@@ -126,7 +126,7 @@ describe('Keyward.verify', () => {
     used.length = 0;
     expect(code(await local.verify(bearer(flipped)))).toBe('malformed_key');
     expect(used).toEqual(['unchecked', 'parse']);
-    expect(local.verifySync(bearer(unknown))).toMatchObject({ ok: false, error: { code: 'invalid_key', reason: 'unknown' } });
+    expect(local.verifyNow(bearer(unknown))).toMatchObject({ ok: false, error: { code: 'invalid_key', reason: 'unknown' } });
     expect(code(await local.verify(bearer(key), { environment: 'live' }))).toBe('environment_mismatch');
     // A store a round trip away: checked before the first lookup, not once the record is cached.
     const { store, calls } = countingStore();
@@ -544,41 +544,6 @@ describe('renderers', () => {
     expect(JSON.parse((rendered as { body: string }).body)).toEqual({
       error: { code: 'invalid_api_key', message: 'The API key provided is invalid', type: 'authentication_error' },
     });
-  });
-});
-
-describe('verifySync', () => {
-  it('answers like verify on a store that answers from memory, and undefined when a step must wait', async () => {
-    const store = memoryStore();
-    const keyward = createKeyward({ store, format: prefixedFormat({ prefix: 'tipar' }) });
-    const { key, record } = await keyward.create({ workspaceId: 'ws', name: 'k', scopes: ['a:read'] });
-    for (const [headers, options] of [
-      [{ authorization: `Bearer ${key}` }, undefined],
-      [{ authorization: `Bearer ${key}` }, { scopes: ['a:write'] }],
-      [{ authorization: `Bearer ${key}` }, { workspaceId: 'other' }],
-      [{ authorization: `Bearer ${key}x` }, undefined],
-      [{}, undefined],
-    ] as const) {
-      const sync = keyward.verifySync(headers, options);
-      const async = await keyward.verify(headers, options);
-      expect(sync === undefined ? 'undefined' : sync.ok ? sync.key.id : sync.error.code).toBe(async.ok ? async.key.id : async.error.code);
-    }
-    expect(keyward.verifySync({ authorization: `Bearer ${key}` })).toMatchObject({ ok: true, key: { id: record.id } });
-    // A store behind promises: no answer now.
-    const remote = createKeyward({
-      store: { ...store, local: false, findByHash: (h: string) => Promise.resolve(store.findByHash(h)) },
-      format: prefixedFormat({ prefix: 'tipar' }),
-      cache: false,
-    });
-    expect(remote.verifySync({ authorization: `Bearer ${key}` })).toBeUndefined();
-  });
-
-  it('with policies, answers undefined before touching any counter', async () => {
-    const store = memoryStore();
-    const keyward = createKeyward({ store, policies: { quota: { limit: 1, period: 'month' } } });
-    const { key } = await keyward.create({ workspaceId: 'ws', name: 'k' });
-    for (let i = 0; i < 3; i++) expect(keyward.verifySync({ authorization: `Bearer ${key}` })).toBeUndefined();
-    expect((await keyward.verify({ authorization: `Bearer ${key}` })).ok).toBe(true);
   });
 });
 
