@@ -5,20 +5,7 @@
  */
 export { Keyward, createKeyward } from './engine/keyward.js';
 export type { KeywardOptions } from './engine/keyward.js';
-export type {
-  ApiKey,
-  ChangeOptions,
-  CreatedKey,
-  CreateKeyInput,
-  ImportKeyInput,
-  RotateOptions,
-  UpdateKeyInput,
-  VerifyFailure,
-  VerifyOptions,
-  VerifyResult,
-  VerifySuccess,
-  WorkspaceGuard,
-} from './engine/types.js';
+export type * from './engine/types.js';
 
 export { ERROR_CODES, KeywardError, isKeywardError } from './errors.js';
 export type { InvalidKeyReason, KeywardErrorCode, KeywardErrorOptions } from './errors.js';
