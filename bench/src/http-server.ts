@@ -109,7 +109,12 @@ if (kind === 'express') {
 } else if (kind === 'fetch') {
   // The web-standard handler of Bun / Deno / Workers, on node:http through a minimal bridge.
   const guarded = withApiKey(() => Response.json(hello), { keyward });
-  const handle = (request: Request) => (new URL(request.url).pathname === '/keyward' ? guarded(request) : Response.json(hello));
+  const handle = (request: Request) => {
+    const path = new URL(request.url).pathname;
+    if (path === '/keyward') return guarded(request);
+    if (path === '/sha256' && !floor(request.headers.get('authorization') ?? undefined)) return new Response(null, { status: 401 });
+    return Response.json(hello);
+  };
   const server = createServer(async (req, res) => {
     const headers = new Headers();
     for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
