@@ -18,7 +18,8 @@ import { UsageTracker } from '../usage/tracker.js';
 import type { UsageOptions, UsageStore } from '../usage/types.js';
 import { read } from '../verify/lookup.js';
 import { toDate } from '../lifecycle/checks.js';
-import type { ApiKey } from './types.js';
+import { unavailable } from '../verify/results.js';
+import type { ApiKey, VerifyFailure } from './types.js';
 
 /** Options of {@link createKeyward}. */
 export interface KeywardOptions {
@@ -134,6 +135,8 @@ export interface Engine {
   readonly publicViews: WeakMap<StoredKey, ApiKey>;
   /** Ids of keys whose hash is being upgraded (one upgrade at a time per key). */
   readonly upgrading: Set<string>;
+  /** A failed store call as the verify result (503), made once: the pipeline's `fail` of a rejection. */
+  readonly failClosed: (cause: unknown) => VerifyFailure;
 }
 
 const KEY_STORE_METHODS = ['insert', 'findById', 'findByHash', 'list', 'update', 'delete', 'rotate'] as const;
@@ -238,6 +241,7 @@ export function resolveOptions(options: KeywardOptions): Engine {
     auditRecorder: null,
     publicViews: new WeakMap(),
     upgrading: new Set(),
+    failClosed: (cause) => unavailable(engine, cause),
   };
   if (options.usage) {
     const usage = options.usage === true ? {} : options.usage;

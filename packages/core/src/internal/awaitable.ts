@@ -3,17 +3,28 @@ import type { Awaitable } from '../store/types.js';
 /**
  * The one place that tells a value from a promise of it. The memory store, a warm cache and fixed
  * policies answer at once; a network store does not. Every step of the verify pipeline that may
- * wait returns an `Awaitable`, and its caller joins through {@link chain} (or through this test,
- * where a closure per call would cost on the synchronous path: see each call).
+ * wait returns an `Awaitable`, and the steps join through {@link chain}.
  */
 export function isPromiseLike<T>(value: Awaitable<T>): value is PromiseLike<T> {
   return typeof value === 'object' && value !== null && typeof (value as PromiseLike<T>).then === 'function';
 }
 
 /**
- * `next(value)` at once for a value, after it settles for a promise; a rejection goes to `fail`
- * (without `fail`, the promise rejects). One join point for value-or-promise results.
+ * The join point of value-or-promise results: `next(value, a, b, c, d, e)` at once for a value,
+ * after it settles for a promise (a rejection goes to `fail`). The inputs of the next step are
+ * passed on rather than captured, so that no closure is made when the value is at hand (28aaff8:
+ * no closure per verify on the memory store): `next` and `fail` are functions made once.
  */
-export function chain<T, R>(value: Awaitable<T>, next: (value: T) => R | Promise<R>, fail?: (cause: unknown) => R | Promise<R>): R | Promise<R> {
-  return isPromiseLike(value) ? Promise.resolve(value).then(next, fail) : next(value);
+export function chain<T, R, A, B = undefined, C = undefined, D = undefined, E = undefined>(
+  value: Awaitable<T>,
+  next: (value: T, a: A, b: B, c: C, d: D, e: E) => R | Promise<R>,
+  fail: ((cause: unknown) => R | Promise<R>) | undefined,
+  a: A,
+  b?: B,
+  c?: C,
+  d?: D,
+  e?: E,
+): R | Promise<R> {
+  if (!isPromiseLike(value)) return next(value, a, b as B, c as C, d as D, e as E);
+  return Promise.resolve(value).then((settled) => next(settled, a, b as B, c as C, d as D, e as E), fail);
 }

@@ -31,7 +31,7 @@ export function refusalEvent(code: KeywardErrorCode, reason: string | undefined)
 }
 
 /** Records the usage and audit of a result, and returns it. */
-export function observe(engine: Engine, result: VerifyResult, options: VerifyOptions | undefined): VerifyResult {
+export function observe(result: VerifyResult, engine: Engine, options: VerifyOptions | undefined): VerifyResult {
   const recorder = engine.auditRecorder;
   if (result.ok) {
     const key = result.key;

@@ -33,7 +33,7 @@ export function verifyHeaders(engine: Engine, headers: HeaderBag, options: Verif
 /** Observe: usage and audit, when either is on; else the verdict as it is (no work at all). */
 export function observed(engine: Engine, verdict: Verdict, options: VerifyOptions | undefined): Verdict {
   if (engine.usageTracker === null && engine.auditRecorder === null) return verdict;
-  return chain(verdict, (result) => observe(engine, result, options));
+  return chain(verdict, observe, undefined, engine, options);
 }
 
 /**
@@ -66,15 +66,11 @@ export function verifyToken(engine: Engine, token: string, options: VerifyOption
       digest ??= engine.hashers[0]!.hash(parsed.secret);
       const fused = lookupAndCount(engine, format, parsed, options, digest);
       if (fused !== null)
-        return fused.then(({ record, counted }) => decideAndPass(engine, record, format, parsed, options, counted), onFailure(engine));
+        return fused.then(({ record, counted }) => decideAndPass(record, engine, format, parsed, options, counted), engine.failClosed);
     }
 
     // Lookup: one indexed read, through the cache.
-    return chain(
-      lookup(engine, format, parsed, digest),
-      (record) => decideAndPass(engine, record, format, parsed, options, undefined),
-      onFailure(engine),
-    );
+    return chain(lookup(engine, format, parsed, digest), decideAndPass, engine.failClosed, engine, format, parsed, options);
   } catch (cause) {
     return unavailable(engine, cause);
   }
@@ -94,27 +90,33 @@ function verifyFree(engine: Engine, format: KeyFormat, quick: ParsedKey, token: 
   if (!local && hit === undefined) return undefined;
   if (environmentMismatch(quick, options)) return fail('environment_mismatch');
   const found = hit === undefined ? lookup(engine, format, quick, digest) : matchCached(engine, hit, token, digest);
-  return chain(
-    found,
-    (record) => {
-      if (record === null || record.format !== format.name) {
-        const full = format.parse(token);
-        if (isParseFailure(full)) return fail(full.error);
-      }
-      return decideAndPass(engine, record, format, quick, options, undefined);
-    },
-    onFailure(engine),
-  );
+  return chain(found, checkedAfter, engine.failClosed, engine, format, quick, token, options);
+}
+
+/** After a free lookup: a key not found gets its checksum checked, to tell a mistyped key from an unknown one. */
+function checkedAfter(
+  record: StoredKey | null,
+  engine: Engine,
+  format: KeyFormat,
+  quick: ParsedKey,
+  token: string,
+  options: VerifyOptions | undefined,
+) {
+  if (record === null || record.format !== format.name) {
+    const full = format.parse(token);
+    if (isParseFailure(full)) return fail(full.error);
+  }
+  return decideAndPass(record, engine, format, quick, options);
 }
 
 /** Decide (pure: state, tenancy, environment, scopes), then the policies of a key that passed. */
 function decideAndPass(
-  engine: Engine,
   record: StoredKey | null,
+  engine: Engine,
   format: KeyFormat,
   parsed: ParsedKey,
   options: VerifyOptions | undefined,
-  counted: Counted | undefined,
+  counted?: Counted,
 ): Verdict {
   // Counters consumed with the lookup were judged at the plan's time: so is the key.
   const now = counted?.plan.now ?? engine.now();
@@ -149,8 +151,4 @@ function policies(engine: Engine, record: StoredKey, parsed: ParsedKey, options:
   return counted === undefined
     ? enforcer.apply(success, engine.now(), cost, dryRun)
     : enforcer.apply(success, counted.plan.now, cost, dryRun, counted);
-}
-
-function onFailure(engine: Engine): (cause: unknown) => VerifyResult {
-  return (cause) => unavailable(engine, cause);
 }
