@@ -8,6 +8,27 @@ import * as adapter from './adapter/index.js';
 import * as store from './store/index.js';
 
 /** @deprecated Moved: import it from `@keyward/core/store`; removed from `@keyward/core` in the next release. */
+export const counterRequest: typeof store.counterRequest = store.counterRequest;
+/** @deprecated Moved: import it from `@keyward/core/store`; removed from `@keyward/core` in the next release. */
+export const gcra: typeof store.gcra = store.gcra;
+/** @deprecated Moved: import it from `@keyward/core/store`; removed from `@keyward/core` in the next release. */
+export const gcraState: typeof store.gcraState = store.gcraState;
+/** @deprecated Moved: import it from `@keyward/core/store`; removed from `@keyward/core` in the next release. */
+export const guardAdmits: typeof store.guardAdmits = store.guardAdmits;
+/** @deprecated Moved: import it from `@keyward/core/adapter`; removed from `@keyward/core` in the next release. */
+export const routeOptions: typeof adapter.routeOptions = adapter.routeOptions;
+/** @deprecated Moved: import it from `@keyward/core/adapter`; removed from `@keyward/core` in the next release. */
+export const renderedResponse: typeof adapter.renderedResponse = adapter.renderedResponse;
+/** @deprecated Moved: import it from `@keyward/core/adapter`; removed from `@keyward/core` in the next release. */
+export const withResponseHeaders: typeof adapter.withResponseHeaders = adapter.withResponseHeaders;
+/** @deprecated Moved: import it from `@keyward/core/adapter`; removed from `@keyward/core` in the next release. */
+export const readBearerToken: typeof adapter.readBearerToken = adapter.readBearerToken;
+/** @deprecated Moved: import it from `@keyward/core/adapter`; removed from `@keyward/core` in the next release. */
+export const nodeAuthorization: typeof adapter.nodeAuthorization = adapter.nodeAuthorization;
+/** @deprecated Moved: import it from `@keyward/core/adapter`; removed from `@keyward/core` in the next release. */
+export const isHeaderRefusal: typeof adapter.isHeaderRefusal = adapter.isHeaderRefusal;
+
+/** @deprecated Moved: import it from `@keyward/core/store`; removed from `@keyward/core` in the next release. */
 export type Awaitable<T> = store.Awaitable<T>;
 /** @deprecated Moved: import it from `@keyward/core/store`; removed from `@keyward/core` in the next release. */
 export type KeyPatch = store.KeyPatch;
@@ -47,10 +68,6 @@ export type AuditRange = store.AuditRange;
 export type AuditStore = store.AuditStore;
 /** @deprecated Moved: import it from `@keyward/core/store`; removed from `@keyward/core` in the next release. */
 export type InvalidationMessage = store.InvalidationMessage;
-
-/** @deprecated Moved: import them from `@keyward/core/store`; removed from `@keyward/core` in the next release. */
-export const { counterRequest, gcra, gcraState, guardAdmits } = store;
-
 /** @deprecated Moved: import it from `@keyward/core/adapter`; removed from `@keyward/core` in the next release. */
 export type RouteOptions<Req> = adapter.RouteOptions<Req>;
 /** @deprecated Moved: import it from `@keyward/core/adapter`; removed from `@keyward/core` in the next release. */
@@ -61,5 +78,3 @@ export type HeaderFailure = adapter.HeaderFailure;
 export type HeaderRefusal = adapter.HeaderRefusal;
 /** @deprecated Moved: import it from `@keyward/core/adapter`; removed from `@keyward/core` in the next release. */
 export type NodeRequestLike = adapter.NodeRequestLike;
-/** @deprecated Moved: import them from `@keyward/core/adapter`; removed from `@keyward/core` in the next release. */
-export const { routeOptions, renderedResponse, withResponseHeaders, readBearerToken, nodeAuthorization, isHeaderRefusal } = adapter;
