@@ -14,6 +14,8 @@ const unit = [
   'packages/express/test/**/*.test.ts',
   'packages/koa/test/**/*.test.ts',
   'packages/fastify/test/**/*.test.ts',
+  'packages/dashboard/test/*.memory.test.ts',
+  'packages/dashboard/test/unit/**/*.test.ts',
 ];
 
 export default defineConfig({

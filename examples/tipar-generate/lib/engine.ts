@@ -5,13 +5,16 @@ import { createKeyward, prefixedFormat, problemDetails, type InvalidationBus, ty
 
 const SLOT = Symbol.for('keyward.example.tipar');
 
-/** "the tipar_live_ prefix followed by 32 random characters"; a monthly quota of `quota` PDFs. */
+/** "the tipar_live_ prefix followed by 32 random characters". */
+export const tiparFormat = prefixedFormat({ prefix: 'tipar', environments: ['live'], randomLength: 32, checksum: false });
+
+/** Tipar's engine: its key format, Problem Details, and a monthly quota of `quota` PDFs. */
 export function tiparKeyward(options: { store: KeyStore; invalidation?: InvalidationBus; quota: number; now?: () => number }): Keyward {
   return createKeyward({
     store: options.store,
     invalidation: options.invalidation,
     now: options.now,
-    format: prefixedFormat({ prefix: 'tipar', environments: ['live'], randomLength: 32, checksum: false }),
+    format: tiparFormat,
     // "The body is a Problem Details document", with `WWW-Authenticate: Bearer`.
     renderer: problemDetails({ typeBase: 'https://docs.tipar.dev/errors/' }),
     // "Valid key, but monthly quota reached: 402 Payment Required".

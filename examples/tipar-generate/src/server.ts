@@ -41,7 +41,14 @@ export async function startTipar(options: {
   const app = next({ dev: false, dir: APP_DIR, hostname: '127.0.0.1' });
   await app.prepare();
   const handle = app.getRequestHandler();
-  const server: Server = createServer((req, res) => void handle(req, res));
+  // As packages/next/README.md says: `joinDuplicateHeaders`, so that two Authorization headers reach
+  // Keyward (which refuses them) instead of Node keeping the first; and a 4xx for what Next.js
+  // answers with a 500 (TRACE, the target `*`).
+  const server: Server = createServer({ joinDuplicateHeaders: true }, (req, res) => {
+    if (req.url === '*') return void res.writeHead(req.method === 'OPTIONS' ? 204 : 400, { 'content-length': 0 }).end();
+    if (req.method === 'TRACE') return void res.writeHead(405, { 'content-length': 0 }).end();
+    void handle(req, res);
+  });
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
   return {

@@ -66,7 +66,8 @@ export function tiroKeyward(options: {
 
 export function createTiroApp(keyward: Keyward, data: TiroData): express.Express {
   const app = express();
-  app.use(express.json());
+  // Bodies are parsed behind each part's own check (key or session), never before it.
+  const json = express.json();
 
   // The API. `?workspace_id=` names a workspace: a key of another one is refused like an unknown key.
   const external = express.Router();
@@ -75,6 +76,7 @@ export function createTiroApp(keyward: Keyward, data: TiroData): express.Express
   const anyWorkspace = apiKey(keyward);
   const namedWorkspace = apiKey(keyward, { workspaceId: (req) => workspaceParam(req)! });
   external.use((req, res, next) => (workspaceParam(req) === undefined ? anyWorkspace : namedWorkspace)(req, res, next));
+  external.use(json);
   /** The workspaces a request reaches: the key's own, or, for a legacy key, every one of its owner. */
   const reach = (req: Request): string[] => {
     const key = getApiKey(req);
@@ -112,6 +114,7 @@ export function createTiroApp(keyward: Keyward, data: TiroData): express.Express
     res.locals.account = account;
     next();
   });
+  dashboard.use(json);
   const owned = (res: Response, ws: string) => data.accounts.get(res.locals.account as string)?.includes(ws) ?? false;
   const listed = (k: { id: string; name: string; hint: string; createdAt: Date; sunsetAt: Date | null; legacy: boolean }) => ({
     id: k.id,
@@ -166,9 +169,37 @@ export function createTiroApp(keyward: Keyward, data: TiroData): express.Express
   });
   app.use('/dashboard', dashboard);
 
+  app.use((_req, res) => {
+    res.status(404).json({ error: { code: 'not_found', message: 'No such endpoint', type: 'invalid_request_error' } });
+  });
   app.use(apiKeyErrorHandler(keyward));
+  app.use(clientErrorHandler);
   return app;
 }
+
+/** What a client error of Express or its body parser says, by its `type`. */
+const CLIENT_ERRORS: Record<string, { code: string; message: string }> = {
+  'entity.parse.failed': { code: 'invalid_json', message: 'The request body is not valid JSON' },
+  'entity.too.large': { code: 'body_too_large', message: 'The request body is too large' },
+};
+
+/**
+ * The last error handler: Express's own client errors (bad JSON, a body too large, a path that
+ * does not decode) in Tiro's shape with their status, and anything else as a bare 500 — never
+ * Express's HTML page, which shows the stack trace outside production.
+ */
+const clientErrorHandler: express.ErrorRequestHandler = (error: { status?: unknown; type?: unknown }, _req, res, next) => {
+  if (res.headersSent) return next(error);
+  const status = typeof error.status === 'number' && error.status >= 400 && error.status < 500 ? error.status : 500;
+  if (status === 500) console.error(`tiro: ${error instanceof Error ? error.message : 'request failed'}`);
+  const known = typeof error.type === 'string' ? CLIENT_ERRORS[error.type] : undefined;
+  res.status(status).json({
+    error:
+      status === 500
+        ? { code: 'internal_error', message: 'Something went wrong on our side', type: 'api_error' }
+        : { ...(known ?? { code: 'invalid_request', message: 'The request is not valid' }), type: 'invalid_request_error' },
+  });
+};
 
 /** Two accounts, three workspaces with data, a workspace key each, and Ada's legacy personal key. */
 export async function seedDemo(keyward: Keyward) {

@@ -1,6 +1,6 @@
 // Tixallo (seed 002) on Koa: every key is bound to one workspace and represents it (no scopes, no
 // users); several keys of a workspace are active at once so that rotation needs no downtime.
-import { createKeyward, jsonRenderer, prefixedFormat, type InvalidationBus, type KeyStore, type Keyward } from '@keyward/core';
+import { createKeyward, isKeywardError, jsonRenderer, prefixedFormat, type InvalidationBus, type KeyStore, type Keyward } from '@keyward/core';
 import { apiKey, getApiKey } from '@keyward/koa';
 import Router from '@koa/router';
 import Koa from 'koa';
@@ -25,13 +25,16 @@ export function tixalloKeyward(options: { store: KeyStore; invalidation?: Invali
  * revoked (`/app`, by a signed-in session — here a demo session token per workspace).
  */
 export function createTixalloApp(keyward: Keyward, data: { tickets: Map<string, Ticket[]>; sessions: Map<string, string> }): Koa {
-  const api = new Router({ prefix: '/api/v1' });
+  // `sensitive: true` on both routers: @koa/router matches the prefix of a `use()` middleware
+  // case-sensitively but routes case-insensitively, so `/API/V1/TICKETS` would reach the route and
+  // skip the check (packages/koa/README.md). Case-sensitive routes match exactly where the check runs.
+  const api = new Router({ prefix: '/api/v1', sensitive: true });
   api.use(apiKey(keyward));
   api.get('/tickets', (ctx) => {
     ctx.body = { data: data.tickets.get(getApiKey(ctx).workspaceId!) ?? [] };
   });
 
-  const dashboard = new Router({ prefix: '/app' });
+  const dashboard = new Router({ prefix: '/app', sensitive: true });
   dashboard.use(async (ctx, next) => {
     const workspace = data.sessions.get(ctx.get('x-tixallo-session'));
     if (workspace === undefined) {
@@ -65,6 +68,20 @@ export function createTixalloApp(keyward: Keyward, data: { tickets: Map<string, 
   });
 
   const app = new Koa();
+  // A lifecycle call that fails (the store is down) is answered like the API's own refusals: the
+  // engine's rendered 503 with Retry-After, in Tixallo's body.
+  app.use(async (ctx, next) => {
+    try {
+      await next();
+    } catch (error) {
+      if (!isKeywardError(error)) throw error;
+      const rendered = keyward.render(error);
+      ctx.status = rendered.status;
+      ctx.set(rendered.headers);
+      ctx.body = rendered.body;
+      if (error.status >= 500) ctx.app.emit('error', error, ctx);
+    }
+  });
   app.use(api.routes()).use(api.allowedMethods()).use(dashboard.routes()).use(dashboard.allowedMethods());
   app.on('error', (error: Error & { status?: number }) => {
     if ((error.status ?? 500) >= 500) console.error(`tixallo: ${error.message}`);

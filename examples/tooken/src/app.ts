@@ -85,15 +85,35 @@ async function listAll(keyward: Keyward, workspaceId: string, format: string): P
   return out;
 }
 
+/** What Tooken says for Fastify's own client errors, by status. */
+const CLIENT_ERRORS: Record<number, string> = {
+  400: 'The request body is not valid JSON',
+  413: 'The request body is too large',
+  415: 'Send the request body as application/json',
+};
+
 export async function createTookenApp(keyward: Keyward): Promise<FastifyInstance> {
   const app = Fastify();
   // A lifecycle call that names a credential of another workspace, or none: 404 with Tooken's shape.
-  app.setErrorHandler((error, _request, reply) => {
+  // Fastify's own client errors (bad JSON, an unknown content type, a body too large) keep their
+  // status; a store that fails under a lifecycle call gets the engine's 503 with Retry-After. No
+  // message of Fastify's or of an exception is ever sent.
+  app.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) => {
     if (isKeywardError(error) && error.code === 'not_found') return reply.code(404).send({ error: 'not_found', message: 'No such credential' });
     if (isKeywardError(error) && error.status < 500) return reply.code(error.status).send({ error: error.code, message: error.message });
+    if (isKeywardError(error)) {
+      reply.log.error({ code: error.code }, 'the key store failed');
+      const rendered = keyward.render(error);
+      return reply.code(rendered.status).headers(rendered.headers).send(rendered.body);
+    }
+    const status = error.statusCode;
+    if (status !== undefined && status >= 400 && status < 500) {
+      return reply.code(status).send({ error: 'invalid_request', message: CLIENT_ERRORS[status] ?? 'The request is not valid' });
+    }
     reply.log.error(error);
     return reply.code(500).send({ error: 'internal', message: 'Internal error' });
   });
+  app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: 'not_found', message: 'No such endpoint' }));
   app.get('/health', () => ({ ok: true }));
 
   await app.register(

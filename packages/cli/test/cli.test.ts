@@ -1,40 +1,19 @@
 // The keyward command as operators run it: a real child process against the real PostgreSQL and
 // Redis of the test run.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
 import { createKeyward, idSecretFormat, prefixedFormat } from '@keyward/core';
 import { postgresStore } from '@keyward/store-postgres';
 import { redisStore } from '@keyward/store-redis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { fixture, keyward } from './cli-run.js';
 
-const bin = fileURLToPath(new URL('../src/bin.ts', import.meta.url));
-const root = fileURLToPath(new URL('../../..', import.meta.url));
+const acmeConfig = fixture('acme.config.ts');
 const dir = mkdtempSync(join(tmpdir(), 'keyward-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function keyward(args: string[], env: Record<string, string> = {}): Promise<Ran> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--conditions=@keyward/source', '--import', 'tsx', bin, ...args],
-      { cwd: root, env: { ...process.env, KEYWARD_STORE_URL: '', ...env }, timeout: 30_000 },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-      },
-    );
-  });
-}
 
 const tag = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 const stores = [
@@ -98,7 +77,7 @@ describe.each(stores)('keyward on $name', ({ name, args, open }) => {
     }
 
     expect((await keyward([...store, 'keys', 'rename', id, '--name', 'deploy bot v2'])).code).toBe(0);
-    const rotated = await keyward([...store, 'keys', 'rotate', id, '--grace', '1h', '--json']);
+    const rotated = await keyward([...store, 'keys', 'rotate', id, '--config', acmeConfig, '--grace', '1h', '--json']);
     expect(rotated.code).toBe(0);
     const next = JSON.parse(rotated.stdout) as { key: string; record: { id: string; name: string }; previous: { expiresAt: string } };
     expect(next.record.name).toBe('deploy bot v2');
@@ -179,7 +158,29 @@ describe('keyward errors', () => {
       const down = await keyward(['--store', url, 'keys', 'list', '--workspace', 'ws']);
       expect(down.code).toBe(4);
       expect(down.stderr).toMatch(/cannot reach the store/);
+      expect(down.stderr).toMatch(/warning: the password in --store can be read by every user .*; set KEYWARD_STORE_URL instead/);
       expect(down.stderr + down.stdout).not.toContain('s3cr3t-pw');
     }
+  });
+
+  it('warns when --store carries a password (argv is readable by every local user), never echoing it; KEYWARD_STORE_URL does not', {
+    timeout: 60_000,
+  }, async () => {
+    const url = new URL(inject('databaseUrl'));
+    url.username ||= 'postgres';
+    url.password = 'pw-in-argv-0123';
+    const list = ['--table-prefix', `cli_${tag}_`, 'keys', 'list', '--workspace', 'ws_none'];
+    const flagged = await keyward(['--store', url.toString(), ...list]);
+    expect(flagged.code).toBe(0);
+    expect(flagged.stderr).toBe(
+      'keyward: warning: the password in --store can be read by every user of this machine (in the process list); set KEYWARD_STORE_URL instead\n',
+    );
+    const query = new URL(inject('databaseUrl'));
+    query.searchParams.set('password', 'pw-in-argv-0123');
+    const inQuery = await keyward(['--store', query.toString(), ...list]);
+    expect(inQuery.stderr).toMatch(/warning: the password in --store/);
+    const fromEnv = await keyward(list, { KEYWARD_STORE_URL: url.toString() });
+    expect([fromEnv.code, fromEnv.stderr]).toEqual([0, '']);
+    for (const ran of [flagged, inQuery, fromEnv]) expect(ran.stdout + ran.stderr).not.toContain('pw-in-argv-0123');
   });
 });

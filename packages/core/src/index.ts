@@ -30,13 +30,14 @@ export { jsonRenderer, problemDetails } from './render/problem-details.js';
 export type { ProblemDetailsOptions } from './render/problem-details.js';
 export type { RenderedError, Renderer } from './render/types.js';
 
-export type { KeyStore, ListPage, ListQuery } from './store/types.js';
+export type { Awaitable, KeyStore, ListPage, ListQuery } from './store/types.js';
 export type { InvalidationBus } from './cache/invalidation.js';
 export type { CacheOptions } from './cache/verify-cache.js';
 export { localInvalidation, localInvalidationBus } from './cache/local-bus.js';
 export type { LocalInvalidation } from './cache/local-bus.js';
 
 export type { UsageOptions, UsageQuery, UsageReport } from './usage/types.js';
+export { AUDIT_EVENT_TYPES } from './audit/filters.js';
 export type { AuditEvent, AuditEventType, AuditOptions, AuditPage, AuditQuery, AuditRequest } from './audit/types.js';
 
 export { QUOTA_EXCEEDED_TYPE, QUOTA_EXHAUSTED_TYPE, RATELIMIT_DRAFT } from './policy/enforcer.js';
@@ -44,9 +45,8 @@ export type { CounterStore, LimitScope, Policies, PolicyOption, Quota, RateLimit
 
 export { findKeys, redact, scrubKeys } from './helpers.js';
 export type { FoundKey } from './helpers.js';
+export { toMilliseconds } from './internal/duration.js';
 export type { Duration } from './internal/duration.js';
 
 export { authenticateRequest, withApiKey } from './web/fetch.js';
 export type { ApiKeyFetchHandler, AuthenticateResult, FetchAuthOptions, WithApiKeyOptions } from './web/fetch.js';
-
-export * from './deprecated.js';

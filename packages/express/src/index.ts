@@ -7,6 +7,10 @@ import {
   routeGuard,
   setHeaders,
   writeRendered,
+  type FetchHandler,
+  isUnderBasePath,
+  toFetchRequest,
+  writeFetchResponse,
 } from '@keyward/core/adapter';
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
 
@@ -94,4 +98,46 @@ export function apiKeyErrorHandler(keyward: Keyward): ErrorRequestHandler {
 export function getApiKey(req: Request): ApiKey {
   if (req.apiKey === undefined) throw new Error('no verified API key on this request: mount apiKey(keyward) on this route');
   return req.apiKey;
+}
+
+/** Options of {@link fetchMiddleware}. */
+export interface FetchMiddlewareOptions {
+  /**
+   * Only paths under this base reach the handler; others go to `next()`.
+   * @default the handler's own `basePath` (`@keyward/dashboard` has one), else every path
+   */
+  basePath?: string;
+}
+
+/**
+ * Mounts a web-standard handler — the `@keyward/dashboard` management API — in Express (5 and 4).
+ * The handler sees the full URL (`req.originalUrl`, so `app.use('/keyward', …)` works too), every
+ * header, and the body as a stream; a body that `express.json()` or another parser read first is
+ * passed on as it parsed it. Paths outside its base path go to `next()`; a throwing handler goes to
+ * `next(error)`.
+ *
+ * @example
+ * ```ts
+ * app.use(fetchMiddleware(createDashboard(keyward, { authorize })));
+ * ```
+ */
+export function fetchMiddleware(handler: FetchHandler, options: FetchMiddlewareOptions = {}): RequestHandler {
+  if (typeof handler !== 'function') throw new TypeError('fetchMiddleware() needs a (request: Request) => Promise<Response> handler');
+  const basePath = options.basePath ?? handler.basePath;
+  return (req, res, next) => {
+    if (!isUnderBasePath(req.originalUrl.split('?')[0]!, basePath)) {
+      next();
+      return;
+    }
+    let request: globalThis.Request;
+    try {
+      request = toFetchRequest(req, { url: `${req.protocol}://${req.get('host') ?? 'localhost'}${req.originalUrl}`, parsedBody: req.body });
+    } catch (error) {
+      next(error);
+      return;
+    }
+    handler(request)
+      .then((response) => writeFetchResponse(res, response))
+      .catch(next);
+  };
 }

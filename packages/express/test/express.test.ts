@@ -24,6 +24,11 @@ function mount(createApp: typeof express, { keyward, downKeyward, routes, body }
   app.get('/workspaces/:ws/protected', apiKey(keyward, { workspaceId: (req) => req.params.ws }), reply);
   app.get(routes.down.path, apiKey(downKeyward), reply);
   app.get(routes.unprotected.path, reply);
+  // A group: one apiKey() for every route of a router mounted on the prefix.
+  const group = createApp.Router();
+  group.use(apiKey(keyward));
+  group.get(routes.group.path.slice(routes.group.prefix.length), reply);
+  app.use(routes.group.prefix, group);
   app.use(apiKeyErrorHandler(keyward));
   return listen(app);
 }

@@ -1,5 +1,5 @@
 import type { ApiKey, Keyward } from '@keyward/core';
-import { nodeAuthorization, type RouteHandlers, type RouteOptions, routeGuard } from '@keyward/core/adapter';
+import { nodeAuthorization, type RouteHandlers, type RouteOptions, routeGuard, type FetchHandler, toFetchRequest } from '@keyward/core/adapter';
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest, HookHandlerDoneFunction, onRequestHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 
@@ -108,3 +108,52 @@ export function getApiKey(request: FastifyRequest): ApiKey {
   if (!request.apiKey) throw new Error('no verified API key on this request: register @keyward/fastify in the scope of this route');
   return request.apiKey;
 }
+
+/** Options of {@link fetchPlugin}. */
+export interface FetchPluginOptions {
+  /** The web-standard handler: `createDashboard(keyward, { authorize })`. */
+  handler: FetchHandler;
+  /**
+   * The path the handler answers under (its routes are `<basePath>` and `<basePath>/*`), inside the
+   * plugin's prefix. @default the handler's own `basePath` (`@keyward/dashboard` has one)
+   */
+  basePath?: string;
+}
+
+/**
+ * Fastify 5 plugin that mounts a web-standard handler — the `@keyward/dashboard` management API —
+ * under its base path, for every method. In its own scope the body is not parsed (the handler
+ * reads and limits it itself): register it as it is (it is encapsulated on purpose). Its routes
+ * need no API key even under a `fastifyKeyward` that protects everything (`config.apiKey: false`):
+ * the dashboard has its own sign-in.
+ *
+ * @example
+ * ```ts
+ * await app.register(fetchPlugin, { handler: createDashboard(keyward, { authorize }) });
+ * ```
+ */
+export const fetchPlugin: FastifyPluginCallback<FetchPluginOptions> = (fastify, options, done) => {
+  const handler = options?.handler;
+  const basePath = options?.basePath ?? handler?.basePath;
+  if (typeof handler !== 'function' || typeof basePath !== 'string') {
+    done(new TypeError('fetchPlugin needs { handler } with a basePath: fastify.register(fetchPlugin, { handler: createDashboard(...) })'));
+    return;
+  }
+  // In this plugin's scope only: bodies stay unread streams, for the handler to read (and limit).
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('*', (_request: FastifyRequest, _payload: unknown, parsed: (error: null) => void) => parsed(null));
+  const serve = async (request: FastifyRequest, reply: FastifyReply) => {
+    const url = `${request.protocol}://${request.host}${request.raw.url ?? request.url}`;
+    const response = await handler(toFetchRequest(request.raw, { url }));
+    reply.code(response.status);
+    response.headers.forEach((value, name) => {
+      if (name !== 'set-cookie') reply.header(name, value);
+    });
+    const cookies = response.headers.getSetCookie();
+    if (cookies.length > 0) reply.header('set-cookie', cookies);
+    // Bytes, not a string: Fastify would append `; charset=utf-8` to a JSON content type.
+    return reply.send(Buffer.from(await response.arrayBuffer()));
+  };
+  for (const path of [basePath, `${basePath}/*`]) fastify.all(path, { config: { apiKey: false } }, serve);
+  done();
+};

@@ -32,6 +32,14 @@ describeAdapter({
       await api.register(fastifyKeyward, { keyward: downKeyward });
       api.get(routes.down.path, reply);
     });
+    // A group: a plugin registered with the prefix, whose every route needs a key.
+    await app.register(
+      async (group) => {
+        await group.register(fastifyKeyward, { keyward });
+        group.get(routes.group.path.slice(routes.group.prefix.length), reply);
+      },
+      { prefix: routes.group.prefix },
+    );
     return listen(app);
   },
 });

@@ -1,5 +1,13 @@
 import type { ApiKey, Keyward } from '@keyward/core';
-import { nodeAuthorization, type RouteHandlers, type RouteOptions, routeGuard } from '@keyward/core/adapter';
+import {
+  nodeAuthorization,
+  type RouteHandlers,
+  type RouteOptions,
+  routeGuard,
+  type FetchHandler,
+  isUnderBasePath,
+  toFetchRequest,
+} from '@keyward/core/adapter';
 import type { Middleware, Next, ParameterizedContext } from 'koa';
 
 declare module 'koa' {
@@ -72,4 +80,45 @@ export function apiKey<Ctx extends ParameterizedContext<any, any, any> = any>(ke
 export function getApiKey(ctx: { state: { apiKey?: ApiKey } }): ApiKey {
   if (ctx.state.apiKey === undefined) throw new Error('no verified API key on this request: mount apiKey(keyward) on this route');
   return ctx.state.apiKey;
+}
+
+/** Options of {@link fetchMiddleware}. */
+export interface FetchMiddlewareOptions {
+  /**
+   * Only paths under this base reach the handler; others go to `next()`.
+   * @default the handler's own `basePath` (`@keyward/dashboard` has one), else every path
+   */
+  basePath?: string;
+}
+
+/**
+ * Mounts a web-standard handler — the `@keyward/dashboard` management API — in Koa. The handler
+ * sees the full URL (`ctx.protocol`, `ctx.host` and `ctx.originalUrl`, so `app.proxy` applies),
+ * every header and the body as a stream; a body that a body parser read first
+ * (`ctx.request.body`) is passed on as it parsed it. Paths outside its base path go to `next()`.
+ *
+ * @example
+ * ```ts
+ * app.use(fetchMiddleware(createDashboard(keyward, { authorize })));
+ * ```
+ */
+export function fetchMiddleware(handler: FetchHandler, options: FetchMiddlewareOptions = {}): Middleware {
+  if (typeof handler !== 'function') throw new TypeError('fetchMiddleware() needs a (request: Request) => Promise<Response> handler');
+  const basePath = options.basePath ?? handler.basePath;
+  return async (ctx, next) => {
+    if (!isUnderBasePath(ctx.path, basePath)) {
+      await next();
+      return;
+    }
+    const parsedBody = (ctx.request as { body?: unknown }).body;
+    const response = await handler(toFetchRequest(ctx.req, { url: `${ctx.protocol}://${ctx.host}${ctx.originalUrl}`, parsedBody }));
+    ctx.status = response.status;
+    response.headers.forEach((value, name) => {
+      if (name !== 'set-cookie') ctx.set(name, value);
+    });
+    for (const cookie of response.headers.getSetCookie()) ctx.append('set-cookie', cookie);
+    const body = new Uint8Array(await response.arrayBuffer());
+    // Koa answers 204/304 without a body; anything else gets the bytes exactly.
+    ctx.body = body.byteLength === 0 ? null : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  };
 }

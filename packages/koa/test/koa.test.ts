@@ -28,7 +28,13 @@ describeAdapter({
     router.get('/workspaces/:ws/protected', apiKey(keyward, { workspaceId: (ctx) => ctx.params.ws }), reply);
     router.get(routes.down.path, apiKey(downKeyward), reply);
     router.get(routes.unprotected.path, reply);
-    app.use(router.routes());
+    // A group: one apiKey() for every route of a router with the prefix — `sensitive: true`, so
+    // that the router matches its routes exactly as it matches the prefix of its middleware (see
+    // the README: without it, `/GROUP/PROTECTED` reaches the route and skips the middleware).
+    const group = new Router({ prefix: routes.group.prefix, sensitive: true });
+    group.use(apiKey(keyward));
+    group.get(routes.group.path.slice(routes.group.prefix.length), reply);
+    app.use(router.routes()).use(group.routes());
     return listen(app);
   },
 });
@@ -82,6 +88,61 @@ describe('@keyward/koa', () => {
     expect(post.status).toBe(403);
     expect(post.headers.get('www-authenticate')).toBe('Bearer error="insufficient_scope", scope="notes:write"');
     await server.close();
+  });
+
+  it('with @koa/router, mounted per route, on a sensitive router or app-wide, no letter case skips it; router.use() on a prefix can be skipped (the README’s caveat)', async () => {
+    const keyward = createKeyward({ store: memoryStore() });
+    const reply = (ctx: Koa.Context) => {
+      ctx.body = { key: ctx.state.apiKey?.id ?? null };
+    };
+    const mountings: Record<string, (app: Koa) => void> = {
+      'per route': (app) => {
+        const router = new Router({ prefix: '/api/v1' });
+        router.get('/tickets', apiKey(keyward), reply);
+        app.use(router.routes());
+      },
+      'router.use() on a router with sensitive: true': (app) => {
+        const router = new Router({ prefix: '/api/v1', sensitive: true });
+        router.use(apiKey(keyward));
+        router.get('/tickets', reply);
+        app.use(router.routes());
+      },
+      'app.use() before the routers': (app) => {
+        const router = new Router({ prefix: '/api/v1' });
+        router.get('/tickets', reply);
+        app.use(apiKey(keyward)).use(router.routes());
+      },
+      'router.use() on a prefixed router (unsafe)': (app) => {
+        const router = new Router({ prefix: '/api/v1' });
+        router.use(apiKey(keyward));
+        router.get('/tickets', reply);
+        app.use(router.routes());
+      },
+      'router.use() on a router mounted under a prefix (unsafe)': (app) => {
+        const inner = new Router();
+        inner.use(apiKey(keyward));
+        inner.get('/tickets', reply);
+        app.use(new Router().use('/api/v1', inner.routes()).routes());
+      },
+    };
+    const seen: Record<string, number[]> = {};
+    for (const [name, mount] of Object.entries(mountings)) {
+      const app = new Koa();
+      mount(app);
+      const server = await listen(app);
+      seen[name] = [];
+      for (const path of ['/api/v1/tickets', '/API/V1/TICKETS', '/Api/v1/tickets']) seen[name]!.push((await get(server.port, path)).status);
+      await server.close();
+    }
+    expect(seen).toEqual({
+      'per route': [401, 401, 401],
+      'router.use() on a router with sensitive: true': [401, 404, 404],
+      'app.use() before the routers': [401, 401, 401],
+      // @koa/router 15.7 matches the prefix of a use() middleware case-sensitively, and its routes
+      // case-insensitively: the handler runs without the middleware. If this changes, update the README.
+      'router.use() on a prefixed router (unsafe)': [401, 200, 200],
+      'router.use() on a router mounted under a prefix (unsafe)': [401, 200, 200],
+    });
   });
 
   it('getApiKey throws on a route without the middleware, and ctx.state never carries a key over', async () => {

@@ -1,5 +1,5 @@
 import type { ApiKey, Keyward, KeywardError, VerifyOptions } from '@keyward/core';
-import { type RouteOptions, requireEngine, routeOptions, verifyRequest, withResponseHeaders } from '@keyward/core/adapter';
+import { type RouteOptions, requireEngine, routeOptions, verifyRequest, withResponseHeaders, type FetchHandler } from '@keyward/core/adapter';
 // `next` has no `exports` map: the `.js` suffix lets Node's ESM loader find it outside a bundler
 // (tests of route handlers under Node, Vitest).
 import { type NextRequest, NextResponse } from 'next/server.js';
@@ -200,4 +200,63 @@ function stripped(incoming: Headers): Headers {
   headers.delete(KEY_ID_HEADER);
   headers.delete(WORKSPACE_ID_HEADER);
   return headers;
+}
+
+/** The route handlers {@link fetchRoutes} returns, one per method. */
+export interface FetchRouteHandlers {
+  GET: FetchRoute;
+  POST: FetchRoute;
+  PUT: FetchRoute;
+  PATCH: FetchRoute;
+  DELETE: FetchRoute;
+}
+
+/**
+ * A route handler of {@link fetchRoutes}: the request, and Next.js's context with the route's
+ * params (typed loosely so that Next.js's route type check accepts it for any catch-all name).
+ */
+// biome-ignore lint/suspicious/noExplicitAny: Next.js checks the context against each route's own params type
+export type FetchRoute = (request: Request, context: { params: Promise<any> }) => Promise<Response>;
+
+/**
+ * The route handlers of a catch-all route that mounts a web-standard handler — the
+ * `@keyward/dashboard` management API — on the Node or the Edge runtime. The route's folder must
+ * match the handler's base path: `app/keyward/[...path]/route.ts` for `/keyward`. Next.js answers
+ * `HEAD` from `GET`, and `OPTIONS` itself (without CORS headers, so no cross-origin page gets a
+ * preflight through).
+ *
+ * @example app/keyward/[...path]/route.ts
+ * ```ts
+ * export const { GET, POST, PUT, PATCH, DELETE } = fetchRoutes(createDashboard(keyward, { authorize }));
+ * ```
+ */
+export function fetchRoutes(handler: FetchHandler): FetchRouteHandlers {
+  if (typeof handler !== 'function') throw new TypeError('fetchRoutes() needs a (request: Request) => Promise<Response> handler');
+  const route: FetchRoute = async (request, context) => {
+    const params = (await context?.params) as Record<string, string | string[] | undefined> | undefined;
+    return handler(params ? withoutRouteParams(request, params) : request);
+  };
+  return { GET: route, POST: route, PUT: route, PATCH: route, DELETE: route };
+}
+
+/**
+ * The request without the query parameters the Edge runtime adds for the route's own segments
+ * (`?path=api&path=me` for `[...path]`): the handler reads the path itself, and refuses unknown
+ * parameters. A parameter is dropped only when its values are exactly the segments.
+ */
+function withoutRouteParams(request: Request, params: Record<string, string | string[] | undefined>): Request {
+  const url = new URL(request.url);
+  let changed = false;
+  for (const [name, value] of Object.entries(params)) {
+    if (value === undefined) continue;
+    const segments = Array.isArray(value) ? value : [value];
+    const present = url.searchParams.getAll(name);
+    if (present.length === segments.length && present.every((v, i) => v === segments[i])) {
+      url.searchParams.delete(name);
+      changed = true;
+    }
+  }
+  if (!changed) return request;
+  const body = request.method === 'GET' || request.method === 'HEAD' ? null : request.body;
+  return new Request(url, { method: request.method, headers: request.headers, body, ...(body ? { duplex: 'half' } : {}) } as RequestInit);
 }

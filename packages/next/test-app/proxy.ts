@@ -4,7 +4,8 @@ import { downKeyward, fixture, keyward } from '@/lib/engines';
 
 // `/guarded/…` needs a key; the proxy forwards its id and workspace in request headers, which it
 // strips from every request it sees (so also from `/open/…`, which it lets through).
-const guard = apiKeyProxy({ keyward, prefixes: ['/guarded'] });
+// `/group/…` is `describeAdapter`'s guarded group.
+const guard = apiKeyProxy({ keyward, prefixes: ['/guarded', '/group'] });
 const guardDown = apiKeyProxy({ keyward: downKeyward, prefixes: ['/guarded-down'] });
 const scoped = apiKeyProxy({ keyward, prefixes: ['/guarded-scoped'], scopes: ['notes:write'], forwardKey: false });
 
@@ -23,6 +24,7 @@ export async function proxy(request: NextRequest) {
 export const config = {
   matcher: [
     '/guarded/:path*',
+    '/group/:path*',
     '/guarded-down/:path*',
     '/guarded-scoped/:path*',
     '/open/:path*',

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Builds the fixture app (test-app/) with `next build`, unless its build is up to date: the build
 // takes about a minute on 2 cores, so it is kept in test-app/.next with a hash of everything it
-// was built from (the app, the sources of @keyward/next, core and store-memory, the Next.js
+// was built from (the app, the sources of @keyward/next, core, store-memory and dashboard, the Next.js
 // version). Run under `flock` by the tests so that concurrent runs do not build at the same time.
 // Usage: node packages/next/test/build-app.mjs [--force]
 import { spawnSync } from 'node:child_process';
@@ -30,7 +30,7 @@ function* files(dir) {
 export function inputsHash() {
   const hash = createHash('sha256');
   hash.update(readFileSync(require.resolve('next/package.json')));
-  for (const dir of [app, join(pkg, 'src'), join(pkg, '../core/src'), join(pkg, '../store-memory/src')]) {
+  for (const dir of [app, join(pkg, 'src'), join(pkg, '../core/src'), join(pkg, '../store-memory/src'), join(pkg, '../dashboard/src')]) {
     for (const file of files(dir))
       hash
         .update(`${relative(pkg, file)}\0`)

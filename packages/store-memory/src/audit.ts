@@ -41,7 +41,12 @@ export function memoryAuditLog(maxEvents: number) {
         .filter(({ seq: s, event }) => {
           const t = event.time.getTime();
           return (
-            event.workspaceId === range.workspaceId && t >= from && t < to && (after === null || t < after.t || (t === after.t && s < after.seq))
+            event.workspaceId === range.workspaceId &&
+            t >= from &&
+            t < to &&
+            (after === null || t < after.t || (t === after.t && s < after.seq)) &&
+            (range.types === undefined || range.types.includes(event.type)) &&
+            (range.keyId === undefined || event.keyId === range.keyId)
           );
         })
         .sort((a, b) => b.event.time.getTime() - a.event.time.getTime() || b.seq - a.seq);

@@ -66,7 +66,12 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   const byHash = new Map<string, StoredKey>();
 
   const freeze = (key: StoredKey): StoredKey =>
-    Object.freeze({ ...key, scopes: Object.freeze([...key.scopes]), metadata: Object.freeze(structuredClone(key.metadata)) });
+    Object.freeze({
+      ...key,
+      scopes: Object.freeze([...key.scopes]),
+      metadata: Object.freeze(structuredClone(key.metadata)),
+      createdBy: key.createdBy ?? null,
+    });
 
   function put(key: StoredKey): StoredKey {
     const frozen = freeze(key);

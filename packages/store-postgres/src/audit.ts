@@ -108,6 +108,14 @@ ORDER BY n`;
         values.push(range.to);
         where.push(`occurred_at < $${values.length}`);
       }
+      if (range.keyId !== undefined) {
+        values.push(range.keyId);
+        where.push(`key_id = $${values.length}`);
+      }
+      if (range.types !== undefined) {
+        values.push([...range.types]);
+        where.push(`type = ANY($${values.length}::text[])`);
+      }
       if (range.cursor !== undefined) {
         const after = decodeCursor(range.cursor);
         values.push(after.ms, after.seq);

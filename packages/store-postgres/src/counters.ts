@@ -2,6 +2,7 @@ import { gcra, gcraState, type CounterRequest, type CounterResult, type CounterS
 import type { Pool, PoolClient } from 'pg';
 import { translateError } from './errors.js';
 import type { TableNames } from './identifiers.js';
+import { statement } from './statement.js';
 
 /**
  * Rate-limit and quota counters on PostgreSQL. One transaction per request; each counter is one
@@ -14,20 +15,15 @@ import type { TableNames } from './identifiers.js';
  * says when a row means nothing any more (`pruneCounters` deletes those).
  */
 export function postgresCounters(pool: Pool, t: TableNames): CounterStore & { pruneCounters(now?: Date): Promise<number> } {
-  const rate = {
-    name: `kw_rate_${t.prefix}`.slice(0, 60),
-    text: `INSERT INTO ${t.counters} AS c (key, value, expires_at) VALUES ($1, $2::float8 + $3::float8, to_timestamp(($2::float8 + $3::float8) / 1000))
+  const rate =
+    statement(`INSERT INTO ${t.counters} AS c (key, value, expires_at) VALUES ($1, $2::float8 + $3::float8, to_timestamp(($2::float8 + $3::float8) / 1000))
 ON CONFLICT (key) DO UPDATE SET value = GREATEST(c.value, $2::float8) + $3::float8, expires_at = to_timestamp((GREATEST(c.value, $2::float8) + $3::float8) / 1000)
 WHERE GREATEST(c.value, $2::float8) + $3::float8 - $2::float8 <= $4::float8
-RETURNING value`,
-  };
-  const quota = {
-    name: `kw_quota_${t.prefix}`.slice(0, 60),
-    text: `INSERT INTO ${t.counters} AS c (key, value, expires_at) VALUES ($1, $2::float8, to_timestamp($4::float8 / 1000))
+RETURNING value`);
+  const quota = statement(`INSERT INTO ${t.counters} AS c (key, value, expires_at) VALUES ($1, $2::float8, to_timestamp($4::float8 / 1000))
 ON CONFLICT (key) DO UPDATE SET value = (CASE WHEN c.expires_at <= to_timestamp($5::float8 / 1000) THEN 0 ELSE c.value END) + $2::float8, expires_at = to_timestamp($4::float8 / 1000)
 WHERE (CASE WHEN c.expires_at <= to_timestamp($5::float8 / 1000) THEN 0 ELSE c.value END) + $2::float8 <= $3::float8
-RETURNING value`,
-  };
+RETURNING value`);
   const read = `SELECT key, value FROM ${t.counters} WHERE key = ANY($1::text[]) AND expires_at > to_timestamp($2::float8 / 1000)`;
 
   async function current(client: Pool | PoolClient, keys: string[], now: number): Promise<Map<string, number>> {

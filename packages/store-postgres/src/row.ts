@@ -23,6 +23,7 @@ export const COLUMNS = [
   'rotated_to_id',
   'last_used_at',
   'metadata',
+  'created_by',
 ] as const;
 
 export const COLUMN_LIST = COLUMNS.join(', ');
@@ -63,6 +64,7 @@ export function rowValues(key: StoredKey): unknown[] {
     key.lastUsedAt,
     // Stringified here: node-postgres would turn a top-level array into a PostgreSQL array.
     JSON.stringify(key.metadata),
+    key.createdBy ?? null,
   ];
 }
 
@@ -150,5 +152,6 @@ export function toStoredKey(json: unknown): StoredKey {
     rotatedToId: nullableText(row, 'rotated_to_id'),
     lastUsedAt: nullableDate(row, 'last_used_at'),
     metadata: metadata as Record<string, unknown>,
+    createdBy: nullableText(row, 'created_by'),
   };
 }

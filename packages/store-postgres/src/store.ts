@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   KeywardError,
   type AuditStore,
@@ -19,6 +18,7 @@ import { migrate, type MigrateResult } from './migrations.js';
 import { postgresAudit, type PostgresAuditExtras } from './audit.js';
 import { postgresUsage } from './usage.js';
 import { postgresCounters } from './counters.js';
+import { statement } from './statement.js';
 import { COLUMN_LIST, COLUMNS, ROW_SQL, rowValues, toStoredKey, type KeyRow } from './row.js';
 
 /** Options of {@link postgresStore}. */
@@ -70,14 +70,6 @@ const PATCH_COLUMNS: Readonly<Record<keyof KeyPatch, { column: string; value?: (
   lastUsedAt: { column: 'last_used_at' },
   updatedAt: { column: 'updated_at' },
 };
-
-/**
- * A named statement: node-postgres parses it once per connection and reuses the plan. The name
- * comes from the text, so stores on other schemas sharing a pool never collide.
- */
-function statement(text: string): { name: string; text: string } {
-  return { name: `keyward_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`, text };
-}
 
 function encodeCursor(micros: string, id: string): string {
   return `${micros}:${id}`;

@@ -1,4 +1,5 @@
-import { MIGRATIONS, migrate } from '@keyward/store-postgres';
+import { sampleStoredKey } from '@keyward/core/testing';
+import { MIGRATIONS, migrate, postgresStore } from '@keyward/store-postgres';
 import { afterAll, describe, expect, it } from 'vitest';
 import { databaseUrl, newPool, randomSchema } from './helpers.js';
 
@@ -62,6 +63,38 @@ describe('migrate', () => {
     ]);
     expect(tables.rows.map((r) => r.t)).toEqual(expect.arrayContaining(['a_keys', 'a_migrations', 'b_keys', 'b_migrations']));
     expect(tables.rows.every((r) => /^[ab]_/.test(r.t))).toBe(true);
+  });
+
+  it('brings a version 3 database with keys to version 4: its keys read createdBy null, new keys keep theirs', async () => {
+    const schema = fresh('v3');
+    const quoted = `"${schema}"`;
+    const names = {
+      schema,
+      prefix: 'keyward_',
+      keys: `${quoted}.keyward_keys`,
+      migrations: `${quoted}.keyward_migrations`,
+      counters: `${quoted}.keyward_counters`,
+      usage: `${quoted}.keyward_usage`,
+      audit: `${quoted}.keyward_audit`,
+      object: (name: string) => `keyward_${name}`,
+    };
+    await pool.query(`CREATE SCHEMA ${quoted}`);
+    await pool.query(
+      `CREATE TABLE ${names.migrations} (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+    );
+    for (const m of MIGRATIONS.filter((m) => m.version <= 3)) {
+      await pool.query(m.sql(names as never));
+      await pool.query(`INSERT INTO ${names.migrations} (version, name) VALUES ($1, $2)`, [m.version, m.name]);
+    }
+    await pool.query(
+      `INSERT INTO ${names.keys} (id, workspace_id, name, format, hash, hash_version) VALUES ('key_old', 'ws_1', 'old', 'kw', repeat('a', 64), 'sha256')`,
+    );
+    expect(await migrate({ pool, schema })).toEqual({ applied: MIGRATIONS.filter((m) => m.version > 3).map((m) => m.version), version: latest });
+    const store = postgresStore({ pool }, { schema });
+    expect((await store.findById('key_old'))?.createdBy).toBeNull();
+    const key = sampleStoredKey({ createdBy: 'user:alice' });
+    await store.insert(key);
+    expect((await store.findById(key.id))?.createdBy).toBe('user:alice');
   });
 
   it('refuses bad options before touching the database', async () => {

@@ -18,6 +18,9 @@ const FIELDS = [
 ] as const;
 
 const STREAM_ID_RE = /^\d{1,16}-\d{1,20}$/;
+/** Entries read per round trip of a filtered read, and at most per call (then the page is short). */
+const FILTER_BATCH = 500;
+const FILTER_BUDGET = 5000;
 
 /** Retention of the Redis audit log. */
 export interface RedisAuditRetention {
@@ -97,12 +100,39 @@ export function redisAudit(client: Redis | Cluster, prefix: string, retention: R
         end = `(${range.cursor}`;
       }
       const start = range.from === undefined ? '-' : `${Math.max(0, range.from.getTime())}-0`;
-      const entries = (await client.xrevrange(stream(range.workspaceId), end, start, 'COUNT', range.limit + 1)) as [string, string[]][];
-      const page = entries.slice(0, range.limit);
-      return {
-        items: page.map(([, flat]) => decode(flat)),
-        nextCursor: entries.length > range.limit ? page[page.length - 1]![0] : null,
-      };
+      const key = stream(range.workspaceId);
+      if (range.types === undefined && range.keyId === undefined) {
+        const entries = (await client.xrevrange(key, end, start, 'COUNT', range.limit + 1)) as [string, string[]][];
+        const page = entries.slice(0, range.limit);
+        return {
+          items: page.map(([, flat]) => decode(flat)),
+          nextCursor: entries.length > range.limit ? page[page.length - 1]![0] : null,
+        };
+      }
+      // A stream has no secondary index: read it newest first in batches and keep the matches, up
+      // to a bounded number of entries per call; the cursor then resumes after the last one read.
+      const matches: [string, AuditEvent][] = [];
+      let scanned = 0;
+      for (;;) {
+        const batch = Math.min(Math.max(range.limit + 1, FILTER_BATCH), FILTER_BUDGET - scanned);
+        const entries = (await client.xrevrange(key, end, start, 'COUNT', batch)) as [string, string[]][];
+        scanned += entries.length;
+        for (const [id, flat] of entries) {
+          const event = decode(flat);
+          if ((range.types === undefined || range.types.includes(event.type)) && (range.keyId === undefined || event.keyId === range.keyId)) {
+            matches.push([id, event]);
+            if (matches.length > range.limit) break;
+          }
+        }
+        if (matches.length > range.limit) {
+          const page = matches.slice(0, range.limit);
+          return { items: page.map(([, e]) => e), nextCursor: page[page.length - 1]![0] };
+        }
+        if (entries.length < batch) return { items: matches.map(([, e]) => e), nextCursor: null };
+        const last = entries[entries.length - 1]![0];
+        if (scanned >= FILTER_BUDGET) return { items: matches.map(([, e]) => e), nextCursor: last };
+        end = `(${last}`;
+      }
     },
   };
 }

@@ -1,4 +1,4 @@
-import { createKeyward } from '@keyward/core';
+import { type AuditEvent, createKeyward } from '@keyward/core';
 import { describeAuditStore, describeUsageStore } from '@keyward/core/testing';
 import { redisStore, type RedisStore } from '@keyward/store-redis';
 import type { Cluster, Redis } from 'ioredis';
@@ -49,6 +49,23 @@ for (const [label, client, other] of [
   });
 }
 
+/** An audit event with nothing but what a test sets. */
+function auditEvent(fields: Pick<AuditEvent, 'id' | 'time' | 'workspaceId'> & Partial<AuditEvent>): AuditEvent {
+  return {
+    type: 'key.created',
+    keyId: null,
+    keyHint: null,
+    actor: null,
+    code: null,
+    reason: null,
+    ip: null,
+    userAgent: null,
+    count: 1,
+    details: {},
+    ...fields,
+  };
+}
+
 describe('redis usage and audit retention', () => {
   it('puts a TTL on every usage counter and audit stream', async () => {
     const store = redisStore({ redis, prefix: uniquePrefix('ttl'), usageTtlDays: 400, auditRetentionDays: 30 });
@@ -84,27 +101,28 @@ describe('redis usage and audit retention', () => {
   it('keeps events that arrive late (another instance, a skewed clock) readable in order of arrival', async () => {
     const store = redisStore({ redis, prefix: uniquePrefix('late') });
     const base = Date.now() - 3_600_000;
-    const event = (id: string, t: number) => ({
-      id,
-      type: 'key.created' as const,
-      time: new Date(t),
-      workspaceId: 'ws_late',
-      keyId: null,
-      keyHint: null,
-      actor: null,
-      code: null,
-      reason: null,
-      ip: null,
-      userAgent: null,
-      count: 1,
-      details: {},
-    });
-    await store.appendAudit([event('a', base + 5000)]);
-    await store.appendAudit([event('b', base + 1000)]);
+    await store.appendAudit([auditEvent({ id: 'a', time: new Date(base + 5000), workspaceId: 'ws_late' })]);
+    await store.appendAudit([auditEvent({ id: 'b', time: new Date(base + 1000), workspaceId: 'ws_late' })]);
     const page = await store.readAudit({ workspaceId: 'ws_late', limit: 10 });
     expect(page.items.map((e) => [e.id, e.time.getTime()])).toEqual([
       ['b', base + 1000],
       ['a', base + 5000],
     ]);
+  });
+
+  it('reads at most 5000 entries per filtered call: a short page with a cursor, and every match once in the end', async () => {
+    const store = redisStore({ redis, prefix: uniquePrefix('scan'), auditMaxLength: 100_000 });
+    const base = Date.now() - 3_600_000;
+    const event = (i: number, keyId: string) =>
+      auditEvent({ id: `evt_${i}`, type: 'key.updated', time: new Date(base + i), workspaceId: 'ws_scan', keyId });
+    // The one match is the oldest entry, behind 7000 others.
+    await store.appendAudit([event(0, 'key_needle')]);
+    for (let i = 1; i <= 7000; i += 1000) await store.appendAudit(Array.from({ length: 1000 }, (_, j) => event(i + j, 'key_hay')));
+    const first = await store.readAudit({ workspaceId: 'ws_scan', limit: 10, keyId: 'key_needle' });
+    expect(first.items).toEqual([]);
+    expect(first.nextCursor).not.toBeNull();
+    const second = await store.readAudit({ workspaceId: 'ws_scan', limit: 10, keyId: 'key_needle', cursor: first.nextCursor! });
+    expect(second.items.map((e) => e.id)).toEqual(['evt_0']);
+    expect(second.nextCursor).toBeNull();
   });
 });

@@ -1,10 +1,10 @@
 import type { RenderedError } from '../render/types.js';
 
-/** The part of Node's `ServerResponse` that writes a rendered error (Express's `res` is one). */
+/** The part of Node's `ServerResponse` the adapter glue writes to (Express's `res` is one). */
 export interface NodeResponseLike {
   statusCode: number;
-  setHeader(name: string, value: string): unknown;
-  end(body: string): unknown;
+  setHeader(name: string, value: string | readonly string[]): unknown;
+  end(body?: string | Uint8Array): unknown;
 }
 
 /** Writes a rendered refusal to a Node response exactly as rendered: status, headers, body. */

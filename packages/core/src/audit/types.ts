@@ -80,6 +80,10 @@ export interface AuditRange {
   readonly limit: number;
   /** `nextCursor` of the previous page. */
   readonly cursor?: string;
+  /** Only events of these types (absent: every type; never empty). */
+  readonly types?: readonly AuditEventType[];
+  /** Only events of this key. */
+  readonly keyId?: string;
 }
 
 /**
@@ -91,7 +95,10 @@ export interface AuditStore {
   /** Appends events (in the background, in batches). */
   appendAudit(events: readonly AuditEvent[]): Promise<void>;
   /**
-   * Events of one workspace in the time range, newest first (by `time`, then by arrival).
+   * Events of one workspace in the time range, newest first (by `time`, then by arrival), only of
+   * `types` and of `keyId` when given. A filtered page may hold fewer than `limit` events while
+   * `nextCursor` is set (a store that scans, as Redis does, stops after a bounded amount of work):
+   * following the cursors yields every matching event once.
    * @throws {KeywardError} `invalid_argument` for a cursor that is not one of its own.
    */
   readAudit(range: AuditRange): Promise<ListPage<AuditEvent>>;
@@ -141,6 +148,10 @@ export interface AuditQuery {
   limit?: number;
   /** `nextCursor` of the previous page. */
   cursor?: string;
+  /** Only events of these types (see {@link AUDIT_EVENT_TYPES}). @default every type */
+  types?: readonly AuditEventType[];
+  /** Only events of this key. */
+  keyId?: string;
 }
 
 /** A page of the audit log, newest first. */

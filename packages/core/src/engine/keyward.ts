@@ -43,6 +43,8 @@ export class Keyward {
   readonly formats: readonly KeyFormat[];
   readonly hashers: readonly Hasher[];
   readonly renderer: Renderer;
+  /** The sunset of legacy keys that have none of their own (`legacy.sunset`), or `null`. */
+  readonly legacySunset: Date | null;
   private readonly engine: Engine;
 
   /** @throws {TypeError} / {RangeError} for invalid options. */
@@ -53,6 +55,7 @@ export class Keyward {
     this.formats = engine.formats;
     this.hashers = engine.hashers;
     this.renderer = engine.renderer;
+    this.legacySunset = engine.legacy.sunset;
   }
 
   /** Resolves once the invalidation bus listens (at once without a bus). */

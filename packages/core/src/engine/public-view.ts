@@ -26,6 +26,7 @@ export function toPublic(engine: Engine, record: StoredKey): ApiKey {
       rotatedToId: record.rotatedToId,
       lastUsedAt: record.lastUsedAt,
       metadata: record.metadata,
+      createdBy: record.createdBy ?? null,
     });
     engine.publicViews.set(record, view);
   }

@@ -3,8 +3,8 @@ import type { KeywardError } from '../errors.js';
 import type { Duration } from '../internal/duration.js';
 import type { StoredKey } from '../store/types.js';
 
-/** An API key as Keyward shows it: every stored field except the hash. */
-export type ApiKey = Readonly<Omit<StoredKey, 'hash' | 'hashVersion'>>;
+/** An API key as Keyward shows it: every stored field except the hash (`createdBy` always set, `null` when unknown). */
+export type ApiKey = Readonly<Omit<StoredKey, 'hash' | 'hashVersion' | 'createdBy'> & { createdBy: string | null }>;
 
 /** What a route requires of a key. */
 export interface VerifyOptions {
@@ -59,7 +59,7 @@ export interface CreateKeyInput {
   format?: string;
   /** The account that created the key, kept for display and audit. */
   ownerId?: string | null;
-  /** Who creates the key (a user id, `cli:alice`), for the audit log. */
+  /** Who creates the key (a user id, `cli:alice`), for the audit log; kept as the key's `createdBy`. */
   actor?: string;
 }
 

@@ -19,7 +19,17 @@ export async function createKey(engine: Engine, input: CreateKeyInput): Promise<
   const expiresAt = expiry(input.expiresAt, input.expiresIn, now);
   for (let attempt = 0; ; attempt++) {
     const issued = issueKey(engine, format, input.environment);
-    const fields = { ...issued.fields, workspaceId, ownerId: input.ownerId ?? null, name, format: format.name, scopes, expiresAt, metadata };
+    const fields = {
+      ...issued.fields,
+      workspaceId,
+      ownerId: input.ownerId ?? null,
+      createdBy: input.actor ?? null,
+      name,
+      format: format.name,
+      scopes,
+      expiresAt,
+      metadata,
+    };
     const record = buildRecord(fields, now);
     try {
       await guarded(engine, () => engine.store.insert(record));

@@ -43,6 +43,7 @@ export async function importKey(engine: Engine, input: ImportKeyInput): Promise<
       expiresAt: toDate(input.expiresAt, 'expiresAt'),
       sunsetAt: legacy ? toDate(input.sunsetAt, 'sunsetAt') : null,
       metadata: checkMetadata(input.metadata),
+      createdBy: input.actor ?? null,
     },
     now,
   );

@@ -14,7 +14,7 @@ export type RecordFields = Pick<
   StoredKey,
   'id' | 'workspaceId' | 'ownerId' | 'name' | 'format' | 'environment' | 'scopes' | 'prefix' | 'hint' | 'hash' | 'hashVersion'
 > &
-  Partial<Pick<StoredKey, 'legacy' | 'createdAt' | 'expiresAt' | 'sunsetAt' | 'metadata'>>;
+  Partial<Pick<StoredKey, 'legacy' | 'createdAt' | 'expiresAt' | 'sunsetAt' | 'metadata' | 'createdBy'>>;
 
 /** A new stored key: not revoked, never rotated nor used, created and updated at `now` (ms) unless said otherwise. */
 export function buildRecord(fields: RecordFields, now: number): StoredKey {
@@ -39,6 +39,7 @@ export function buildRecord(fields: RecordFields, now: number): StoredKey {
     rotatedToId: null,
     lastUsedAt: null,
     metadata: fields.metadata ?? {},
+    createdBy: fields.createdBy ?? null,
   };
 }
 

@@ -22,9 +22,18 @@ export async function rotateKey(engine: Engine, id: string, options: RotateOptio
   const nowMs = engine.now();
   const now = new Date(nowMs);
   const issued = issueKey(engine, format, old.environment);
-  // The successor keeps the old key's settings; its environment is the old key's as stored.
+  // The successor keeps the old key's settings; its environment is the old key's as stored, and
+  // whoever rotates makes the new secret (createdBy).
   const successor = buildRecord(
-    { ...old, ...issued.fields, environment: old.environment, createdAt: undefined, metadata: { ...old.metadata }, scopes: [...old.scopes] },
+    {
+      ...old,
+      ...issued.fields,
+      environment: old.environment,
+      createdAt: undefined,
+      metadata: { ...old.metadata },
+      scopes: [...old.scopes],
+      createdBy: options.actor ?? old.createdBy ?? null,
+    },
     nowMs,
   );
   let oldExpiresAt: Date | undefined;

@@ -1,3 +1,4 @@
+import { auditFilters, filterAuditPage } from '../audit/filters.js';
 import type { AuditPage, AuditQuery, AuditStore } from '../audit/types.js';
 import type { Engine } from '../engine/options.js';
 import { AUDIT_METHODS, reportStore } from '../engine/options.js';
@@ -20,13 +21,16 @@ export async function auditLog(engine: Engine, query: AuditQuery): Promise<Audit
   }
   const from = toDate(query.from, 'from');
   const to = toDate(query.to, 'to');
-  return guarded(engine, () =>
+  const filters = auditFilters(query);
+  const page = await guarded(engine, () =>
     store.readAudit({
       workspaceId,
       limit,
       ...(from ? { from } : {}),
       ...(to ? { to } : {}),
       ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
+      ...filters,
     }),
   );
+  return filterAuditPage(page, filters);
 }

@@ -27,9 +27,11 @@ export async function usageReport(engine: Engine, query: UsageQuery): Promise<Us
   const rows = await guarded(engine, () => store.readUsage(byKey ? { ...range, keyId: query.keyId! } : { ...range, workspaceId: workspaceId! }));
   const perDay = new Map<string, number>();
   const perKey = new Map<string, number>();
+  const byKeyAndDay: { keyId: string; day: string; count: number }[] = [];
   let total = 0;
   for (const row of rows) {
     if (row.day < range.from || row.day > range.to) continue;
+    byKeyAndDay.push({ keyId: row.keyId, day: row.day, count: row.count });
     total += row.count;
     perDay.set(row.day, (perDay.get(row.day) ?? 0) + row.count);
     perKey.set(row.keyId, (perKey.get(row.keyId) ?? 0) + row.count);
@@ -41,5 +43,5 @@ export async function usageReport(engine: Engine, query: UsageQuery): Promise<Us
   }
   const keys = [...perKey].map(([keyId, count]) => ({ keyId, count })).sort((a, b) => b.count - a.count || (a.keyId < b.keyId ? -1 : 1));
   if (byKey && keys.length === 0) keys.push({ keyId: query.keyId!, count: 0 });
-  return { ...range, total, days, keys };
+  return { ...range, total, days, keys, byKeyAndDay };
 }

@@ -37,6 +37,13 @@ export interface StoredKey {
   readonly rotatedToId: string | null;
   readonly lastUsedAt: Date | null;
   readonly metadata: Readonly<Record<string, unknown>>;
+  /**
+   * Who created the key: the `actor` of `create` (for a rotated key's successor, of `rotate`; for
+   * an imported key, of `import`), so that a listing shows it without reading the audit log.
+   * Stores keep it as given and return `null` when it was not given. Optional so that stores
+   * written before it keep compiling; every store of `@keyward/*` keeps it.
+   */
+  readonly createdBy?: string | null;
 }
 
 /** The fields a lifecycle update may change. */

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { AUDIT_EVENT_TYPES } from '../audit/filters.js';
 import type { AuditEvent, AuditEventType, AuditStore } from '../audit/types.js';
 import { createKeyward } from '../engine/keyward.js';
 import { isKeywardError } from '../errors.js';
@@ -22,21 +23,7 @@ export interface AuditStoreSuiteOptions<S extends KeyStore & AuditStore = KeySto
 
 const unique = (label: string) => `${label}_${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 
-const ALL_TYPES: AuditEventType[] = [
-  'key.created',
-  'key.imported',
-  'key.renamed',
-  'key.updated',
-  'key.rotated',
-  'key.revoked',
-  'key.deleted',
-  'verify.expired_key',
-  'verify.revoked_key',
-  'verify.legacy_key',
-  'verify.legacy_sunset',
-  'verify.quota_exceeded',
-  'verify.failed',
-];
+const ALL_TYPES = AUDIT_EVENT_TYPES;
 
 function event(overrides: Partial<AuditEvent> & Pick<AuditEvent, 'time' | 'workspaceId'>): AuditEvent {
   return {
@@ -148,6 +135,70 @@ export function describeAuditStore<S extends KeyStore & AuditStore>(options: Aud
       expect(none.items.some((e) => e.workspaceId === null)).toBe(true);
       expect(none.items.every((e) => e.workspaceId === null)).toBe(true);
       await expectCode(store.readAudit({ workspaceId: ws, limit: 5, cursor: 'not a cursor' }), 'invalid_argument');
+    });
+
+    it('filters by event types and by key, page by page, within the workspace and the time range', async () => {
+      const store = await fresh();
+      const ws = unique('ws');
+      const base = Math.floor(Date.now() / 1000) * 1000 - 5_400_000;
+      const types: AuditEventType[] = ['key.created', 'key.renamed', 'key.revoked', 'verify.failed'];
+      const mine: AuditEvent[] = [];
+      for (let i = 0; i < 60; i++) {
+        mine.push(event({ time: new Date(base + Math.floor(i / 3) * 1000), workspaceId: ws, type: types[i % 4]!, keyId: `key_${i % 5}` }));
+      }
+      await store.appendAudit(mine.slice(0, 30));
+      // The same key id and types in another workspace: never part of this workspace's answers.
+      await store.appendAudit(mine.slice(0, 10).map((e) => ({ ...e, id: `${e.id}_x`, workspaceId: `${ws}_other` })));
+      await store.appendAudit(mine.slice(30));
+      const newestFirst = [...mine].reverse();
+      async function all(filters: { types?: AuditEventType[]; keyId?: string; from?: Date; to?: Date }, limit: number): Promise<string[]> {
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        let pages = 0;
+        do {
+          const page = await store.readAudit({ workspaceId: ws, limit, ...filters, ...(cursor ? { cursor } : {}) });
+          expect(page.items.length).toBeLessThanOrEqual(limit);
+          seen.push(...page.items.map((e) => e.id));
+          cursor = page.nextCursor ?? undefined;
+          pages++;
+        } while (cursor && pages < 100);
+        return seen;
+      }
+      const revokedOrRenamed = newestFirst.filter((e) => e.type === 'key.revoked' || e.type === 'key.renamed').map((e) => e.id);
+      expect(revokedOrRenamed).toHaveLength(30);
+      expect(await all({ types: ['key.revoked', 'key.renamed'] }, 4)).toEqual(revokedOrRenamed);
+      expect(await all({ keyId: 'key_3' }, 5)).toEqual(newestFirst.filter((e) => e.keyId === 'key_3').map((e) => e.id));
+      const both = newestFirst.filter((e) => e.keyId === 'key_1' && e.type === 'key.renamed').map((e) => e.id);
+      expect(both.length).toBeGreaterThan(0);
+      expect(await all({ keyId: 'key_1', types: ['key.renamed'] }, 2)).toEqual(both);
+      const from = new Date(base + 5000);
+      const to = new Date(base + 12_000);
+      expect(await all({ types: ['verify.failed'], from, to }, 3)).toEqual(
+        newestFirst.filter((e) => e.type === 'verify.failed' && e.time >= from && e.time < to).map((e) => e.id),
+      );
+      expect(await all({ keyId: 'key_none' }, 10)).toEqual([]);
+      expect(await all({ types: ['verify.quota_exceeded'] }, 10)).toEqual([]);
+    });
+
+    it('engine: auditLog filters by types and key, and refuses unknown types', async () => {
+      const store = await fresh();
+      const keyward = createKeyward({ store, audit: { flushInterval: '1h' } });
+      const ws = unique('ws');
+      const a = await keyward.create({ workspaceId: ws, name: 'a', actor: 'user:alice' });
+      const b = await keyward.create({ workspaceId: ws, name: 'b' });
+      await keyward.rename(a.record.id, 'a2');
+      await keyward.revoke(b.record.id, { actor: 'user:alice' });
+      await keyward.flush();
+      const types = (page: { items: AuditEvent[] }) => page.items.map((e) => `${e.type} ${e.keyId === a.record.id ? 'a' : 'b'}`);
+      expect(types(await keyward.auditLog({ workspaceId: ws, keyId: a.record.id }))).toEqual(['key.renamed a', 'key.created a']);
+      expect(types(await keyward.auditLog({ workspaceId: ws, types: ['key.created'] }))).toEqual(['key.created b', 'key.created a']);
+      expect(types(await keyward.auditLog({ workspaceId: ws, types: ['key.revoked', 'key.renamed'], keyId: b.record.id }))).toEqual([
+        'key.revoked b',
+      ]);
+      await expectCode(keyward.auditLog({ workspaceId: ws, types: ['key.exploded' as AuditEventType] }), 'invalid_argument');
+      await expectCode(keyward.auditLog({ workspaceId: ws, types: [] }), 'invalid_argument');
+      await expectCode(keyward.auditLog({ workspaceId: ws, keyId: '' }), 'invalid_argument');
+      await keyward.close();
     });
 
     it('engine: stores every event type with key id, hint, actor and request, never a key or a hash', async () => {

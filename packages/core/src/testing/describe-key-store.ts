@@ -79,9 +79,14 @@ export function describeKeyStore<S extends KeyStore>(options: KeyStoreSuiteOptio
         expiresAt: null,
         sunsetAt: new Date(Date.UTC(2026, 5, 30)),
         metadata: {},
+        createdBy: null,
       });
       await store.insert(key);
       expect(await store.findById(key.id)).toEqual(key);
+      // A record written without createdBy (by a store or tool that predates it) reads back as null.
+      const { createdBy: _omitted, ...older } = sampleStoredKey();
+      await store.insert(older);
+      expect((await store.findById(older.id))?.createdBy ?? null).toBeNull();
     });
 
     it('answers null for an unknown id or hash', async () => {
@@ -205,6 +210,25 @@ export function describeKeyStore<S extends KeyStore>(options: KeyStoreSuiteOptio
       clock += 24 * 3_600_000;
       expect((await keyward.verify({ authorization: `Bearer ${old.key}` })).ok).toBe(false);
       expect((await keyward.verify({ authorization: `Bearer ${rotated.key}` })).ok).toBe(true);
+    });
+
+    it("keeps who created a key, lists it in the same read, and names the rotator as the successor's creator", async () => {
+      const { keyward, store: s } = await fresh();
+      const ws = `ws_by_${Math.random().toString(36).slice(2)}`;
+      const mine = await keyward.create({ workspaceId: ws, name: 'mine', actor: 'user:alice' });
+      const anonymous = await keyward.create({ workspaceId: ws, name: 'nobody' });
+      expect(mine.record.createdBy).toBe('user:alice');
+      expect(anonymous.record.createdBy).toBeNull();
+      const rotated = await keyward.rotate(mine.record.id, { actor: 'user:bob', gracePeriod: '1h' });
+      expect(rotated.record.createdBy).toBe('user:bob');
+      expect(rotated.previous.createdBy).toBe('user:alice');
+      const listed = await keyward.list({ workspaceId: ws });
+      expect(Object.fromEntries(listed.items.map((k) => [k.name + (k.rotatedToId ? ' (old)' : ''), k.createdBy]))).toEqual({
+        'mine (old)': 'user:alice',
+        mine: 'user:bob',
+        nobody: null,
+      });
+      expect((await s.findById(rotated.record.id))?.createdBy).toBe('user:bob');
     });
 
     it('rotates without a grace period: the old key dies at once', async () => {

@@ -174,6 +174,12 @@ export function describeUsageStore<S extends KeyStore & UsageStore>(options: Usa
         { keyId: a.record.id, count: 750 },
         { keyId: b.record.id, count: 250 },
       ]);
+      expect(report.byKeyAndDay).toEqual(
+        [
+          { keyId: a.record.id, day: today, count: 750 },
+          { keyId: b.record.id, day: today, count: 250 },
+        ].sort((x, y) => (x.keyId < y.keyId ? -1 : 1)),
+      );
       expect((await keyward.usage({ keyId: b.record.id, from: today, to: today })).days).toEqual([{ day: today, count: 250 }]);
     });
 
@@ -198,6 +204,10 @@ export function describeUsageStore<S extends KeyStore & UsageStore>(options: Usa
           { day: '2026-08-02', count: 0 },
         ],
         keys: [{ keyId: created.record.id, count: 5 }],
+        byKeyAndDay: [
+          { keyId: created.record.id, day: '2026-07-31', count: 3 },
+          { keyId: created.record.id, day: '2026-08-01', count: 2 },
+        ],
       });
       expect((await store.findById(created.record.id))!.lastUsedAt!.getTime()).toBe(clock);
       await keyward.close();

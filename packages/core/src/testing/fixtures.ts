@@ -30,6 +30,7 @@ export function sampleStoredKey(overrides: Partial<StoredKey> = {}): StoredKey {
     rotatedToId: null,
     lastUsedAt: null,
     metadata: { plan: 'pro', nested: { list: [1, 'two', true, null], unicode: 'café ✓' } },
+    createdBy: 'user:créateur ✓',
     ...overrides,
   };
 }

@@ -88,4 +88,6 @@ export interface UsageReport {
   readonly days: ReadonlyArray<{ readonly day: string; readonly count: number }>;
   /** Requests per key over the range, highest first (one entry for a key query). */
   readonly keys: ReadonlyArray<{ readonly keyId: string; readonly count: number }>;
+  /** Requests per key and day, days with use only, ordered by day then key id (a chart per key). */
+  readonly byKeyAndDay: ReadonlyArray<{ readonly keyId: string; readonly day: string; readonly count: number }>;
 }

@@ -75,6 +75,9 @@ describe('legacy keys', () => {
     const { key } = tipar.generate();
     await keyward.import({ hash: sha(key), workspaceId: 'ws', legacy: true, name: 'old', hint: key.slice(-4) });
     expect(code(await keyward.verify(bearer(key)))).toBe('key_sunset');
+    // Readable, for management pages that show the sunset of keys that have none of their own.
+    expect(keyward.legacySunset?.toISOString()).toBe('2026-06-30T00:00:00.000Z');
+    expect(createKeyward({ store: memoryStore() }).legacySunset).toBeNull();
   });
 });
 

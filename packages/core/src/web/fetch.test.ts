@@ -1,55 +1,10 @@
-import { once } from 'node:events';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+// Over real HTTP, the fetch helper runs the adapters' conformance suite behind the examples'
+// node:http bridge: examples/support/test/fetch-server.test.ts.
 import { describe, expect, it } from 'vitest';
 import { createKeyward } from '../engine/keyward.js';
-import type { ApiKey } from '../engine/types.js';
-import { describeAdapter } from '../testing/describe-adapter.js';
 import type { KeyStore, StoredKey } from '../store/types.js';
 import { authenticateRequest, withApiKey } from './fetch.js';
 import { routeOptions } from '../adapter/route-options.js';
-
-/** node:http → Request → handler → Response → node:http, as the servers of other runtimes do natively. */
-function serve(handler: (request: Request) => Promise<Response>) {
-  return async (req: IncomingMessage, res: ServerResponse) => {
-    const headers = new Headers();
-    for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
-    const response = await handler(new Request(`http://${req.headers.host ?? '127.0.0.1'}${req.url ?? '/'}`, { method: req.method, headers }));
-    res.statusCode = response.status;
-    response.headers.forEach((value, name) => {
-      res.setHeader(name, value);
-    });
-    res.end(new Uint8Array(await response.arrayBuffer()));
-  };
-}
-
-describeAdapter({
-  name: 'fetch helper (withApiKey)',
-  async start({ keyward, downKeyward, routes, body }) {
-    const reply = (_request: Request, key: ApiKey | null) => Response.json(body(key));
-    const workspaceRoute = /^\/workspaces\/([^/]+)\/protected$/;
-    const handlers = {
-      protected: withApiKey(reply, { keyward }),
-      scoped: withApiKey(reply, { keyward, scopes: routes.scoped.scopes }),
-      workspace: withApiKey(reply, { keyward, workspaceId: (request) => workspaceRoute.exec(new URL(request.url).pathname)![1]! }),
-      down: withApiKey(reply, { keyward: downKeyward }),
-    };
-    const server = createServer(
-      serve(async (request) => {
-        const { pathname } = new URL(request.url);
-        if (pathname === routes.protected.path) return handlers.protected(request);
-        if (pathname === routes.scoped.path) return handlers.scoped(request);
-        if (pathname === routes.down.path) return handlers.down(request);
-        if (pathname === routes.unprotected.path) return reply(request, null);
-        if (workspaceRoute.test(pathname)) return handlers.workspace(request);
-        return new Response('not found', { status: 404 });
-      }),
-    );
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    return { port: (server.address() as AddressInfo).port, close: () => new Promise<void>((r) => server.close(() => r())) };
-  },
-});
 
 function store(): KeyStore {
   const rows = new Map<string, StoredKey>();

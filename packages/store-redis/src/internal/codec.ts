@@ -133,6 +133,7 @@ export function encodeKey(key: StoredKey): Fields {
   if (key.ownerId !== null) fields.push(['ownerId', key.ownerId]);
   if (key.environment !== null) fields.push(['environment', key.environment]);
   if (key.rotatedToId !== null) fields.push(['rotatedToId', key.rotatedToId]);
+  if (typeof key.createdBy === 'string') fields.push(['createdBy', key.createdBy]);
   for (const field of NULLABLE_DATES) {
     const value = key[field];
     if (value !== null) fields.push([field, ms(value, field)]);
@@ -245,5 +246,6 @@ export function decodeKey(flat: readonly string[] | null | undefined): StoredKey
     rotatedToId: f.rotatedToId ?? null,
     lastUsedAt: date(f.lastUsedAt, 'lastUsedAt'),
     metadata: metadata as Record<string, unknown>,
+    createdBy: f.createdBy ?? null,
   };
 }

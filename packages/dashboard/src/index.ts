@@ -1,0 +1,11 @@
+export { createDashboard } from './create-dashboard.js';
+export type { Dashboard } from './create-dashboard.js';
+export type { AuthorizeContext, DashboardOptions, OpenApiOptions, Principal, ScopeDescription } from './options.js';
+export { DASHBOARD_ACTIONS, DEFAULT_PERMISSIONS } from './permissions.js';
+export type { DashboardAction, DashboardRole, PermissionTable } from './permissions.js';
+export { ROUTES } from './routes.js';
+export type { DashboardRoute, RouteAccess } from './routes.js';
+export type { OpenApiDocument } from './openapi/document.js';
+export { PROBLEM_CODES } from './http/problem.js';
+export type { InvalidParam, ProblemCode } from './http/problem.js';
+export type { AuditEventView, KeyView, PersonView } from './views.js';
