@@ -139,7 +139,8 @@ export function render(resultsFile, outDir = join(root, 'docs')) {
       const d = direct.get(frameworkOf(r));
       const ratio = d ? d.median : k / f;
       const met = ratio >= FLOOR_TARGET;
-      if (!met) behind.push(`${frameworkOf(r)}: Keyward ÷ floor ${ratio.toFixed(3)}, target ≥ ${FLOOR_TARGET}.`);
+      // A measured Keyward / floor line is listed with the other ratios against their targets.
+      if (!met && !d) behind.push(`${frameworkOf(r)}: Keyward ÷ floor ${ratio.toFixed(3)}, target ≥ ${FLOOR_TARGET}.`);
       md.push(
         `| ${frameworkOf(r)} | ${k.toFixed(3)} | ${f.toFixed(3)} | ${ratio.toFixed(3)}${d ? ' (measured)' : ''} | ≥ ${FLOOR_TARGET} | ${met ? 'yes' : '**no**'} |`,
       );
