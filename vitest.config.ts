@@ -14,6 +14,10 @@ const unit = [
   'packages/express/test/**/*.test.ts',
   'packages/koa/test/**/*.test.ts',
   'packages/fastify/test/**/*.test.ts',
+  'packages/secret-scanning/test/handler.test.ts',
+  'packages/secret-scanning/test/signature.test.ts',
+  'packages/secret-scanning/test/mounts.test.ts',
+  'packages/secret-scanning/test/portable.test.ts',
   'packages/dashboard/test/*.memory.test.ts',
   'packages/dashboard/test/unit/**/*.test.ts',
 ];

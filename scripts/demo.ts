@@ -2,11 +2,17 @@
 // a different adapter), on its default port, and prints where each listens with its demo keys and
 // curl lines. The examples run on the TypeScript sources: no build step. Ctrl-C stops them all.
 // DEMO_RANDOM_PORTS=1 picks free ports instead of the defaults (the tests use it).
+//
+// Each example keeps its keys in the embedded store (PostgreSQL in its process) under
+// KEYWARD_DATA_DIR (default .keyward-demo/ at the root), so keys created through an example's API
+// still work after a restart; `pnpm start -- --fresh` (or KEYWARD_FRESH=1) starts over.
+// DATABASE_URL, REDIS_URL or KEYWARD_STORE=memory select the other stores instead.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** The default port of each example (the one its README names). */
@@ -37,7 +43,42 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-console.log(`Keyward demo: ${examples.length} example apps, each the authentication page of one product, on a different adapter.\n`);
+const dataDir = process.env.KEYWARD_DATA_DIR ?? join(root, '.keyward-demo');
+const embedded = !process.env.DATABASE_URL && !process.env.REDIS_URL && process.env.KEYWARD_STORE !== 'memory';
+const fresh = process.argv.includes('--fresh') || process.env.KEYWARD_FRESH === '1';
+if (embedded && fresh) rmSync(dataDir, { recursive: true, force: true });
+
+console.log(`Keyward demo: ${examples.length} example apps, each the authentication page of one product, on a different adapter.`);
+if (embedded) {
+  console.log(`Keys are kept in ${dataDir}/<example> (embedded PostgreSQL): they still work after a restart.`);
+  console.log('To start over: pnpm start -- --fresh (or KEYWARD_FRESH=1).');
+}
+console.log('');
+
+/**
+ * The first start creates a database per example; PostgreSQL's initdb in WebAssembly takes seconds
+ * and five at once on a small machine take a minute. An empty database is the same for every
+ * example, so one is made and copied where it is missing (into `<dir>/pgdata`, where the embedded
+ * store keeps PostgreSQL's files).
+ */
+async function prepareDataDirs(dirs: string[]): Promise<void> {
+  const missing = dirs.filter((dir) => !existsSync(join(dir, 'pgdata', 'PG_VERSION')));
+  if (missing.length < 2) return;
+  console.log('First start: creating the databases (once; a few seconds).\n');
+  const scratch = mkdtempSync(join(dataDir, '.template-'));
+  try {
+    const db = new PGlite(join(scratch, 'pgdata'));
+    await db.waitReady;
+    await db.close();
+    for (const dir of missing) if (!existsSync(join(dir, 'pgdata'))) cpSync(join(scratch, 'pgdata'), join(dir, 'pgdata'), { recursive: true });
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+if (embedded) {
+  mkdirSync(dataDir, { recursive: true });
+  await prepareDataDirs(examples.map((name) => join(dataDir, name)));
+}
 // Examples that need a build first (the Next.js one): built once, then kept until their sources change.
 for (const name of examples) {
   const build = join(root, 'examples', name, 'scripts', 'build.mjs');
@@ -52,7 +93,7 @@ const started = await Promise.all(
     const title = JSON.parse(readFileSync(join(root, 'examples', name, 'package.json'), 'utf8')).description as string;
     const child = spawn(process.execPath, ['--conditions=@keyward/source', '--import', 'tsx', join(root, 'examples', name, 'src', 'main.ts')], {
       cwd: join(root, 'examples', name),
-      env: { ...process.env, PORT: String(port) },
+      env: { ...process.env, PORT: String(port), ...(embedded ? { KEYWARD_DATA_DIR: join(dataDir, name) } : {}) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.push(child);
@@ -68,7 +109,7 @@ const started = await Promise.all(
         clearTimeout(limit);
         resolve(value);
       };
-      const limit = setTimeout(() => finish(false), 60_000);
+      const limit = setTimeout(() => finish(false), 120_000); // a first start creates each database
       child.once('exit', () => finish(false));
     });
     return { name, title, port, ok, output: () => output };

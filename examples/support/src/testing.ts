@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -44,7 +45,7 @@ export async function startExample(main: string, env: Record<string, string>): P
     }
     rmSync(dir, { recursive: true, force: true });
   };
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 60_000; // a first start on the embedded store creates its database
   while (!output.includes('Try:')) {
     if (child.exitCode !== null || Date.now() > deadline) {
       await stop();
@@ -55,6 +56,14 @@ export async function startExample(main: string, env: Record<string, string>): P
   return { keys: JSON.parse(readFileSync(keysFile, 'utf8')) as Record<string, string>, output, origin: `http://127.0.0.1:${port}`, stop };
 }
 
+/**
+ * Starts an example on the embedded store in `dataDir`, as often as the test restarts it: the same
+ * directory each time, so its keys are the ones of the previous run.
+ */
+export function embeddedEnv(dataDir: string): Record<string, string> {
+  return { KEYWARD_DATA_DIR: dataDir };
+}
+
 /** The two stores every example's start test runs on, with fresh prefixes. */
 export function startEnvs(inject: (name: 'databaseUrl' | 'redisUrl') => string): [string, () => Record<string, string>][] {
   const tag = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
@@ -63,3 +72,20 @@ export function startEnvs(inject: (name: 'databaseUrl' | 'redisUrl') => string):
     ['Redis', () => ({ REDIS_URL: inject('redisUrl'), KEYWARD_REDIS_PREFIX: `ex:${tag()}:` })],
   ];
 }
+
+/** The banner names the management API and a demo sign-in link for each of `signIns`. */
+export function expectDashboardBanner(app: StartedExample, signIns: readonly string[] = ['admin', 'member']): void {
+  expect(app.output).toContain(`${app.origin}/keyward/api `);
+  expect(app.output).toContain(`${app.origin}/keyward/api/openapi.json`);
+  for (const as of signIns) expect(app.output).toContain(`${app.origin}/demo/sign-in?as=${as} `);
+}
+
+export {
+  callDashboard,
+  checkManagementFlow,
+  expectUnavailable,
+  signIn,
+  type DashboardAnswer,
+  type DashboardSession,
+  type ManagementFlowOptions,
+} from './management-flow.js';

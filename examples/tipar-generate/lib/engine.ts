@@ -4,6 +4,13 @@
 import { createKeyward, prefixedFormat, problemDetails, type InvalidationBus, type KeyStore, type Keyward } from '@keyward/core';
 
 const SLOT = Symbol.for('keyward.example.tipar');
+const HANDLERS = Symbol.for('keyward.example.tipar.handlers');
+
+/** The web-standard handlers the server makes at start: the dashboard, and the demo sign-in. */
+export interface TiparHandlers {
+  dashboard(request: Request): Promise<Response>;
+  signIn(request: Request): Promise<Response>;
+}
 
 /** "the tipar_live_ prefix followed by 32 random characters". */
 export const tiparFormat = prefixedFormat({ prefix: 'tipar', environments: ['live'], randomLength: 32, checksum: false });
@@ -19,16 +26,35 @@ export function tiparKeyward(options: { store: KeyStore; invalidation?: Invalida
     renderer: problemDetails({ typeBase: 'https://docs.tipar.dev/errors/' }),
     // "Valid key, but monthly quota reached: 402 Payment Required".
     policies: { quota: { limit: options.quota, period: 'month' } },
+    // The last-used date of each key, for the dashboard. No audit log: the seed asks for none, and
+    // its background reads would blur "no database lookup" for malformed tokens (test/tipar.test.ts).
+    usage: true,
   });
 }
 
+const slots = globalThis as Record<symbol, unknown>;
+
+/** What the server put in `slot` at start. */
+function taken<T>(slot: symbol, what: string): T {
+  const value = slots[slot] as T | undefined;
+  if (!value) throw new Error(`the Tipar ${what} is not set: start the app with src/main.ts`);
+  return value;
+}
+
 export function setEngine(keyward: Keyward): void {
-  (globalThis as Record<symbol, unknown>)[SLOT] = keyward;
+  slots[SLOT] = keyward;
 }
 
 /** The engine of this process. */
 export function engine(): Keyward {
-  const keyward = (globalThis as Record<symbol, unknown>)[SLOT] as Keyward | undefined;
-  if (!keyward) throw new Error('the Tipar engine is not set: start the app with src/main.ts');
-  return keyward;
+  return taken<Keyward>(SLOT, 'engine');
+}
+
+export function setHandlers(handlers: TiparHandlers): void {
+  slots[HANDLERS] = handlers;
+}
+
+/** The dashboard and the sign-in of this process. */
+export function handlers(): TiparHandlers {
+  return taken<TiparHandlers>(HANDLERS, 'dashboard');
 }

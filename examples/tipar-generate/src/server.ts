@@ -1,28 +1,34 @@
 // Starts Tipar: the engine (memory store, or PostgreSQL / Redis from the environment), the demo
-// keys, and Next.js (the production build in .next, see scripts/build.mjs) on node:http.
+// keys, the key-management API with its demo sign-in, and Next.js (the production build in .next,
+// see scripts/build.mjs) on node:http.
 import { createServer, type Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { InvalidationBus, KeyStore, Keyward } from '@keyward/core';
+import type { DemoSessions } from '@keyward/example-support/demo-session';
 import next from 'next';
-import { setEngine, tiparKeyward } from '../lib/engine.js';
+import { demoPeople, tiparDashboard } from '../lib/dashboard.js';
+import { setEngine, setHandlers, tiparKeyward } from '../lib/engine.js';
 
 export const APP_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface Tipar {
   keyward: Keyward;
   keys: { workspace_a: string; workspace_b: string; revoked: string; quota_exhausted: string };
+  /** The demo-only sign-in of the dashboard (its links, for the banner). */
+  sessions: DemoSessions;
   origin: string;
   close(): Promise<void>;
 }
 
 /** Two workspaces, a key each, a revoked key, and a key whose monthly quota is spent. */
 async function seedDemo(keyward: Keyward, quota: number) {
-  const a = await keyward.create({ workspaceId: 'ws_acme', name: 'prod-billing-worker' });
-  const b = await keyward.create({ workspaceId: 'ws_globex', name: 'staging' });
-  const revoked = await keyward.create({ workspaceId: 'ws_acme', name: 'leaked in a CI log' });
-  await keyward.revoke(revoked.record.id);
-  const spent = await keyward.create({ workspaceId: 'ws_globex', name: 'batch-exporter' });
+  const actor = 'user_priya';
+  const a = await keyward.create({ workspaceId: 'ws_acme', name: 'prod-billing-worker', actor });
+  const b = await keyward.create({ workspaceId: 'ws_globex', name: 'staging', actor });
+  const revoked = await keyward.create({ workspaceId: 'ws_acme', name: 'leaked in a CI log', actor });
+  await keyward.revoke(revoked.record.id, { actor });
+  const spent = await keyward.create({ workspaceId: 'ws_globex', name: 'batch-exporter', actor });
   await keyward.verify({ authorization: `Bearer ${spent.key}` }, { cost: quota });
   return { workspace_a: a.key, workspace_b: b.key, revoked: revoked.key, quota_exhausted: spent.key };
 }
@@ -38,6 +44,8 @@ export async function startTipar(options: {
   const keyward = tiparKeyward({ store: options.store, invalidation: options.invalidation, quota, now: options.now });
   const keys = await seedDemo(keyward, quota);
   setEngine(keyward);
+  const sessions = demoPeople();
+  setHandlers({ dashboard: tiparDashboard(keyward, sessions), signIn: sessions.handler });
   const app = next({ dev: false, dir: APP_DIR, hostname: '127.0.0.1' });
   await app.prepare();
   const handle = app.getRequestHandler();
@@ -54,6 +62,7 @@ export async function startTipar(options: {
   return {
     keyward,
     keys,
+    sessions,
     origin: `http://127.0.0.1:${port}`,
     async close() {
       await new Promise((resolve) => server.close(resolve));

@@ -1,8 +1,10 @@
 // Tipar's authentication page (seed 003), statement by statement, over real HTTP against the real
-// Next.js production build (scripts/build.mjs), served in this process by src/server.ts.
+// Next.js production build (scripts/build.mjs), served in this process by src/server.ts; the
+// dashboard is @keyward/dashboard under app/keyward, reached through the demo sign-in.
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { KeyStore } from '@keyward/core';
+import { checkManagementFlow, signIn } from '@keyward/example-support/testing';
 import { memoryStore } from '@keyward/store-memory';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTipar, type Tipar } from '../src/server.js';
@@ -62,6 +64,31 @@ describe('Tipar: "Every call to POST /generate is authenticated with an API key,
     const { record } = await tipar.keyward.create({ workspaceId: 'ws_acme', name: 'prod-billing-worker-2' });
     expect(record.hint).toHaveLength(4);
     expect(JSON.stringify(record)).not.toMatch(/tipar_live_[A-Za-z0-9]{32}/);
+  });
+});
+
+describe('Tipar: the dashboard (@keyward/dashboard, a Next.js catch-all route)', () => {
+  const status = async (key: string) => (await generate(`Bearer ${key}`)).status;
+
+  it('admin creates → the key works → rename → rotate → revoke → 401; a member is refused; another workspace is a 404', async () => {
+    await checkManagementFlow({ origin: tipar.origin, workspace: 'ws_acme', otherWorkspace: 'ws_globex', product: status });
+  });
+
+  it('"The name and a four-character suffix (e.g. …aB3d) are kept so you can recognise a key in the dashboard"', async () => {
+    const admin = await signIn(tipar.origin, 'admin');
+    const created = await admin.call('POST', '/workspaces/ws_acme/keys', { name: 'prod-billing-worker-3' });
+    expect(created.status).toBe(201);
+    expect(created.json.key).toMatch(/^tipar_live_[A-Za-z0-9]{32}$/);
+    const listed = await admin.call('GET', '/workspaces/ws_acme/keys');
+    const shown = listed.json.items.find((k: { id: string }) => k.id === created.json.record.id);
+    expect(shown).toMatchObject({
+      name: 'prod-billing-worker-3',
+      hint: created.json.key.slice(-4),
+      display: `tipar_live_…${created.json.key.slice(-4)}`,
+    });
+    expect(listed.text).not.toMatch(/tipar_live_[A-Za-z0-9]{32}/);
+    // The page's route is reserved, and the document of the API is served.
+    expect((await fetch(`${tipar.origin}/keyward/api/openapi.json`)).status).toBe(200);
   });
 });
 

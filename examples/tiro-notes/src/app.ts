@@ -1,6 +1,7 @@
 // Tiro (seed 000) on Express: `{id}.{secret}` workspace keys that reach one workspace's notes,
 // transcripts, summaries and folders; legacy personal keys (imported, account-wide, view-and-revoke
-// only) that work until their sunset with Deprecation/Sunset headers, then get 401.
+// only) that work until their sunset with Deprecation/Sunset headers, then get 401. The Platform
+// dashboard (workspace switcher, workspace keys, legacy keys) is @keyward/dashboard.
 import {
   createKeyward,
   idSecretFormat,
@@ -11,19 +12,27 @@ import {
   type Keyward,
   type KeywardError,
 } from '@keyward/core';
-import { apiKey, apiKeyErrorHandler, getApiKey } from '@keyward/express';
+import { createDashboard } from '@keyward/dashboard';
+import { demoSessions, type DemoPerson, type DemoSessions } from '@keyward/example-support/demo-session';
+import { apiKey, apiKeyErrorHandler, fetchMiddleware, getApiKey } from '@keyward/express';
 import express, { type Request, type Response } from 'express';
 
 /** "Legacy personal keys stop working on June 30, 2026." */
 export const DEFAULT_LEGACY_SUNSET = '2026-06-30T00:00:00Z';
 
 export interface TiroData {
-  /** account → the workspaces it owns */
-  accounts: Map<string, string[]>;
-  /** session token → account (the dashboard's sign-in, simplified for the demo) */
-  sessions: Map<string, string>;
+  /** account → its name and its role in each workspace (a legacy key reaches the workspaces its account owns) */
+  accounts: Map<string, DemoPerson>;
+  /** The dashboard's sign-in: a demo-only session cookie for some of the accounts. */
+  sessions: DemoSessions;
   workspaces: Map<string, Record<Resource, { id: string; title: string }[]>>;
 }
+
+/** The workspaces an account owns. */
+const owned = (data: TiroData, account: string | null) =>
+  Object.entries(data.accounts.get(account ?? '')?.roles ?? {})
+    .filter(([, role]) => role === 'owner')
+    .map(([ws]) => ws);
 export type Resource = 'notes' | 'transcripts' | 'summaries' | 'folders';
 
 const INVALID = { code: 'invalid_api_key', message: 'The API key provided is invalid', type: 'authentication_error' };
@@ -59,14 +68,26 @@ export function tiroKeyward(options: {
     format: idSecretFormat({ idLength: 6 }),
     legacy: { sunset: options.legacySunset ?? DEFAULT_LEGACY_SUNSET, link: 'https://docs.tiro.ooo/api-keys#legacy-personal-keys' },
     // "A legacy key reached every note on your account": every workspace its owner owns.
-    ownsWorkspace: (ownerId, workspaceId) => options.data.accounts.get(ownerId)?.includes(workspaceId) ?? false,
+    ownsWorkspace: (ownerId, workspaceId) => owned(options.data, ownerId).includes(workspaceId),
     renderer: jsonRenderer(tiroError),
+    // The dashboard's audit log, and the last-used date of each key.
+    audit: true,
+    usage: true,
   });
 }
 
 export function createTiroApp(keyward: Keyward, data: TiroData): express.Express {
   const app = express();
-  // Bodies are parsed behind each part's own check (key or session), never before it.
+  // The Platform dashboard: "pick a workspace, then create the key" (`GET /keyward/api/me` lists the
+  // workspaces of the switcher); legacy personal keys: "view and revoke only", until their sunset.
+  const dashboard = createDashboard(keyward, {
+    authorize: (request, { workspaceId }) => data.sessions.principal(request, workspaceId),
+    resolveNames: (ids) => data.sessions.names(ids),
+  });
+  app.use(fetchMiddleware(dashboard));
+  app.use(fetchMiddleware(data.sessions.handler));
+  // Bodies are parsed behind each part's own check (key or session), never before it; the dashboard
+  // reads (and limits) its own.
   const json = express.json();
 
   // The API. `?workspace_id=` names a workspace: a key of another one is refused like an unknown key.
@@ -82,7 +103,7 @@ export function createTiroApp(keyward: Keyward, data: TiroData): express.Express
     const key = getApiKey(req);
     if (key.workspaceId !== null) return [key.workspaceId];
     const named = workspaceParam(req);
-    return named !== undefined ? [named] : (data.accounts.get(key.ownerId ?? '') ?? []);
+    return named !== undefined ? [named] : owned(data, key.ownerId);
   };
   for (const resource of ['notes', 'transcripts', 'summaries', 'folders'] as const) {
     external.get(`/${resource}`, (req, res) => {
@@ -104,70 +125,6 @@ export function createTiroApp(keyward: Keyward, data: TiroData): express.Express
     res.status(201).json({ ...note, workspace_id: workspaces[0] });
   });
   app.use('/v1/external', external);
-
-  // The dashboard: "pick a workspace, then create the key"; legacy keys: "view and revoke only".
-  const dashboard = express.Router();
-  dashboard.use((req, res, next) => {
-    const account = data.sessions.get(req.get('x-tiro-session') ?? '');
-    if (account === undefined)
-      return void res.status(401).json({ error: { code: 'not_signed_in', message: 'Sign in to the Tiro Platform', type: 'authentication_error' } });
-    res.locals.account = account;
-    next();
-  });
-  dashboard.use(json);
-  const owned = (res: Response, ws: string) => data.accounts.get(res.locals.account as string)?.includes(ws) ?? false;
-  const listed = (k: { id: string; name: string; hint: string; createdAt: Date; sunsetAt: Date | null; legacy: boolean }) => ({
-    id: k.id,
-    name: k.name,
-    last4: k.hint,
-    created_at: k.createdAt.toISOString(),
-    ...(k.legacy ? { stops_working_at: k.sunsetAt?.toISOString() ?? null } : {}),
-  });
-  dashboard.get('/workspaces/:ws/keys', async (req, res) => {
-    if (!owned(res, req.params.ws!))
-      return void res.status(404).json({ error: { code: 'not_found', message: 'No such workspace', type: 'invalid_request_error' } });
-    const page = await keyward.list({ workspaceId: req.params.ws!, includeRevoked: false, limit: 1000 });
-    res.json({ data: page.items.map(listed) });
-  });
-  dashboard.post('/workspaces/:ws/keys', async (req, res) => {
-    if (!owned(res, req.params.ws!))
-      return void res.status(404).json({ error: { code: 'not_found', message: 'No such workspace', type: 'invalid_request_error' } });
-    const name = (req.body as { name?: unknown } | undefined)?.name;
-    const { key, record } = await keyward.create({
-      workspaceId: req.params.ws!,
-      name: typeof name === 'string' && name.trim() ? name.trim().slice(0, 100) : 'API key',
-    });
-    // "The secret is shown once and can't be recovered after you close the dialog."
-    res.status(201).json({ id: record.id, name: record.name, key });
-  });
-  dashboard.delete('/workspaces/:ws/keys/:id', async (req, res) => {
-    const guard = { workspaceId: req.params.ws! };
-    if (!owned(res, guard.workspaceId) || (await keyward.get(req.params.id!, guard)) === null)
-      return void res.status(404).json({ error: { code: 'not_found', message: 'No such key', type: 'invalid_request_error' } });
-    await keyward.delete(req.params.id!, guard);
-    res.status(204).end();
-  });
-  const legacyKeys = async (account: string) =>
-    (await keyward.list({ ownerId: account, includeRevoked: false, limit: 1000 })).items.filter((k) => k.legacy);
-  dashboard.get('/legacy-keys', async (_req, res) => {
-    res.json({ data: (await legacyKeys(res.locals.account as string)).map(listed) });
-  });
-  dashboard.post('/legacy-keys', (_req, res) => {
-    res.status(403).json({
-      error: {
-        code: 'legacy_keys_disabled',
-        message: 'Personal API keys can no longer be created: create a workspace key',
-        type: 'invalid_request_error',
-      },
-    });
-  });
-  dashboard.delete('/legacy-keys/:id', async (req, res) => {
-    const key = (await legacyKeys(res.locals.account as string)).find((k) => k.id === req.params.id);
-    if (key === undefined) return void res.status(404).json({ error: { code: 'not_found', message: 'No such key', type: 'invalid_request_error' } });
-    await keyward.revoke(key.id);
-    res.status(204).end();
-  });
-  app.use('/dashboard', dashboard);
 
   app.use((_req, res) => {
     res.status(404).json({ error: { code: 'not_found', message: 'No such endpoint', type: 'invalid_request_error' } });
@@ -201,43 +158,54 @@ const clientErrorHandler: express.ErrorRequestHandler = (error: { status?: unkno
   });
 };
 
-/** Two accounts, three workspaces with data, a workspace key each, and Ada's legacy personal key. */
-export async function seedDemo(keyward: Keyward) {
-  const data: TiroData = {
-    accounts: new Map([
-      ['acct_ada', ['ws_research', 'ws_sales']],
-      ['acct_bob', ['ws_ops']],
-    ]),
-    sessions: new Map([
-      [`sess_${crypto.randomUUID()}`, 'acct_ada'],
-      [`sess_${crypto.randomUUID()}`, 'acct_bob'],
-    ]),
-    workspaces: new Map(),
-  };
-  for (const [ws, topic] of [
-    ['ws_research', 'Interview'],
-    ['ws_sales', 'Pipeline review'],
-    ['ws_ops', 'Incident review'],
+/**
+ * Three accounts (Ada owns Research and Sales, Bob owns Ops, Mia is a member of Research), their
+ * workspaces with data, and the demo sign-in of Ada (`?as=admin`) and Mia (`?as=member`).
+ */
+export function demoData(): TiroData {
+  const accounts = new Map<string, DemoPerson>([
+    ['acct_ada', { name: 'Ada Lovelace', roles: { ws_research: 'owner', ws_sales: 'owner' } }],
+    ['acct_bob', { name: 'Bob Ops', roles: { ws_ops: 'owner' } }],
+    ['acct_mia', { name: 'Mia Chen', roles: { ws_research: 'member' } }],
+  ]);
+  const workspaces: TiroData['workspaces'] = new Map();
+  const names = new Map<string, string>();
+  for (const [ws, name, topic] of [
+    ['ws_research', 'Research', 'Interview'],
+    ['ws_sales', 'Sales', 'Pipeline review'],
+    ['ws_ops', 'Ops', 'Incident review'],
   ] as const) {
-    data.workspaces.set(ws, {
+    names.set(ws, name);
+    workspaces.set(ws, {
       notes: [{ id: 'note_1', title: `${topic} notes` }],
       transcripts: [{ id: 'tr_1', title: `${topic} transcript` }],
       summaries: [{ id: 'sum_1', title: `${topic} summary` }],
       folders: [{ id: 'fld_1', title: `${topic}` }],
     });
   }
-  const research = await keyward.create({ workspaceId: 'ws_research', name: 'notes sync' });
-  const ops = await keyward.create({ workspaceId: 'ws_ops', name: 'ops bot' });
-  const expired = await keyward.create({ workspaceId: 'ws_research', name: 'trial', expiresAt: new Date(Date.now() - 86_400_000) });
-  const deleted = await keyward.create({ workspaceId: 'ws_research', name: 'old laptop' });
-  await keyward.delete(deleted.record.id);
+  const sessions = demoSessions({
+    cookie: 'tiro_demo_session',
+    people: accounts,
+    signIns: { admin: 'acct_ada', member: 'acct_mia' },
+    workspaceNames: names,
+  });
+  return { accounts, sessions, workspaces };
+}
+
+/** A workspace key each for Research and Ops, an expired and a deleted key, and Ada's legacy personal key. */
+export async function seedDemo(keyward: Keyward) {
+  const research = await keyward.create({ workspaceId: 'ws_research', name: 'notes sync', actor: 'acct_ada' });
+  const ops = await keyward.create({ workspaceId: 'ws_ops', name: 'ops bot', actor: 'acct_bob' });
+  const expired = await keyward.create({
+    workspaceId: 'ws_research',
+    name: 'trial',
+    expiresAt: new Date(Date.now() - 86_400_000),
+    actor: 'acct_ada',
+  });
+  const deleted = await keyward.create({ workspaceId: 'ws_research', name: 'old laptop', actor: 'acct_ada' });
+  await keyward.delete(deleted.record.id, { actor: 'acct_ada' });
   const legacy = await importLegacyKey(keyward, 'acct_ada', 'personal key');
-  const [sessionAda, sessionBob] = [...data.sessions.keys()];
-  return {
-    data,
-    keys: { workspace_a: research.key, workspace_b: ops.key, expired: expired.key, revoked: deleted.key, legacy },
-    sessions: { ada: sessionAda!, bob: sessionBob! },
-  };
+  return { keys: { workspace_a: research.key, workspace_b: ops.key, expired: expired.key, revoked: deleted.key, legacy } };
 }
 
 /**

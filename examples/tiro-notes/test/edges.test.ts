@@ -1,29 +1,29 @@
 // What Tiro answers to bad input, over real HTTP on loopback: the key is checked before the body
 // is parsed, and bad JSON, a body too large, an undecodable path or an unknown route get Tiro's
-// JSON error shape — never Express's HTML page with its stack trace (paths, dependency versions).
+// JSON error shape (the dashboard: Problem Details) — never Express's HTML page with its stack
+// trace (paths, dependency versions).
 import type { Server } from 'node:http';
+import { callDashboard, signIn } from '@keyward/example-support/testing';
 import { memoryStore } from '@keyward/store-memory';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTiroApp, seedDemo, type TiroData, tiroKeyward } from '../src/app.js';
+import { createTiroApp, demoData, seedDemo, tiroKeyward } from '../src/app.js';
 
 let origin: string;
 let server: Server;
 let demo: Awaited<ReturnType<typeof seedDemo>>;
 beforeAll(async () => {
-  const data: TiroData = { accounts: new Map(), sessions: new Map(), workspaces: new Map() };
+  const data = demoData();
   const keyward = tiroKeyward({ store: memoryStore(), data });
   demo = await seedDemo(keyward);
-  Object.assign(data, demo.data);
   server = createTiroApp(keyward, data).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
 });
 afterAll(() => new Promise((resolve) => server.close(resolve)));
 
-async function send(path: string, init: { key?: string; session?: string; method?: string; body?: string } = {}) {
+async function send(path: string, init: { key?: string; method?: string; body?: string } = {}) {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (init.key !== undefined) headers.authorization = `Bearer ${init.key}`;
-  if (init.session !== undefined) headers['x-tiro-session'] = init.session;
   const res = await fetch(`${origin}${path}`, { method: init.method ?? (init.body === undefined ? 'GET' : 'POST'), headers, body: init.body });
   const text = await res.text();
   // Never Express's page: no HTML, no stack frame, no file path.
@@ -64,21 +64,28 @@ describe('Tiro: bad input on the API', () => {
 });
 
 describe('Tiro: bad input on the dashboard', () => {
+  /** A dashboard answer: Problem Details, never Express's page. */
+  const problem = (answer: Awaited<ReturnType<typeof callDashboard>>) => {
+    expect(answer.headers.get('content-type'), answer.text).toBe('application/problem+json');
+    expect(answer.text).not.toMatch(/<html|<pre>|\bat [\w.<>]+ \(|node_modules|\/src\//i);
+    return { status: answer.status, code: answer.json.code };
+  };
+
   it('checks the session before reading the body, then answers bad JSON with a 400', async () => {
-    expect(await send('/dashboard/workspaces/ws_research/keys', { body: BAD_JSON })).toEqual({
-      status: 401,
-      error: expect.objectContaining({ code: 'not_signed_in' }),
+    const init = { headers: { 'content-type': 'application/json' }, body: BAD_JSON };
+    expect(problem(await callDashboard(origin, 'POST', '/workspaces/ws_research/keys', init))).toEqual({ status: 401, code: 'unauthenticated' });
+    const ada = await signIn(origin, 'admin');
+    const res = await fetch(`${origin}/keyward/api/workspaces/ws_research/keys`, {
+      method: 'POST',
+      headers: { cookie: ada.cookie, 'content-type': 'application/json' },
+      body: BAD_JSON,
     });
-    expect(await send('/dashboard/workspaces/ws_research/keys', { session: demo.sessions.ada, body: BAD_JSON })).toEqual({
-      status: 400,
-      error: expect.objectContaining({ code: 'invalid_json' }),
-    });
+    const text = await res.text();
+    expect(problem({ status: res.status, headers: res.headers, text, json: JSON.parse(text) })).toEqual({ status: 400, code: 'invalid_json' });
   });
 
-  it('answers a path that does not decode with a 400, not a stack trace', async () => {
-    expect(await send('/dashboard/workspaces/%E0%A4%A/keys', { session: demo.sessions.ada })).toEqual({
-      status: 400,
-      error: expect.objectContaining({ code: 'invalid_request' }),
-    });
+  it('answers a path that does not decode like a workspace that does not exist, not with a stack trace', async () => {
+    const ada = await signIn(origin, 'admin');
+    expect(problem(await ada.call('GET', '/workspaces/%E0%A4%A/keys'))).toEqual({ status: 404, code: 'not_found' });
   });
 });

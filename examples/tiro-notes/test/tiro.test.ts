@@ -1,25 +1,25 @@
-// Tiro's API key page (seed 000), statement by statement, over real HTTP on loopback.
+// Tiro's API key page (seed 000), statement by statement, over real HTTP on loopback; the Platform
+// dashboard is @keyward/dashboard, reached through the demo sign-in.
 import type { Server } from 'node:http';
 import type { Keyward } from '@keyward/core';
+import { checkManagementFlow, type DashboardSession, signIn } from '@keyward/example-support/testing';
 import { memoryStore } from '@keyward/store-memory';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTiroApp, importLegacyKey, seedDemo, tiroKeyward, type TiroData } from '../src/app.js';
+import { createTiroApp, demoData, importLegacyKey, seedDemo, tiroKeyward } from '../src/app.js';
 
 const INVALID = { error: { code: 'invalid_api_key', message: 'The API key provided is invalid', type: 'authentication_error' } };
 
 async function startTiro(now: number, legacySunset?: string) {
-  const data: TiroData = { accounts: new Map(), sessions: new Map(), workspaces: new Map() };
+  const data = demoData();
   const keyward = tiroKeyward({ store: memoryStore(), data, now: () => now, legacySunset });
   const demo = await seedDemo(keyward);
-  Object.assign(data, demo.data);
   const server: Server = createTiroApp(keyward, data).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   const origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  const call = async (path: string, init: { key?: string; authorization?: string; session?: string; method?: string; body?: unknown } = {}) => {
+  const call = async (path: string, init: { key?: string; authorization?: string; method?: string; body?: unknown } = {}) => {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     const authorization = init.authorization ?? (init.key === undefined ? undefined : `Bearer ${init.key}`);
     if (authorization !== undefined) headers.authorization = authorization;
-    if (init.session) headers['x-tiro-session'] = init.session;
     const res = await fetch(`${origin}${path}`, {
       method: init.method ?? 'GET',
       headers,
@@ -28,11 +28,20 @@ async function startTiro(now: number, legacySunset?: string) {
     const text = await res.text();
     return { status: res.status, headers: res.headers, text, body: text ? (JSON.parse(text) as Record<string, any>) : null };
   };
-  return { keyward: keyward as Keyward, demo, call, close: () => new Promise((resolve) => server.close(resolve)) };
+  const close = async () => {
+    await new Promise((resolve) => server.close(resolve));
+    await keyward.close();
+  };
+  return { keyward: keyward as Keyward, demo, origin, call, close };
 }
 
 let tiro: Awaited<ReturnType<typeof startTiro>>;
-beforeAll(async () => (tiro = await startTiro(Date.now())));
+let ada: DashboardSession;
+let mia: DashboardSession;
+beforeAll(async () => {
+  tiro = await startTiro(Date.now());
+  [ada, mia] = await Promise.all([signIn(tiro.origin, 'admin'), signIn(tiro.origin, 'member')]);
+});
 afterAll(() => tiro.close());
 
 const titles = (res: { body: Record<string, any> | null }) => (res.body!.data as { title: string }[]).map((n) => n.title);
@@ -59,18 +68,14 @@ describe('Tiro: "Every request carries a valid key in the Authorization header a
 
 describe('Tiro: "API Key Format {id}.{secret}"', () => {
   it('"Key ID … Visible in Platform dashboard"; "Secret … Shown only once at creation"', async () => {
-    const created = await tiro.call('/dashboard/workspaces/ws_sales/keys', {
-      session: tiro.demo.sessions.ada,
-      method: 'POST',
-      body: { name: 'crm sync' },
-    });
+    const created = await ada.call('POST', '/workspaces/ws_sales/keys', { name: 'crm sync' });
     expect(created.status).toBe(201);
-    const [id, secret] = (created.body!.key as string).split('.');
-    expect(id).toBe(created.body!.id);
-    const listed = await tiro.call('/dashboard/workspaces/ws_sales/keys', { session: tiro.demo.sessions.ada });
+    const [id, secret] = (created.json.key as string).split('.');
+    expect(id).toBe(created.json.record.id);
+    const listed = await ada.call('GET', '/workspaces/ws_sales/keys');
     expect(listed.text).toContain(id);
     expect(listed.text).not.toContain(secret);
-    expect(titles(await tiro.call('/v1/external/notes', { key: created.body!.key }))).toEqual(['Pipeline review notes']);
+    expect(titles(await tiro.call('/v1/external/notes', { key: created.json.key }))).toEqual(['Pipeline review notes']);
   });
 
   it('"Common mistake: Do not use just the Key ID (abc123) as your Bearer token" — a 401 that says so', async () => {
@@ -139,19 +144,45 @@ describe('Tiro: "Legacy personal keys (deprecated)"', () => {
   });
 
   it('"Create new: Disabled"; "Existing keys: View and revoke only"; "Migrate in three steps"', async () => {
-    const ada = { session: tiro.demo.sessions.ada };
-    expect((await tiro.call('/dashboard/legacy-keys', { ...ada, method: 'POST', body: {} })).status).toBe(403);
+    const refused = await ada.call('POST', '/legacy-keys', {});
+    expect([refused.status, refused.json.code]).toEqual([410, 'legacy_keys_closed']);
+    expect(refused.json.detail).toContain('2026-06-30');
     const legacy = await importLegacyKey(tiro.keyward, 'acct_ada', 'second personal key');
-    const view = await tiro.call('/dashboard/legacy-keys', ada);
-    expect(view.body!.data.map((k: { name: string }) => k.name).sort()).toEqual(['personal key', 'second personal key']);
+    const view = await ada.call('GET', '/legacy-keys');
+    expect(view.json.items.map((k: { name: string }) => k.name).sort()).toEqual(['personal key', 'second personal key']);
+    for (const key of view.json.items) expect(key).toMatchObject({ legacy: true, workspaceId: null, sunsetAt: '2026-06-30T00:00:00.000Z' });
     expect(view.text).not.toContain(legacy.split('.')[1]);
-    expect((await tiro.call('/dashboard/legacy-keys', { session: tiro.demo.sessions.bob })).body!.data).toEqual([]);
+    expect((await mia.call('GET', '/legacy-keys')).json.items).toEqual([]);
     // 1. Create a workspace key. 2. Swap the secret. 3. Revoke the legacy key.
-    const workspaceKey = await tiro.call('/dashboard/workspaces/ws_research/keys', { ...ada, method: 'POST', body: { name: 'migrated' } });
-    expect((await tiro.call('/v1/external/notes', { key: workspaceKey.body!.key })).status).toBe(200);
+    const workspaceKey = await ada.call('POST', '/workspaces/ws_research/keys', { name: 'migrated' });
+    expect((await tiro.call('/v1/external/notes', { key: workspaceKey.json.key })).status).toBe(200);
     const id = legacy.split('.')[0];
-    expect((await tiro.call(`/dashboard/legacy-keys/${id}`, { session: tiro.demo.sessions.bob, method: 'DELETE' })).status).toBe(404);
-    expect((await tiro.call(`/dashboard/legacy-keys/${id}`, { ...ada, method: 'DELETE' })).status).toBe(204);
-    expect((await tiro.call('/dashboard/legacy-keys', ada)).body!.data.map((k: { name: string }) => k.name)).toEqual(['personal key']);
+    expect((await mia.call('POST', `/legacy-keys/${id}/revoke`, {})).status).toBe(404);
+    const revoked = await ada.call('POST', `/legacy-keys/${id}/revoke`, {});
+    expect([revoked.status, revoked.json.status]).toEqual([200, 'revoked']);
+    const active = (await ada.call('GET', '/legacy-keys')).json.items.filter((k: { status: string }) => k.status !== 'revoked');
+    expect(active.map((k: { name: string }) => k.name)).toEqual(['personal key']);
+  });
+});
+
+describe('Tiro: the Platform dashboard (@keyward/dashboard)', () => {
+  it('"Pick a workspace … using the workspace switcher": the signed-in account\'s workspaces and roles', async () => {
+    const me = await ada.call('GET', '/me');
+    expect(me.json).toEqual({
+      id: 'acct_ada',
+      name: 'Ada Lovelace',
+      workspaces: [
+        { id: 'ws_research', name: 'Research', role: 'owner' },
+        { id: 'ws_sales', name: 'Sales', role: 'owner' },
+      ],
+    });
+    expect((await mia.call('GET', '/me')).json.workspaces).toEqual([{ id: 'ws_research', name: 'Research', role: 'member' }]);
+    // A workspace of someone else's is not there at all.
+    expect((await ada.call('GET', '/workspaces/ws_ops/keys')).status).toBe(404);
+  });
+
+  it('admin creates → the key works → rename → rotate → revoke → 401; a member is refused; another workspace is a 404', async () => {
+    const product = async (key: string) => (await tiro.call('/v1/external/notes', { key })).status;
+    await checkManagementFlow({ origin: tiro.origin, workspace: 'ws_research', otherWorkspace: 'ws_sales', product });
   });
 });

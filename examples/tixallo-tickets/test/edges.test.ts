@@ -1,8 +1,9 @@
 // What a hostile client or a failing store gets from Tixallo, over real HTTP on loopback: case
 // variants of the guarded paths (a prefixed @koa/router skips router.use() on them, see
-// packages/koa/README.md), and a 503 with Retry-After when the store fails under the app.
+// packages/koa/README.md), and a 503 with Retry-After when the store fails under the key settings.
 import type { Server } from 'node:http';
 import type { KeyStore } from '@keyward/core';
+import { expectUnavailable, signIn } from '@keyward/example-support/testing';
 import { memoryStore } from '@keyward/store-memory';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTixalloApp, seedDemo, tixalloKeyward } from '../src/app.js';
@@ -35,10 +36,12 @@ describe('Tixallo: case variants of guarded paths', () => {
     }
   });
 
-  it('no letter case of /app/keys reaches the key list without a session', async () => {
-    for (const path of ['/app/keys', '/APP/KEYS', '/App/keys', '/app/KEYS']) {
+  it('no letter case of the key settings reaches the key list without a session', async () => {
+    const keys = '/keyward/api/workspaces/ws_acme/keys';
+    for (const path of [keys, keys.toUpperCase(), '/Keyward/api/workspaces/ws_acme/keys', '/keyward/API/workspaces/ws_acme/KEYS']) {
       for (const method of ['GET', 'POST']) {
-        const res = await fetch(`${app.origin}${path}`, { method });
+        const body = method === 'POST' ? { headers: { 'content-type': 'application/json' }, body: '{"name":"x"}' } : {};
+        const res = await fetch(`${app.origin}${path}`, { method, ...body });
         const text = await res.text();
         // The session check's 401, or no such route — not a handler that ran without a session.
         expect({ method, path, status: [401, 404].includes(res.status) }).toEqual({ method, path, status: true });
@@ -60,21 +63,16 @@ describe('Tixallo: a failing store under the app', () => {
   });
   afterAll(() => app.close());
 
-  it('the app’s key pages answer 503 with Retry-After and Tixallo’s body, never a 500 or internals', async () => {
-    const session = { 'x-tixallo-session': app.demo.sessions.workspace_a };
-    for (const [method, path] of [
-      ['GET', '/app/keys'],
-      ['POST', '/app/keys?name=ci'],
-      ['DELETE', '/app/keys/key_x'],
-    ] as const) {
-      const res = await fetch(`${app.origin}${path}`, { method, headers: session });
-      const text = await res.text();
-      expect({ method, status: res.status, retryAfter: res.headers.get('retry-after'), body: text }).toEqual({
-        method,
-        status: 503,
-        retryAfter: '1',
-        body: JSON.stringify({ error: 'Service Unavailable' }),
-      });
-    }
+  it('the app’s key settings answer 503 with Retry-After and a Problem, never a 500 or internals', async () => {
+    const admin = await signIn(app.origin, 'admin');
+    await expectUnavailable(
+      admin,
+      [
+        ['GET', '/workspaces/ws_acme/keys'],
+        ['POST', '/workspaces/ws_acme/keys', { name: 'ci' }],
+        ['POST', '/workspaces/ws_acme/keys/key_x/revoke', {}],
+      ],
+      'ECONNREFUSED',
+    );
   });
 });

@@ -1,13 +1,14 @@
-// `pnpm --filter @keyward/example-tixallo-tickets start` on PostgreSQL and on Redis.
+// `pnpm --filter @keyward/example-tixallo-tickets start` on PostgreSQL and on Redis: the demo keys
+// it prints, and the key-management flow through the sign-in links it prints.
 import { fileURLToPath } from 'node:url';
-import { startEnvs, startExample } from '@keyward/example-support/testing';
+import { checkManagementFlow, expectDashboardBanner, startEnvs, startExample } from '@keyward/example-support/testing';
 import { describe, expect, inject, it } from 'vitest';
 
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 
 describe('tixallo start', () => {
   for (const [name, env] of startEnvs(inject)) {
-    it(`serves the demo keys it prints, on ${name}`, { timeout: 60_000 }, async () => {
+    it(`serves the demo keys it prints, and the management API, on ${name}`, { timeout: 60_000 }, async () => {
       const app = await startExample(main, env());
       try {
         expect(app.output).toContain(name);
@@ -16,6 +17,8 @@ describe('tixallo start', () => {
         expect(await Promise.all([app.keys.workspace_a!, app.keys.workspace_a_second!, app.keys.workspace_b!, app.keys.revoked!].map(get))).toEqual([
           200, 200, 200, 401,
         ]);
+        expectDashboardBanner(app);
+        await checkManagementFlow({ origin: app.origin, workspace: 'ws_acme', otherWorkspace: 'ws_globex', product: get });
       } finally {
         await app.stop();
       }

@@ -1,5 +1,7 @@
-// Tixallo's authentication page (seed 002), statement by statement, over real HTTP on loopback.
+// Tixallo's authentication page (seed 002), statement by statement, over real HTTP on loopback; the
+// app's key settings are @keyward/dashboard, reached through the demo sign-in.
 import type { Server } from 'node:http';
+import { checkManagementFlow, type DashboardSession, signIn } from '@keyward/example-support/testing';
 import { memoryStore } from '@keyward/store-memory';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTixalloApp, seedDemo, tixalloKeyward } from '../src/app.js';
@@ -8,14 +10,19 @@ const keyward = tixalloKeyward({ store: memoryStore() });
 let demo: Awaited<ReturnType<typeof seedDemo>>;
 let server: Server;
 let origin: string;
+let admin: DashboardSession;
 
 beforeAll(async () => {
   demo = await seedDemo(keyward);
   server = createTixalloApp(keyward, demo.data).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  admin = await signIn(origin, 'admin');
 });
-afterAll(() => new Promise((resolve) => server.close(resolve)));
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve));
+  await keyward.close();
+});
 
 const tickets = async (authorization?: string) => {
   const res = await fetch(`${origin}/api/v1/tickets`, {
@@ -23,10 +30,11 @@ const tickets = async (authorization?: string) => {
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 };
-const app = async (method: string, path: string, session: string) => {
-  const res = await fetch(`${origin}/app${path}`, { method, headers: { 'x-tixallo-session': session } });
-  const text = await res.text();
-  return { status: res.status, text, body: text ? (JSON.parse(text) as Record<string, any>) : null };
+const KEYS = '/workspaces/ws_acme/keys';
+const create = async (name: string) => {
+  const res = await admin.call('POST', KEYS, { name });
+  expect(res.status).toBe(201);
+  return { id: res.json.record.id as string, key: res.json.key as string };
 };
 const UNAUTHORIZED = { status: 401, body: { error: 'Unauthorized' } };
 
@@ -71,35 +79,42 @@ describe('Tixallo: "How keys work"', () => {
   });
 });
 
-describe('Tixallo: keys in the app', () => {
+describe('Tixallo: keys in the app (@keyward/dashboard)', () => {
+  it('admin creates → the key works → rename → rotate → revoke → 401; a member is refused; another workspace is a 404', async () => {
+    const product = async (key: string) => (await tickets(`Bearer ${key}`)).status;
+    await checkManagementFlow({ origin, workspace: 'ws_acme', otherWorkspace: 'ws_globex', product });
+  });
+
   it('"The full key value is shown only at creation time. Tixallo stores a one-way hash"', async () => {
-    const created = await app('POST', '/keys?name=ci', demo.sessions.workspace_a);
-    expect(created.status).toBe(201);
-    expect(created.body!.key).toMatch(/^tix_live_/);
-    const listed = await app('GET', '/keys', demo.sessions.workspace_a);
-    expect(listed.text).not.toContain(created.body!.key);
-    expect(listed.body!.data.find((k: { id: string }) => k.id === created.body!.id).key).toBe(`tix_live_…${created.body!.key.slice(-4)}`);
-    await app('DELETE', `/keys/${created.body!.id}`, demo.sessions.workspace_a);
+    const created = await create('ci');
+    expect(created.key).toMatch(/^tix_live_/);
+    const listed = await admin.call('GET', KEYS);
+    expect(listed.text).not.toContain(created.key);
+    expect(listed.json.items.find((k: { id: string }) => k.id === created.id).display).toBe(`tix_live_…${created.key.slice(-4)}`);
+    expect((await admin.call('POST', `${KEYS}/${created.id}/revoke`, {})).status).toBe(200);
   });
 
   it('"Tixallo allows multiple active keys per workspace specifically so rotation can happen without downtime"', async () => {
     // "create a new key in the app first, deploy it to your workloads, then revoke the old one"
-    const old = await app('POST', '/keys?name=old', demo.sessions.workspace_a);
-    const fresh = await app('POST', '/keys?name=new', demo.sessions.workspace_a);
-    expect((await tickets(`Bearer ${old.body!.key}`)).status).toBe(200);
-    expect((await tickets(`Bearer ${fresh.body!.key}`)).status).toBe(200);
+    const old = await create('old');
+    const fresh = await create('new');
+    expect((await tickets(`Bearer ${old.key}`)).status).toBe(200);
+    expect((await tickets(`Bearer ${fresh.key}`)).status).toBe(200);
     expect((await tickets(`Bearer ${demo.keys.workspace_a_second}`)).status).toBe(200);
-    expect((await app('DELETE', `/keys/${old.body!.id}`, demo.sessions.workspace_a)).status).toBe(204);
-    expect(await tickets(`Bearer ${old.body!.key}`)).toEqual(UNAUTHORIZED);
-    expect((await tickets(`Bearer ${fresh.body!.key}`)).status).toBe(200);
+    const active = (await admin.call('GET', `${KEYS}?includeRevoked=false`)).json.items.map((k: { id: string }) => k.id);
+    expect(active).toEqual(expect.arrayContaining([old.id, fresh.id]));
+    expect((await admin.call('POST', `${KEYS}/${old.id}/revoke`, {})).status).toBe(200);
+    expect(await tickets(`Bearer ${old.key}`)).toEqual(UNAUTHORIZED);
+    expect((await tickets(`Bearer ${fresh.key}`)).status).toBe(200);
   });
 
   it('keys are managed inside a workspace only: another workspace cannot list or revoke them', async () => {
-    const listedByB = await app('GET', '/keys', demo.sessions.workspace_b);
-    expect(listedByB.body!.data).toHaveLength(1);
-    const aKeys = (await app('GET', '/keys', demo.sessions.workspace_a)).body!.data as { id: string }[];
-    expect((await app('DELETE', `/keys/${aKeys[0]!.id}`, demo.sessions.workspace_b)).status).toBe(404);
+    const listedInB = (await admin.call('GET', '/workspaces/ws_globex/keys?includeRevoked=false')).json.items as { workspaceId: string }[];
+    expect(listedInB.map((k) => k.workspaceId)).toEqual(['ws_globex']);
+    const aKeys = (await admin.call('GET', KEYS)).json.items as { id: string }[];
+    expect((await admin.call('POST', `/workspaces/ws_globex/keys/${aKeys[0]!.id}/revoke`, {})).status).toBe(404);
     expect((await tickets(`Bearer ${demo.keys.workspace_a}`)).status).toBe(200);
-    expect((await app('GET', '/keys', 'sess_nope')).status).toBe(401);
+    expect((await fetch(`${origin}/keyward/api${KEYS}`)).status).toBe(401);
+    expect((await fetch(`${origin}/keyward/api${KEYS}`, { headers: { cookie: 'tixallo_demo_session=nope' } })).status).toBe(401);
   });
 });

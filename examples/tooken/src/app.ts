@@ -1,6 +1,7 @@
 // Tooken (seed 001) on Fastify: management API keys (`tok_live_…`, full workspace access) manage
 // scoped tokens (`tkn_live_…`, with `expires_at`) that downstream services use. Both are keys of one
-// Keyward engine, told apart by their format.
+// Keyward engine, told apart by their format. The dashboard's Settings → API Keys (regenerate,
+// delete) and Settings → Audit Log are @keyward/dashboard.
 import {
   createKeyward,
   isKeywardError,
@@ -13,7 +14,9 @@ import {
   type KeyStore,
   type Keyward,
 } from '@keyward/core';
-import { fastifyKeyward, getApiKey } from '@keyward/fastify';
+import { createDashboard } from '@keyward/dashboard';
+import type { DemoSessions } from '@keyward/example-support/demo-session';
+import { fastifyKeyward, fetchPlugin, getApiKey } from '@keyward/fastify';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 
 /** Management API keys: made in the dashboard, full access to their workspace. */
@@ -92,7 +95,11 @@ const CLIENT_ERRORS: Record<number, string> = {
   415: 'Send the request body as application/json',
 };
 
-export async function createTookenApp(keyward: Keyward): Promise<FastifyInstance> {
+/**
+ * The API (`/v1`, by API key or token) and the dashboard's settings (`/keyward`, for a signed-in
+ * session: `sessions` is the demo-only sign-in here).
+ */
+export async function createTookenApp(keyward: Keyward, sessions: DemoSessions): Promise<FastifyInstance> {
   const app = Fastify();
   // A lifecycle call that names a credential of another workspace, or none: 404 with Tooken's shape.
   // Fastify's own client errors (bad JSON, an unknown content type, a body too large) keep their
@@ -115,6 +122,19 @@ export async function createTookenApp(keyward: Keyward): Promise<FastifyInstance
   });
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: 'not_found', message: 'No such endpoint' }));
   app.get('/health', () => ({ ok: true }));
+
+  // Settings → API Keys and Settings → Audit Log: "API keys … Issued by the Tooken dashboard".
+  const dashboard = createDashboard(keyward, {
+    authorize: (request, { workspaceId }) => sessions.principal(request, workspaceId),
+    resolveNames: (ids) => sessions.names(ids),
+    // What the dashboard creates is a management API key: "No — full workspace access".
+    format: MANAGEMENT,
+    scopes: [{ name: '*', description: 'Full workspace access: what a management API key holds' }],
+    // "Regenerating an API key immediately and permanently invalidates the old key."
+    gracePeriods: ['0s'],
+  });
+  await app.register(fetchPlugin, { handler: dashboard });
+  await app.register(fetchPlugin, { handler: sessions.handler });
 
   await app.register(
     async (api) => {
@@ -224,32 +244,6 @@ export async function createTookenApp(keyward: Keyward): Promise<FastifyInstance
           };
         },
       );
-
-      // Settings → API Keys: management keys only (`*`); tokens never reach these.
-      api.get('/api-keys', { config: { apiKey: { scopes: ['api_keys:read'] } } }, async (request) => ({
-        data: (await listAll(keyward, workspace(request), MANAGEMENT)).map(view),
-      }));
-
-      api.post<{ Params: { id: string } }>(
-        '/api-keys/:id/regenerate',
-        { config: { apiKey: { scopes: ['api_keys:write'] } } },
-        async (request, reply) => {
-          const guard = { workspaceId: workspace(request) };
-          const key = await keyward.get(request.params.id, guard);
-          if (key === null || key.format !== MANAGEMENT) return reply.code(404).send({ error: 'not_found', message: 'No such credential' });
-          // "Regenerating an API key immediately and permanently invalidates the old key."
-          const rotated = await keyward.rotate(key.id, { ...guard, gracePeriod: 0, actor: actorOf(request) });
-          return reply.code(201).send({ api_key: rotated.key, ...view(rotated.record) });
-        },
-      );
-
-      api.delete<{ Params: { id: string } }>('/api-keys/:id', { config: { apiKey: { scopes: ['api_keys:write'] } } }, async (request, reply) => {
-        const guard = { workspaceId: workspace(request) };
-        const key = await keyward.get(request.params.id, guard);
-        if (key === null || key.format !== MANAGEMENT) return reply.code(404).send({ error: 'not_found', message: 'No such credential' });
-        await keyward.delete(key.id, { ...guard, actor: actorOf(request) });
-        return reply.code(204).send();
-      });
     },
     { prefix: '/v1' },
   );

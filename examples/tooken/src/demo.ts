@@ -1,5 +1,22 @@
 import type { Keyward } from '@keyward/core';
+import { type DemoPerson, type DemoSessions, demoSessions } from '@keyward/example-support/demo-session';
 import { createManagementKey, TOKEN } from './app.js';
+
+/** The dashboard's demo-only sign-in: Dana administers both workspaces, Sam is a member of Acme. */
+export function demoPeople(): DemoSessions {
+  return demoSessions({
+    cookie: 'tooken_demo_session',
+    people: new Map<string, DemoPerson>([
+      ['user_dana', { name: 'Dana Admin', roles: { ws_acme: 'admin', ws_globex: 'admin' } }],
+      ['user_sam', { name: 'Sam Member', roles: { ws_acme: 'member' } }],
+    ]),
+    signIns: { admin: 'user_dana', member: 'user_sam' },
+    workspaceNames: new Map([
+      ['ws_acme', 'Acme'],
+      ['ws_globex', 'Globex'],
+    ]),
+  });
+}
 
 /**
  * Two workspaces with a management key each, tokens of workspace A (read-only, full, expired), and

@@ -4,16 +4,18 @@
 import type { KeyStore } from '@keyward/core';
 import { memoryStore } from '@keyward/store-memory';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectUnavailable, signIn } from '@keyward/example-support/testing';
 import { createTookenApp, tookenKeyward } from '../src/app.js';
-import { type DemoKeys, seedDemo } from '../src/demo.js';
+import { type DemoKeys, demoPeople, seedDemo } from '../src/demo.js';
 
 async function start(store: KeyStore) {
   const keyward = tookenKeyward({ store });
   const keys = await seedDemo(keyward);
-  const app = await createTookenApp(keyward);
+  const app = await createTookenApp(keyward, demoPeople());
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
-  return { app, keys, base: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/v1` };
+  const origin = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  return { app, keys, origin, base: `${origin}/v1` };
 }
 
 async function send(base: string, method: string, path: string, key: string, init: { type?: string; body?: string } = {}) {
@@ -68,7 +70,6 @@ describe('Tooken: a store that fails under the management API', () => {
       ['GET', '/tokens/key_x'],
       ['POST', '/tokens/key_x/rotate'],
       ['DELETE', '/tokens/key_x'],
-      ['GET', '/api-keys'],
     ] as const) {
       const answer = await send(server.base, method, path, keys.workspace_a);
       expect({ method, path, ...answer }).toEqual({
@@ -79,5 +80,18 @@ describe('Tooken: a store that fails under the management API', () => {
         body: { error: 'unavailable', message: 'Authentication is temporarily unavailable, retry shortly' },
       });
     }
+  });
+
+  it('answers 503 with Retry-After in Settings → API Keys (the dashboard: a Problem), never internals', async () => {
+    const admin = await signIn(server.origin, 'admin');
+    await expectUnavailable(
+      admin,
+      [
+        ['GET', '/workspaces/ws_acme/keys'],
+        ['POST', '/workspaces/ws_acme/keys/key_x/rotate', {}],
+        ['DELETE', '/workspaces/ws_acme/keys/key_x'],
+      ],
+      'ECONNREFUSED',
+    );
   });
 });

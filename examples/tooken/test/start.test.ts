@@ -1,14 +1,15 @@
 // `pnpm --filter @keyward/example-tooken start` on PostgreSQL and on Redis: the process starts,
-// writes its demo keys to DEMO_KEYS_FILE, and serves them over HTTP.
+// writes its demo keys to DEMO_KEYS_FILE, and serves them over HTTP; the key-management flow through the
+// sign-in links it prints.
 import { fileURLToPath } from 'node:url';
-import { startEnvs, startExample } from '@keyward/example-support/testing';
+import { checkManagementFlow, expectDashboardBanner, startEnvs, startExample } from '@keyward/example-support/testing';
 import { describe, expect, inject, it } from 'vitest';
 
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 
 describe('tooken start', () => {
   for (const [name, env] of startEnvs(inject)) {
-    it(`serves the demo keys it prints, on ${name}`, { timeout: 60_000 }, async () => {
+    it(`serves the demo keys it prints, and the management API, on ${name}`, { timeout: 60_000 }, async () => {
       const app = await startExample(main, env());
       try {
         expect(app.output).toContain(name);
@@ -17,6 +18,8 @@ describe('tooken start', () => {
         expect(await Promise.all([app.keys.workspace_a!, app.keys.token_read_only!, app.keys.revoked!, app.keys.expired!].map(get))).toEqual([
           200, 200, 401, 401,
         ]);
+        expectDashboardBanner(app);
+        await checkManagementFlow({ origin: app.origin, workspace: 'ws_acme', otherWorkspace: 'ws_globex', product: get, create: { scopes: ['*'] } });
       } finally {
         await app.stop();
       }

@@ -1,24 +1,33 @@
-// Tooken's authentication page (seed 001), statement by statement, over real HTTP on loopback.
+// Tooken's authentication page (seed 001), statement by statement, over real HTTP on loopback; the
+// dashboard's Settings (API Keys, Audit Log) are @keyward/dashboard, reached through the demo sign-in.
+import { checkManagementFlow, type DashboardSession, signIn } from '@keyward/example-support/testing';
 import { memoryStore } from '@keyward/store-memory';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createManagementKey, createTookenApp, tookenKeyward } from '../src/app.js';
-import { seedDemo, type DemoKeys } from '../src/demo.js';
+import { demoPeople, seedDemo, type DemoKeys } from '../src/demo.js';
 
 let app: FastifyInstance;
+let origin: string;
 let base: string;
 let keys: DemoKeys;
+let admin: DashboardSession;
 let clock = Date.now();
 const keyward = tookenKeyward({ store: memoryStore(), now: () => clock });
 
 beforeAll(async () => {
   keys = await seedDemo(keyward);
-  app = await createTookenApp(keyward);
+  app = await createTookenApp(keyward, demoPeople());
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
-  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/v1`;
+  origin = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  base = `${origin}/v1`;
+  admin = await signIn(origin, 'admin');
 });
-afterAll(() => app.close());
+afterAll(async () => {
+  await app.close();
+  await keyward.close();
+});
 
 const call = async (method: string, path: string, key?: string, body?: unknown, authorization = key && `Bearer ${key}`) => {
   const headers: Record<string, string> = {};
@@ -84,12 +93,11 @@ describe('Tooken: "Every request to the Tooken API must be authenticated"', () =
 });
 
 describe('Tooken: API keys vs. tokens', () => {
-  it('"API keys … No — full workspace access": a management key issues tokens and reads the API-key settings', async () => {
+  it('"API keys … No — full workspace access": a management key issues tokens', async () => {
     const created = await call('POST', '/tokens', keys.workspace_a, { name: 'search service', scopes: ['tokens:read'] });
     expect(created.status).toBe(201);
     expect(created.json!.token).toMatch(/^tkn_live_/);
     expect(created.json!.scopes).toEqual(['tokens:read']);
-    expect((await call('GET', '/api-keys', keys.workspace_a)).status).toBe(200);
     // The new token works at once, within its scope.
     expect((await call('GET', `/tokens/${created.json!.id}`, created.json!.token)).status).toBe(200);
   });
@@ -108,8 +116,11 @@ describe('Tooken: API keys vs. tokens', () => {
     expect((await call('POST', '/tokens', keys.token_read_only, { name: 'x', scopes: ['tokens:read'] })).status).toBe(403);
     // … and the management key can.
     expect((await call('POST', '/tokens', keys.workspace_a, { name: 'x', scopes: ['tokens:read'] })).status).toBe(201);
-    // Tokens never reach the API-key settings, whatever their scopes.
-    expect((await call('GET', '/api-keys', keys.token_read_write)).status).toBe(403);
+    // Neither tokens nor API keys reach the dashboard's settings: they are for signed-in people.
+    for (const key of [keys.token_read_write, keys.workspace_a]) {
+      const settings = await fetch(`${origin}/keyward/api/workspaces/ws_acme/keys`, { headers: { authorization: `Bearer ${key}` } });
+      expect(settings.status).toBe(401);
+    }
   });
 
   it('"Scope tokens narrowly": a token can hand out only the scopes it holds', async () => {
@@ -176,25 +187,48 @@ describe('Tooken: API keys vs. tokens', () => {
   });
 });
 
-describe('Tooken: "Rotate your API key"', () => {
+describe('Tooken: Settings → API Keys (@keyward/dashboard)', () => {
+  const KEYS = '/workspaces/ws_acme/keys';
+
+  it('admin creates → the key works → rename → regenerate → revoke → 401; a member is refused; another workspace is a 404', async () => {
+    const product = async (key: string) => (await call('GET', '/tokens', key)).status;
+    await checkManagementFlow({ origin, workspace: 'ws_acme', otherWorkspace: 'ws_globex', product, create: { scopes: ['*'] } });
+  });
+
+  it('"Issued by The Tooken dashboard": a management API key (tok_live_, full workspace access), "displayed only once"', async () => {
+    const created = await admin.call('POST', KEYS, { name: 'CI pipeline 2', scopes: ['*'] });
+    expect(created.status).toBe(201);
+    expect(created.json.key).toMatch(/^tok_live_/);
+    expect(created.json.record).toMatchObject({ scopes: ['*'], createdBy: { id: 'user_dana', name: 'Dana Admin' } });
+    // Full access: it issues tokens with any scope.
+    expect((await call('POST', '/tokens', created.json.key, { name: 'auditor', scopes: ['audit:read'] })).status).toBe(201);
+    expect((await admin.call('GET', KEYS)).text).not.toContain(created.json.key);
+    // Nothing narrower than full access can be asked for.
+    expect((await admin.call('POST', KEYS, { name: 'narrow', scopes: ['tokens:read'] })).status).toBe(400);
+  });
+
   it('"Regenerating an API key immediately and permanently invalidates the old key"; the new value is "displayed only once"', async () => {
     const { key, record } = await createManagementKey(keyward, 'ws_acme', 'to regenerate');
-    const res = await call('POST', `/api-keys/${record.id}/regenerate`, keys.workspace_a);
+    // No grace period is offered: "now" is the only choice.
+    expect((await admin.call('GET', '/workspaces/ws_acme')).json.catalogue.gracePeriods).toEqual([{ value: '0s', seconds: 0 }]);
+    expect((await admin.call('POST', `${KEYS}/${record.id}/rotate`, { gracePeriod: '24h' })).status).toBe(400);
+    expect((await call('GET', '/tokens', key)).status).toBe(200);
+    const res = await admin.call('POST', `${KEYS}/${record.id}/rotate`, {});
     expect(res.status).toBe(201);
-    expect(res.json!.api_key).toMatch(/^tok_live_/);
+    expect(res.json.key).toMatch(/^tok_live_/);
     expect((await call('GET', '/tokens', key)).json).toEqual(UNAUTHORIZED);
-    expect((await call('GET', '/tokens', res.json!.api_key)).status).toBe(200);
-    const listed = await call('GET', '/api-keys', keys.workspace_a);
-    expect(listed.text).not.toContain(res.json!.api_key);
+    expect((await call('GET', '/tokens', res.json.key)).status).toBe(200);
+    const listed = await admin.call('GET', KEYS);
+    expect(listed.text).not.toContain(res.json.key);
   });
 
   it('"You can also delete an API key entirely … the old key stops working immediately — but does not produce a replacement value"', async () => {
     const { key, record } = await createManagementKey(keyward, 'ws_acme', 'to delete');
-    const before = (await call('GET', '/api-keys', keys.workspace_a)).json!.data.length;
-    const res = await call('DELETE', `/api-keys/${record.id}`, keys.workspace_a);
+    const before = (await admin.call('GET', KEYS)).json.items.length;
+    const res = await admin.call('DELETE', `${KEYS}/${record.id}`);
     expect([res.status, res.text]).toEqual([204, '']);
     expect((await call('GET', '/tokens', key)).json).toEqual(UNAUTHORIZED);
-    expect((await call('GET', '/api-keys', keys.workspace_a)).json!.data.length).toBe(before - 1);
+    expect((await admin.call('GET', KEYS)).json.items.length).toBe(before - 1);
   });
 });
 
@@ -218,9 +252,34 @@ describe('Tooken: "Audit regularly — review the audit log … to detect unexpe
     for (const key of [made.json!.token, rotated.json!.token, keys.expired, keys.workspace_a]) expect(log.text).not.toContain(key.slice(9));
     // Another workspace sees only its own events; a token without audit:read is refused.
     const theirs = (await call('GET', '/audit-log', keys.workspace_b)).json!.data as { credential_id: string; type: string; reason: string }[];
-    const own = ((await call('GET', '/api-keys', keys.workspace_b)).json!.data as { id: string }[]).map((k) => k.id);
+    const own = (await keyward.list({ workspaceId: 'ws_globex' })).items.map((k) => k.id);
     expect(theirs.length).toBeGreaterThan(0);
     for (const event of theirs) expect(own).toContain(event.credential_id);
     expect((await call('GET', '/audit-log', keys.token_read_only)).status).toBe(403);
+  });
+
+  it('Settings → Audit Log: who created, regenerated and deleted API keys in the dashboard, with their name — never a key', async () => {
+    const created = await admin.call('POST', '/workspaces/ws_acme/keys', { name: 'audited key', scopes: ['*'] });
+    const regenerated = await admin.call('POST', `/workspaces/ws_acme/keys/${created.json.record.id}/rotate`, {});
+    await admin.call('DELETE', `/workspaces/ws_acme/keys/${regenerated.json.record.id}`);
+    await keyward.flush();
+    const log = await admin.call('GET', '/workspaces/ws_acme/audit?type=key.created,key.rotated,key.deleted');
+    expect(log.status).toBe(200);
+    const about = (id: string) => (log.json.items as { keyId: string; type: string; actor: unknown }[]).filter((e) => e.keyId === id);
+    const dana = { id: 'user_dana', name: 'Dana Admin' };
+    expect(about(created.json.record.id)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ type: 'key.created', actor: dana }),
+        expect.objectContaining({ type: 'key.rotated', actor: dana }),
+      ]),
+    );
+    expect(about(regenerated.json.record.id)).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'key.deleted', actor: dana })]));
+    for (const key of [created.json.key, regenerated.json.key]) expect(log.text).not.toContain(key.slice(9));
+    // The same events through the API, for a management key.
+    const api = await call('GET', '/audit-log?limit=200', keys.workspace_a);
+    expect(api.json!.data.filter((e: { credential_id: string }) => e.credential_id === created.json.record.id).length).toBeGreaterThan(0);
+    // A member does not read the audit log.
+    const member = await signIn(origin, 'member');
+    expect((await member.call('GET', '/workspaces/ws_acme/audit')).status).toBe(403);
   });
 });

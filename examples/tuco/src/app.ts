@@ -1,42 +1,27 @@
 // Tuco (seed 004) on Keyward's fetch helper — a web-standard `(Request) => Response` app, as it
 // would run on Bun, Deno or Workers: workspace API keys that owners and admins create, label,
-// rename, rotate and remove from the workspace settings; every valid key of a workspace is equal.
-import {
-  createKeyward,
-  isKeywardError,
-  prefixedFormat,
-  withApiKey,
-  type ApiKey,
-  type InvalidationBus,
-  type KeyStore,
-  type Keyward,
-} from '@keyward/core';
-
-export type Role = 'owner' | 'admin' | 'member';
+// rename, rotate and remove in the workspace settings (@keyward/dashboard, mounted in the same
+// fetch handler); every valid key of a workspace is equal.
+import { createKeyward, isKeywardError, prefixedFormat, withApiKey, type InvalidationBus, type KeyStore, type Keyward } from '@keyward/core';
+import { isUnderBasePath } from '@keyward/core/adapter';
+import { createDashboard } from '@keyward/dashboard';
+import { demoSessions, type DemoPerson, type DemoSessions } from '@keyward/example-support/demo-session';
 
 export interface TucoData {
-  /** Demo sign-in: a session token → the user, their workspace and role. */
-  sessions: Map<string, { user: string; workspaceId: string; role: Role }>;
+  /** The people of the workspaces (their role in each) and their demo-only sign-in. */
+  sessions: DemoSessions;
   projects: Map<string, { id: string; name: string }[]>;
 }
 
 export function tucoKeyward(options: { store: KeyStore; invalidation?: InvalidationBus }): Keyward {
   // Problem Details (RFC 9457) with `WWW-Authenticate`: "rejected with an explicit error".
-  return createKeyward({ ...options, format: prefixedFormat({ prefix: 'tuco', environments: ['live', 'test'] }) });
+  // The audit log and last-used dates are what the workspace settings show next to each key.
+  return createKeyward({ ...options, audit: true, usage: true, format: prefixedFormat({ prefix: 'tuco', environments: ['live', 'test'] }) });
 }
 
 const json = (status: number, body: unknown) => Response.json(body, { status });
 const problem = (status: number, title: string, detail: string) =>
   new Response(JSON.stringify({ type: 'about:blank', title, status, detail }), { status, headers: { 'content-type': 'application/problem+json' } });
-
-/** What the settings page shows of a key: its label, environment and last 4 characters. */
-const listed = (k: ApiKey) => ({
-  id: k.id,
-  label: k.name,
-  environment: k.environment,
-  display: `${k.prefix}…${k.hint}`,
-  created_at: k.createdAt.toISOString(),
-});
 
 export function createTucoApp(keyward: Keyward, data: TucoData): (request: Request) => Promise<Response> {
   // The API: the key is the single piece of authorization; the route needs no scope — all keys are equal.
@@ -62,48 +47,28 @@ export function createTucoApp(keyward: Keyward, data: TucoData): (request: Reque
     },
   );
 
-  /** The workspace settings: signed-in owners and admins only. */
-  async function settings(request: Request, path: string[]): Promise<Response> {
-    const session = data.sessions.get(request.headers.get('x-tuco-session') ?? '');
-    if (!session) return problem(401, 'Unauthorized', 'Sign in to Tuco');
-    // "Workspace owners and admins control which keys exist."
-    if (session.role === 'member') return problem(403, 'Forbidden', 'Only workspace owners and admins manage API keys; ask your Tuco admin');
-    const guard = { workspaceId: session.workspaceId };
-    const [id, action] = path;
-    if (id === undefined) {
-      if (request.method === 'GET')
-        return json(200, { ok: true, data: (await keyward.list({ ...guard, includeRevoked: false, limit: 1000 })).items.map(listed) });
-      if (request.method === 'POST') {
-        const body = (await request.json().catch(() => null)) as { label?: unknown; environment?: unknown } | null;
-        if (typeof body?.label !== 'string' || body.label.trim() === '')
-          return problem(400, 'Bad Request', 'label is required (say which environment or integration the key is for)');
-        const environment = body.environment === 'test' ? 'test' : 'live';
-        const created = await keyward.create({ ...guard, name: body.label.trim().slice(0, 100), environment, metadata: { createdBy: session.user } });
-        return json(201, { ok: true, data: { ...listed(created.record), key: created.key } });
-      }
-    } else if (action === undefined && request.method === 'PATCH') {
-      const body = (await request.json().catch(() => null)) as { label?: unknown } | null;
-      if (typeof body?.label !== 'string' || body.label.trim() === '') return problem(400, 'Bad Request', 'label is required');
-      return json(200, { ok: true, data: listed(await keyward.rename(id, body.label.trim().slice(0, 100), guard)) });
-    } else if (action === undefined && request.method === 'DELETE') {
-      await keyward.revoke(id, guard);
-      return new Response(null, { status: 204 });
-    } else if (action === 'rotate' && request.method === 'POST') {
-      // "Disabling or rotating a key immediately stops further access with the old value."
-      const rotated = await keyward.rotate(id, { ...guard, gracePeriod: 0 });
-      return json(201, { ok: true, data: { ...listed(rotated.record), key: rotated.key } });
-    }
-    return problem(405, 'Method Not Allowed', `${request.method} is not supported here`);
-  }
+  // The workspace settings' API keys: the key-management API, for signed-in owners and admins.
+  const dashboard = createDashboard(keyward, {
+    authorize: (request, { workspaceId }) => data.sessions.principal(request, workspaceId),
+    resolveNames: (ids) => data.sessions.names(ids),
+    // "Each key is clearly labeled so you know which environment or integration it is for."
+    environments: ['live', 'test'],
+    // "Disabling or rotating a key immediately stops further access with the old value."
+    gracePeriods: ['0s'],
+    // "Workspace owners and admins control which keys exist": members see no key either.
+    permissions: { member: [] },
+  });
 
   return async (request) => {
-    const path = new URL(request.url).pathname.split('/').filter(Boolean);
+    const pathname = new URL(request.url).pathname;
+    if (isUnderBasePath(pathname, dashboard.basePath)) return dashboard(request);
+    if (isUnderBasePath(pathname, data.sessions.handler.basePath)) return data.sessions.handler(request);
+    const path = pathname.split('/').filter(Boolean);
     try {
       if (path[0] === 'api' && path[1] === 'v1') {
         if (path[2] === 'projects' && path.length === 3) return await projects(request);
         if (path[2] === 'workspace' && path.length === 3) return await workspace(request);
       }
-      if (path[0] === 'settings' && path[1] === 'api-keys' && path.length <= 4) return await settings(request, path.slice(2));
       return problem(404, 'Not Found', 'No such endpoint');
     } catch (error) {
       if (isKeywardError(error)) {
@@ -115,10 +80,25 @@ export function createTucoApp(keyward: Keyward, data: TucoData): (request: Reque
   };
 }
 
+/** The people of the demo: Olivia owns Acme, Adam administers Acme and Globex, Mia is a member of Acme. */
+const PEOPLE = new Map<string, DemoPerson>([
+  ['user_olivia', { name: 'Olivia Owner', roles: { ws_acme: 'owner' } }],
+  ['user_adam', { name: 'Adam Admin', roles: { ws_acme: 'admin', ws_globex: 'admin' } }],
+  ['user_mia', { name: 'Mia Member', roles: { ws_acme: 'member' } }],
+]);
+
 /** Two workspaces with projects, keys for staging and production, a revoked one; an owner, an admin and a member. */
 export async function seedDemo(keyward: Keyward) {
   const data: TucoData = {
-    sessions: new Map(),
+    sessions: demoSessions({
+      cookie: 'tuco_demo_session',
+      people: PEOPLE,
+      signIns: { owner: 'user_olivia', admin: 'user_adam', member: 'user_mia' },
+      workspaceNames: new Map([
+        ['ws_acme', 'Acme'],
+        ['ws_globex', 'Globex'],
+      ]),
+    }),
     projects: new Map([
       [
         'ws_acme',
@@ -130,14 +110,10 @@ export async function seedDemo(keyward: Keyward) {
       ['ws_globex', [{ id: 'prj_1', name: 'Factory audit' }]],
     ]),
   };
-  const sessions = { owner: `sess_${crypto.randomUUID()}`, admin: `sess_${crypto.randomUUID()}`, member: `sess_${crypto.randomUUID()}` };
-  data.sessions.set(sessions.owner, { user: 'olivia', workspaceId: 'ws_acme', role: 'owner' });
-  data.sessions.set(sessions.admin, { user: 'adam', workspaceId: 'ws_acme', role: 'admin' });
-  data.sessions.set(sessions.member, { user: 'mia', workspaceId: 'ws_acme', role: 'member' });
-  const production = await keyward.create({ workspaceId: 'ws_acme', name: 'production backend', environment: 'live' });
-  const staging = await keyward.create({ workspaceId: 'ws_acme', name: 'staging backend', environment: 'test' });
-  const other = await keyward.create({ workspaceId: 'ws_globex', name: 'production backend' });
-  const revoked = await keyward.create({ workspaceId: 'ws_acme', name: 'exposed in a chat' });
-  await keyward.revoke(revoked.record.id);
-  return { data, sessions, keys: { workspace_a: production.key, workspace_a_staging: staging.key, workspace_b: other.key, revoked: revoked.key } };
+  const production = await keyward.create({ workspaceId: 'ws_acme', name: 'production backend', environment: 'live', actor: 'user_olivia' });
+  const staging = await keyward.create({ workspaceId: 'ws_acme', name: 'staging backend', environment: 'test', actor: 'user_adam' });
+  const other = await keyward.create({ workspaceId: 'ws_globex', name: 'production backend', actor: 'user_adam' });
+  const revoked = await keyward.create({ workspaceId: 'ws_acme', name: 'exposed in a chat', actor: 'user_adam' });
+  await keyward.revoke(revoked.record.id, { actor: 'user_adam' });
+  return { data, keys: { workspace_a: production.key, workspace_a_staging: staging.key, workspace_b: other.key, revoked: revoked.key } };
 }

@@ -1,6 +1,8 @@
-// Tuco's API key page (seed 004), statement by statement, over real HTTP on loopback.
+// Tuco's API key page (seed 004), statement by statement, over real HTTP on loopback; the workspace
+// settings are @keyward/dashboard, reached through the demo sign-in.
 import type { Server } from 'node:http';
 import { serveFetch } from '@keyward/example-support';
+import { checkManagementFlow, type DashboardSession, signIn } from '@keyward/example-support/testing';
 import { memoryStore } from '@keyward/store-memory';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTucoApp, seedDemo, tucoKeyward } from '../src/app.js';
@@ -9,19 +11,25 @@ const keyward = tucoKeyward({ store: memoryStore() });
 let demo: Awaited<ReturnType<typeof seedDemo>>;
 let server: Server;
 let origin: string;
+let owner: DashboardSession;
+let admin: DashboardSession;
+let member: DashboardSession;
 
 beforeAll(async () => {
   demo = await seedDemo(keyward);
   server = serveFetch(createTucoApp(keyward, demo.data)).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  [owner, admin, member] = await Promise.all([signIn(origin, 'owner'), signIn(origin, 'admin'), signIn(origin, 'member')]);
 });
-afterAll(() => new Promise((resolve) => server.close(resolve)));
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve));
+  await keyward.close();
+});
 
-async function call(path: string, init: { key?: string; session?: string; method?: string; body?: unknown } = {}) {
+async function call(path: string, init: { key?: string; method?: string; body?: unknown } = {}) {
   const headers: Record<string, string> = {};
   if (init.key !== undefined) headers.authorization = `Bearer ${init.key}`;
-  if (init.session !== undefined) headers['x-tuco-session'] = init.session;
   if (init.body !== undefined) headers['content-type'] = 'application/json';
   const res = await fetch(`${origin}${path}`, {
     method: init.method ?? 'GET',
@@ -31,49 +39,60 @@ async function call(path: string, init: { key?: string; session?: string; method
   const text = await res.text();
   return { status: res.status, headers: res.headers, text, body: text ? (JSON.parse(text) as Record<string, any>) : null };
 }
-const admin = () => ({ session: demo.sessions.admin });
-const createKey = async (label: string, environment?: string) =>
-  (await call('/settings/api-keys', { ...admin(), method: 'POST', body: { label, environment } })).body!.data as {
-    id: string;
-    key: string;
-    label: string;
-  };
+const KEYS = '/workspaces/ws_acme/keys';
+const projects = async (key: string) => (await call('/api/v1/projects', { key })).status;
+const createKey = async (name: string, environment?: string) => {
+  const res = await admin.call('POST', KEYS, { name, ...(environment ? { environment } : {}) });
+  expect(res.status).toBe(201);
+  return { id: res.json.record.id as string, key: res.json.key as string, record: res.json.record };
+};
+
+describe('Tuco: the workspace settings (@keyward/dashboard)', () => {
+  it('admin creates → the key works → rename → rotate → revoke → 401; a member is refused; another workspace is a 404', async () => {
+    await checkManagementFlow({ origin, workspace: 'ws_acme', otherWorkspace: 'ws_globex', product: projects, create: { environment: 'test' } });
+  });
+});
 
 describe('Tuco: "Where the API Key Lives"', () => {
   it('"Every Tuco workspace can have one or more API keys managed from within the product"', async () => {
     const a = await createKey('zapier integration');
     const b = await createKey('reporting job');
-    const list = await call('/settings/api-keys', admin());
-    expect(list.body!.data.map((k: { id: string }) => k.id)).toEqual(expect.arrayContaining([a.id, b.id]));
+    const list = await admin.call('GET', KEYS);
+    expect(list.json.items.map((k: { id: string }) => k.id)).toEqual(expect.arrayContaining([a.id, b.id]));
+    expect(list.json.items.find((k: { id: string }) => k.id === a.id).createdBy).toEqual({ id: 'user_adam', name: 'Adam Admin' });
   });
 
   it('"Workspace owners and admins control which keys exist" — members cannot', async () => {
     const key = await createKey('to manage');
-    for (const who of [demo.sessions.owner, demo.sessions.admin]) {
-      expect((await call(`/settings/api-keys/${key.id}`, { session: who, method: 'PATCH', body: { label: 'renamed' } })).status).toBe(200);
-    }
-    const member = demo.sessions.member;
+    for (const who of [owner, admin]) expect((await who.call('PATCH', `${KEYS}/${key.id}`, { name: 'renamed' })).status).toBe(200);
     const attempts = [
-      call('/settings/api-keys', { session: member }),
-      call('/settings/api-keys', { session: member, method: 'POST', body: { label: 'x' } }),
-      call(`/settings/api-keys/${key.id}`, { session: member, method: 'PATCH', body: { label: 'x' } }),
-      call(`/settings/api-keys/${key.id}/rotate`, { session: member, method: 'POST' }),
-      call(`/settings/api-keys/${key.id}`, { session: member, method: 'DELETE' }),
+      member.call('GET', KEYS),
+      member.call('POST', KEYS, { name: 'x' }),
+      member.call('PATCH', `${KEYS}/${key.id}`, { name: 'x' }),
+      member.call('POST', `${KEYS}/${key.id}/rotate`, {}),
+      member.call('POST', `${KEYS}/${key.id}/revoke`, {}),
+      member.call('DELETE', `${KEYS}/${key.id}`),
     ];
-    for (const res of await Promise.all(attempts))
-      expect([res.status, res.body!.detail]).toEqual([403, 'Only workspace owners and admins manage API keys; ask your Tuco admin']);
-    expect((await call('/api/v1/projects', { key: key.key })).status).toBe(200);
-    expect((await call('/settings/api-keys')).status).toBe(401);
+    for (const res of await Promise.all(attempts)) {
+      expect([res.status, res.json.code]).toEqual([403, 'forbidden']);
+      expect(res.json.detail).toMatch(/^your role in this workspace \(member\) does not allow keys:\w+: ask a workspace owner or admin$/);
+    }
+    expect((await member.call('GET', '/workspaces/ws_acme')).json).toMatchObject({ role: 'member', permissions: [] });
+    expect(await projects(key.key)).toBe(200);
+    expect((await admin.call('GET', `${KEYS}/${key.id}`)).json.name).toBe('renamed');
+    expect((await fetch(`${origin}/keyward/api${KEYS}`)).status).toBe(401);
   });
 
   it('"Keys can be created, renamed, or removed without affecting existing data"; "Each key is clearly labeled"', async () => {
     const before = (await call('/api/v1/projects', { key: demo.keys.workspace_a })).body!.data;
     const key = await createKey('n8n workflow', 'test');
     expect(key.key).toMatch(/^tuco_test_/);
-    await call(`/settings/api-keys/${key.id}`, { ...admin(), method: 'PATCH', body: { label: 'n8n workflow (staging)' } });
-    const shown = (await call('/settings/api-keys', admin())).body!.data.find((k: { id: string }) => k.id === key.id);
-    expect(shown).toMatchObject({ label: 'n8n workflow (staging)', environment: 'test', display: `tuco_test_…${key.key.slice(-4)}` });
-    expect((await call(`/settings/api-keys/${key.id}`, { ...admin(), method: 'DELETE' })).status).toBe(204);
+    await admin.call('PATCH', `${KEYS}/${key.id}`, { name: 'n8n workflow (staging)' });
+    const shown = (await admin.call('GET', KEYS)).json.items.find((k: { id: string }) => k.id === key.id);
+    expect(shown).toMatchObject({ name: 'n8n workflow (staging)', environment: 'test', display: `tuco_test_…${key.key.slice(-4)}` });
+    expect((await admin.call('DELETE', `${KEYS}/${key.id}`)).status).toBe(204);
+    expect((await admin.call('GET', `${KEYS}/${key.id}`)).status).toBe(404);
+    expect(await projects(key.key)).toBe(401);
     expect((await call('/api/v1/projects', { key: demo.keys.workspace_a })).body!.data).toEqual(before);
   });
 });
@@ -99,13 +118,16 @@ describe('Tuco: "How the Key Is Used"', () => {
 
   it('"Disabling or rotating a key immediately stops further access with the old value"', async () => {
     const key = await createKey('to rotate');
-    const rotated = (await call(`/settings/api-keys/${key.id}/rotate`, { ...admin(), method: 'POST' })).body!.data as { key: string; label: string };
-    expect(rotated.label).toBe('to rotate');
-    expect((await call('/api/v1/projects', { key: key.key })).status).toBe(401);
-    expect((await call('/api/v1/projects', { key: rotated.key })).status).toBe(200);
+    // The only grace period offered is "now".
+    expect((await admin.call('GET', '/workspaces/ws_acme')).json.catalogue.gracePeriods).toEqual([{ value: '0s', seconds: 0 }]);
+    expect((await admin.call('POST', `${KEYS}/${key.id}/rotate`, { gracePeriod: '1h' })).status).toBe(400);
+    const rotated = (await admin.call('POST', `${KEYS}/${key.id}/rotate`, {})).json as { key: string; record: { name: string } };
+    expect(rotated.record.name).toBe('to rotate');
+    expect(await projects(key.key)).toBe(401);
+    expect(await projects(rotated.key)).toBe(200);
     const other = await createKey('to disable');
-    await call(`/settings/api-keys/${other.id}`, { ...admin(), method: 'DELETE' });
-    expect((await call('/api/v1/projects', { key: other.key })).status).toBe(401);
+    expect((await admin.call('POST', `${KEYS}/${other.id}/revoke`, {})).status).toBe(200);
+    expect(await projects(other.key)).toBe(401);
   });
 
   it('"The system automatically treats all valid keys for a workspace the same way from an access perspective"', async () => {
@@ -116,6 +138,8 @@ describe('Tuco: "How the Key Is Used"', () => {
     // … and never reach another workspace.
     expect((await call('/api/v1/projects', { key: demo.keys.workspace_b })).body!.data).toEqual([{ id: 'prj_1', name: 'Factory audit' }]);
     const theirs = (await keyward.list({ workspaceId: 'ws_globex' })).items[0]!.id;
-    expect((await call(`/settings/api-keys/${theirs}`, { ...admin(), method: 'DELETE' })).status).toBe(404);
+    expect((await owner.call('DELETE', `${KEYS}/${theirs}`)).status).toBe(404);
+    expect((await owner.call('GET', `/workspaces/ws_globex/keys/${theirs}`)).status).toBe(404); // no role there
+    expect(await projects(demo.keys.workspace_b)).toBe(200);
   });
 });

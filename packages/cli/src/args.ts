@@ -25,6 +25,7 @@ export const OPTIONS = {
   from: { type: 'string' },
   to: { type: 'string' },
   key: { type: 'string' },
+  revoke: { type: 'boolean' },
 } as const;
 
 export type OptionName = keyof typeof OPTIONS;

@@ -4,7 +4,7 @@ import type { Command } from './commands/command.js';
 import { redactUrl } from './store.js';
 
 /** Exit codes, documented in the README. */
-export const EXIT = { ok: 0, failure: 1, usage: 2, notFound: 3, unreachable: 4 } as const;
+export const EXIT = { ok: 0, failure: 1, usage: 2, notFound: 3, unreachable: 4, leaked: 5 } as const;
 
 /** The message and exit code of an error of a command. */
 export function fail(error: unknown, command: Command, err: (text: string) => void): number {

@@ -1,7 +1,7 @@
 /** `keyward --help`: the commands and the global options. */
 export const GLOBAL_HELP = `Usage: keyward [global options] <command> [options]
 
-Manage the API keys of a Keyward store (PostgreSQL or Redis).
+Manage the API keys of a Keyward store (PostgreSQL, embedded PostgreSQL or Redis).
 
 Commands:
   migrate                     create or update the PostgreSQL schema (Redis needs none)
@@ -14,9 +14,12 @@ Commands:
   keys import                 import keys whose hashes come from another system
   audit                       read the audit log of a workspace
   usage                       requests per day of a key or a workspace
+  scan <path>… | -            find live keys in files or stdin (exit 5 when one is found)
+  export                      write the whole store (hashes, never keys) as JSON lines on stdout
+  import                      write an export into a store (idempotent; refuses conflicts)
 
 Global options:
-  KEYWARD_STORE_URL           (environment) postgres://… or redis://…: the store
+  KEYWARD_STORE_URL           (environment) postgres://…, redis://… or embedded:DIR: the store
   --store URL                 the same as an option; a password in it is visible to every local
                               user in the process list: prefer KEYWARD_STORE_URL
   --config MODULE             a module exporting \`keyward\`: your app's engine, or the options it
@@ -31,5 +34,5 @@ Global options:
   --json                      machine-readable output on stdout
   -h, --help                  help for any command
 
-Exit codes: 0 done, 1 failed, 2 bad usage, 3 not found, 4 store unreachable.
+Exit codes: 0 done, 1 failed, 2 bad usage, 3 not found, 4 store unreachable, 5 a live key found (scan).
 `;

@@ -7,8 +7,11 @@ import { createKeyward, type Keyward } from '@keyward/core';
 import { GLOBAL, NotFoundError, parse, UsageError, type Values } from './args.js';
 import type { Command, CommandContext } from './commands/command.js';
 import { audit } from './commands/audit.js';
+import { exportCommand } from './commands/export.js';
+import { importCommand } from './commands/import.js';
 import { keys } from './commands/keys.js';
 import { migrate } from './commands/migrate.js';
+import { scan } from './commands/scan.js';
 import { usage } from './commands/usage.js';
 import { type AppConfig, loadConfig } from './config.js';
 import { EXIT, fail } from './exit.js';
@@ -26,9 +29,26 @@ export interface CliIO {
   env: Record<string, string | undefined>;
   /** The directory `--config` is relative to. @default process.cwd() */
   cwd?: string;
+  /** Read by `scan -`. @default process.stdin */
+  stdin?: AsyncIterable<Uint8Array | string>;
 }
 
-const COMMANDS = new Map<string, Command>([migrate, ...keys, audit, usage].map((c) => [c.name, c]));
+/** Most of stdin that `scan -` reads. */
+const MAX_STDIN_BYTES = 64 * 1024 * 1024;
+
+async function readAll(input: AsyncIterable<Uint8Array | string>): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of input) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    size += bytes.byteLength;
+    if (size > MAX_STDIN_BYTES) throw new UsageError(`stdin is larger than ${MAX_STDIN_BYTES} bytes: scan files instead`);
+    chunks.push(bytes);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+const COMMANDS = new Map<string, Command>([migrate, ...keys, audit, usage, scan, exportCommand, importCommand].map((c) => [c.name, c]));
 
 /** Runs `keyward <argv>`; returns the exit code. */
 export async function run(
@@ -65,12 +85,18 @@ export async function run(
   try {
     const allowed = new Set([...GLOBAL, ...command.options]);
     for (const option of Object.keys(values)) if (!allowed.has(option as never)) throw new UsageError(`--${option} does not apply to "${name}"`);
-    if (command.takesId ? rest.length !== 1 : rest.length !== 0) {
-      throw new UsageError(command.takesId ? `"${name}" takes one key id` : `"${name}" takes no positional argument`);
+    if (command.takesPaths ? rest.length === 0 : command.takesId ? rest.length !== 1 : rest.length !== 0) {
+      throw new UsageError(
+        command.takesPaths
+          ? `"${name}" takes the files or folders to read, or - for stdin`
+          : command.takesId
+            ? `"${name}" takes one key id`
+            : `"${name}" takes no positional argument`,
+      );
     }
     // The URL is read from the environment first in the README; `--store` wins when both are set.
     const url = values.store ?? io.env.KEYWARD_STORE_URL;
-    if (!url) throw new UsageError('no store: set KEYWARD_STORE_URL to a postgres://… or redis://… URL, or pass --store');
+    if (!url) throw new UsageError('no store: set KEYWARD_STORE_URL to a postgres://… or redis://… URL (or embedded:DIR), or pass --store');
     if (values.store !== undefined && hasPassword(values.store)) {
       err(
         'keyward: warning: the password in --store can be read by every user of this machine (in the process list); set KEYWARD_STORE_URL instead\n',
@@ -82,8 +108,13 @@ export async function run(
     formatsFor(values, config);
 
     try {
-      opened = openStore(url, values);
+      opened = await openStore(url, values);
     } catch (error) {
+      // An embedded store that the app (or another command) holds open.
+      if ((error as Error).name === 'DataDirInUseError') {
+        err(`keyward: ${(error as Error).message}\n`);
+        return EXIT.unreachable;
+      }
       // An invalid schema, prefix or channel.
       if (error instanceof RangeError || error instanceof TypeError) throw new UsageError(error.message);
       throw error;
@@ -105,10 +136,13 @@ export async function run(
         usage: options.usage === true,
         audit: options.audit === true,
       });
-    const id = rest[0] ?? '';
+    const id = command.takesPaths ? '' : (rest[0] ?? '');
+    let code: number = EXIT.ok;
     await command.run({
       values,
       id,
+      paths: command.takesPaths ? rest : [],
+      readStdin: () => readAll(io.stdin ?? process.stdin),
       store,
       config,
       engine,
@@ -118,9 +152,13 @@ export async function run(
         return key;
       },
       print: (data, human) => out(values.json ? `${JSON.stringify(data, null, 2)}\n` : human),
+      write: out,
       warn: err,
+      exitWith: (exit) => {
+        code = exit;
+      },
     });
-    return EXIT.ok;
+    return code;
   } catch (error) {
     return fail(error, command, err);
   } finally {

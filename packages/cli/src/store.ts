@@ -1,7 +1,8 @@
 import type { InvalidationBus, KeyStore } from '@keyward/core';
-import { postgresInvalidation, postgresStore } from '@keyward/store-postgres';
+import { postgresInvalidation, postgresStore, type PostgresStore } from '@keyward/store-postgres';
 import { redisInvalidation, redisStore } from '@keyward/store-redis';
 import { UsageError, type Values } from './args.js';
+import { openEmbedded } from './commands/embedded-url.js';
 
 /** A store URL without its password, for messages. */
 export function redactUrl(url: string): string {
@@ -59,6 +60,8 @@ function publishOnly(bus: InvalidationBus & { channel: string; close(): Promise<
 export interface OpenedStore {
   store: KeyStore;
   kind: 'postgres' | 'redis';
+  /** The store as PostgreSQL (a server or embedded), for export and import. */
+  postgres?: PostgresStore;
   /** Publishes on the channel the app's instances listen to (`--channel`, or the bus's default). */
   publisher: Publisher;
   ping(): Promise<void>;
@@ -66,9 +69,30 @@ export interface OpenedStore {
   close(): Promise<void>;
 }
 
-/** Connects to the store of a `postgres://` or `redis://` URL (3 s connect timeout, no retries). */
-export function openStore(url: string, values: Values): OpenedStore {
+/**
+ * Connects to the store of a `postgres://` or `redis://` URL (3 s connect timeout, no retries), or
+ * opens the embedded store of `embedded:DIR` (a `DataDirInUseError` while the app holds it).
+ */
+export async function openStore(url: string, values: Values): Promise<OpenedStore> {
   const scheme = url.slice(0, url.indexOf(':'));
+  if (scheme === 'embedded') {
+    if (url === 'embedded:') throw new UsageError('embedded:DIR needs the data directory, e.g. embedded:.keyward');
+    const { store, invalidation } = await openEmbedded(url, { schema: values.schema, tablePrefix: values['table-prefix'] }, values.channel);
+    // Nobody listens (the app cannot run while the command owns the directory): harmless, and the same code path.
+    const publisher = publishOnly(invalidation);
+    return {
+      store,
+      postgres: store,
+      kind: 'postgres',
+      publisher,
+      ping: async () => undefined,
+      migrate: async () => (await store.migrate()).applied,
+      close: async () => {
+        await publisher.close();
+        await store.close();
+      },
+    };
+  }
   if (scheme === 'postgres' || scheme === 'postgresql') {
     const store = postgresStore(
       { connectionString: url, poolConfig: { connectionTimeoutMillis: 3000, max: 2 } },
@@ -78,6 +102,7 @@ export function openStore(url: string, values: Values): OpenedStore {
     const publisher = publishOnly(postgresInvalidation({ pool: store.pool, channel: values.channel }));
     return {
       store,
+      postgres: store,
       kind: 'postgres',
       publisher,
       ping: async () => void (await store.pool.query('SELECT 1')),
@@ -107,5 +132,5 @@ export function openStore(url: string, values: Values): OpenedStore {
       },
     };
   }
-  throw new UsageError(`--store must be a postgres:// or redis:// URL, got ${redactUrl(url)}`);
+  throw new UsageError(`the store must be a postgres:// or redis:// URL, or embedded:DIR; got ${redactUrl(url)}`);
 }

@@ -131,7 +131,17 @@ describe.each(stores)('keyward on $name', ({ name, args, open }) => {
 
 describe('keyward errors', () => {
   it('answers --help for every command, exit 0', { timeout: 60_000 }, async () => {
-    for (const command of [[], ['migrate'], ['keys', 'create'], ['keys', 'list'], ['keys', 'rotate'], ['keys', 'import'], ['audit'], ['usage']]) {
+    for (const command of [
+      [],
+      ['migrate'],
+      ['keys', 'create'],
+      ['keys', 'list'],
+      ['keys', 'rotate'],
+      ['keys', 'import'],
+      ['audit'],
+      ['usage'],
+      ['scan'],
+    ]) {
       const ran = await keyward([...command, '--help']);
       expect({ command, code: ran.code, usage: ran.stdout.startsWith('Usage: keyward') }).toEqual({ command, code: 0, usage: true });
     }

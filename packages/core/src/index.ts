@@ -15,7 +15,7 @@ export type { PrefixedFormatOptions } from './format/prefixed.js';
 export { idSecretFormat } from './format/id-secret.js';
 export type { IdSecretFormatOptions } from './format/id-secret.js';
 export { isParseFailure } from './format/types.js';
-export type { GeneratedKey, KeyFormat, KeyParseFailure, ParsedKey } from './format/types.js';
+export type { GeneratedKey, KeyFormat, KeyParseFailure, ParsedKey, SecretScanningPattern } from './format/types.js';
 
 export { hmacSha256Hasher, sha256Hasher } from './hash/hasher.js';
 export type { Hasher, HasherOptions, HmacHasherOptions } from './hash/hasher.js';
@@ -40,6 +40,11 @@ export type { UsageOptions, UsageQuery, UsageReport } from './usage/types.js';
 export { AUDIT_EVENT_TYPES } from './audit/filters.js';
 export type { AuditEvent, AuditEventType, AuditOptions, AuditPage, AuditQuery, AuditRequest } from './audit/types.js';
 
+export type { Leak, LeakAction, LeakLocation, LeakOptions, LeakOutcome, LeakPolicy, LeakReport } from './leaks/types.js';
+export { DEFAULT_EXPIRY_THRESHOLDS, expiryThreshold } from './lifecycle/expiring.js';
+export type { ExpiringKeysQuery, ExpiryOptions } from './lifecycle/expiring.js';
+export type { TokenInspection, TokenStatus } from './lifecycle/inspect.js';
+
 export { QUOTA_EXCEEDED_TYPE, QUOTA_EXHAUSTED_TYPE, RATELIMIT_DRAFT } from './policy/enforcer.js';
 export type { CounterStore, LimitScope, Policies, PolicyOption, Quota, RateLimit } from './policy/types.js';
 
@@ -49,4 +54,5 @@ export { toMilliseconds } from './internal/duration.js';
 export type { Duration } from './internal/duration.js';
 
 export { authenticateRequest, withApiKey } from './web/fetch.js';
+export { readBodyCapped } from './web/body.js';
 export type { ApiKeyFetchHandler, AuthenticateResult, FetchAuthOptions, WithApiKeyOptions } from './web/fetch.js';

@@ -1,20 +1,10 @@
 import { fileURLToPath } from 'node:url';
-import { runInNewContext } from 'node:vm';
-import { build } from 'esbuild';
+import { bundleForWeb, runWithoutNode, TINY_STORE_SOURCE } from '@keyward/test-services';
 import { describe, expect, it } from 'vitest';
 
 const entry = `
 import { createKeyward, prefixedFormat, idSecretFormat, hmacSha256Hasher } from ${JSON.stringify(fileURLToPath(new URL('../src/index.ts', import.meta.url)))};
-const rows = new Map(); const byHash = new Map();
-const store = {
-  async insert(k) { rows.set(k.id, k); byHash.set(k.hash, k); },
-  findById: (id) => rows.get(id) ?? null,
-  findByHash: (h) => byHash.get(h) ?? null,
-  async list() { return { items: [...rows.values()], nextCursor: null }; },
-  async update(id, p) { const k = { ...rows.get(id), ...p }; rows.set(id, k); byHash.set(k.hash, k); return k; },
-  async delete(id) { const k = rows.get(id); rows.delete(id); return k ?? null; },
-  async rotate() { throw new Error('unused'); },
-};
+${TINY_STORE_SOURCE}
 globalThis.run = async () => {
   const out = [];
   for (const [format, hash] of [[prefixedFormat({ prefix: 'edge' }), undefined], [idSecretFormat(), hmacSha256Hasher({ pepper: 'p'.repeat(32) })]]) {
@@ -30,25 +20,12 @@ globalThis.run = async () => {
 
 describe('core is portable', () => {
   it('bundles for a neutral platform with no Node built-in, and runs in a context without Node globals', async () => {
-    const result = await build({
-      stdin: { contents: entry, resolveDir: fileURLToPath(new URL('.', import.meta.url)), loader: 'ts' },
-      bundle: true,
-      write: false,
-      platform: 'neutral',
-      format: 'iife',
-      mainFields: ['module', 'main'],
-      conditions: ['@keyward/source', 'import'],
-      metafile: true,
-      logLevel: 'silent',
-    });
-    const inputs = Object.keys(result.metafile.inputs);
+    const { code, inputs, nodeBuiltins } = await bundleForWeb(entry, fileURLToPath(new URL('.', import.meta.url)));
     expect(inputs.some((i) => i.includes('@noble/hashes'))).toBe(true);
-    expect(inputs.filter((i) => i.startsWith('node:') || /^(crypto|buffer|util|fs)$/.test(i))).toEqual([]);
-    const code = result.outputFiles[0]!.text;
+    expect(nodeBuiltins).toEqual([]);
     expect(code).not.toMatch(/\brequire\(/);
     // Only Web APIs: no process, require, Buffer or module globals.
-    const context: Record<string, unknown> = { crypto: globalThis.crypto, Headers, TextEncoder, TextDecoder, setTimeout, clearTimeout, URL };
-    runInNewContext(code, context);
+    const context = runWithoutNode(code);
     expect(context.process).toBeUndefined();
     await expect((context.run as () => Promise<boolean[]>)()).resolves.toEqual([true, false, true, false]);
   });

@@ -118,7 +118,8 @@ export function fetchMiddleware(handler: FetchHandler, options: FetchMiddlewareO
     });
     for (const cookie of response.headers.getSetCookie()) ctx.append('set-cookie', cookie);
     const body = new Uint8Array(await response.arrayBuffer());
-    // Koa answers 204/304 without a body; anything else gets the bytes exactly.
-    ctx.body = body.byteLength === 0 ? null : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+    // Koa answers 204/304 without a body; anything else gets the bytes exactly — an empty buffer, not
+    // `null`, for an empty body (a redirect): Koa turns a `null` body into a 204.
+    ctx.body = response.status === 204 || response.status === 304 ? null : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   };
 }

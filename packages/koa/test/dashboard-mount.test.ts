@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import { describeDashboardMount, listenOnLoopback } from '@keyward/dashboard/testing';
+import { describe, expect, it } from 'vitest';
 import { memoryStore } from '@keyward/store-memory';
 import Router from '@koa/router';
 import Koa from 'koa';
@@ -46,4 +47,32 @@ describeDashboardMount({
     });
     return listen(app);
   },
+});
+
+describe('fetchMiddleware in Koa: answers without a body', () => {
+  it('keeps the status and headers of a redirect with no body (Koa would make a null body a 204)', async () => {
+    const handler = Object.assign(
+      async (request: Request) =>
+        new URL(request.url).pathname === '/demo/go'
+          ? new Response(null, { status: 303, headers: { location: '/next', 'set-cookie': 'sid=1; HttpOnly' } })
+          : new Response(null, { status: 204 }),
+      { basePath: '/demo' },
+    );
+    const app = new Koa();
+    app.use(fetchMiddleware(handler));
+    const server = await listen(app);
+    try {
+      const redirect = await fetch(`http://127.0.0.1:${server.port}/demo/go`, { redirect: 'manual' });
+      expect([redirect.status, redirect.headers.get('location'), redirect.headers.getSetCookie(), await redirect.text()]).toEqual([
+        303,
+        '/next',
+        ['sid=1; HttpOnly'],
+        '',
+      ]);
+      const empty = await fetch(`http://127.0.0.1:${server.port}/demo/other`);
+      expect([empty.status, await empty.text()]).toEqual([204, '']);
+    } finally {
+      await server.close();
+    }
+  });
 });

@@ -1,7 +1,9 @@
 import {
+  expiringPage,
   KeywardError,
   type AuditStore,
   type CounterStore,
+  type ExpiringQuery,
   type KeyPatch,
   type KeyStore,
   type KeyTouch,
@@ -29,6 +31,8 @@ export interface MemoryStore extends KeyStore, UsageStore, AuditStore, CounterSt
   findById(id: string): StoredKey | null;
   /** Answers synchronously: no promise on the hot path. */
   findByHash(hash: string): StoredKey | null;
+  /** Keys that expire soon, soonest first (see `KeyStore.listExpiring`). */
+  listExpiring(query: ExpiringQuery): Promise<ListPage<StoredKey>>;
   /** Number of keys held. */
   readonly size: number;
   /** Every stored record as JSON, exactly what the store keeps. For tests and debugging. */
@@ -129,6 +133,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     },
     findById: (id) => byId.get(id) ?? null,
     findByHash: (hash) => byHash.get(hash) ?? null,
+    // A walk over every key: fine in memory (list does the same); the other stores use an index.
+    listExpiring: async (query) => expiringPage(byId.values(), query),
     async list(query: ListQuery): Promise<ListPage<StoredKey>> {
       const limit = query.limit ?? 100;
       const after = query.cursor === undefined ? null : decodeCursor(query.cursor);

@@ -1,6 +1,6 @@
 import type { InvalidationBus, InvalidationMessage } from '@keyward/core/store';
 import pg from 'pg';
-import type { ClientConfig, Notification } from 'pg';
+import type { ClientConfig, Notification, Pool } from 'pg';
 import { resolvePool, type PostgresConnection } from './connection.js';
 import { translateError } from './errors.js';
 import { checkChannel, quoteIdentifier } from './identifiers.js';
@@ -38,9 +38,27 @@ interface Subscriber {
   readonly onError: ((error: unknown) => void) | undefined;
 }
 
-const MAX_KEY_ID = 512;
+/** The longest key id a message may carry. */
+export const MAX_KEY_ID = 512;
 
-function parseMessage(payload: string | undefined): InvalidationMessage | null {
+/**
+ * Sends `{"keyId": "…"}` on `channel` with `pg_notify` — the key id only, never a key or a hash.
+ * @throws {TypeError} for a message without a key id.
+ */
+export async function notify(pool: Pick<Pool, 'query'>, channel: string, message: InvalidationMessage): Promise<void> {
+  const keyId = message?.keyId;
+  if (typeof keyId !== 'string' || keyId.length === 0 || keyId.length > MAX_KEY_ID) {
+    throw new TypeError(`publish needs { keyId }: a key id of 1-${MAX_KEY_ID} characters (never the key itself)`);
+  }
+  try {
+    await pool.query({ name: 'keyward_notify', text: 'SELECT pg_notify($1, $2)', values: [channel, JSON.stringify({ keyId })] });
+  } catch (error) {
+    throw translateError(error);
+  }
+}
+
+/** The message in a NOTIFY payload, or `null` for anything that is not one of ours. */
+export function parseMessage(payload: string | undefined): InvalidationMessage | null {
   if (payload === undefined || payload.length > 2 * MAX_KEY_ID) return null;
   try {
     const value = JSON.parse(payload) as unknown;
@@ -205,17 +223,7 @@ export function postgresInvalidation(options: PostgresInvalidationOptions): Post
   return {
     channel,
 
-    async publish(message: InvalidationMessage): Promise<void> {
-      const keyId = message?.keyId;
-      if (typeof keyId !== 'string' || keyId.length === 0 || keyId.length > MAX_KEY_ID) {
-        throw new TypeError(`publish needs { keyId }: a key id of 1-${MAX_KEY_ID} characters (never the key itself)`);
-      }
-      try {
-        await pool.query({ name: 'keyward_notify', text: 'SELECT pg_notify($1, $2)', values: [channel, JSON.stringify({ keyId })] });
-      } catch (error) {
-        throw translateError(error);
-      }
-    },
+    publish: (message: InvalidationMessage) => notify(pool, channel, message),
 
     async subscribe(listener, onError) {
       if (typeof listener !== 'function') throw new TypeError('subscribe needs a listener function');

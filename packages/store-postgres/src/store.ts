@@ -9,6 +9,7 @@ import {
   type StoredKey,
   type UsageStore,
   type CounterStore,
+  type ExpiringQuery,
 } from '@keyward/core/store';
 import type { Pool, PoolClient, QueryConfig, QueryResult } from 'pg';
 import { resolvePool, type PostgresConnection } from './connection.js';
@@ -18,6 +19,7 @@ import { migrate, type MigrateResult } from './migrations.js';
 import { postgresAudit, type PostgresAuditExtras } from './audit.js';
 import { postgresUsage } from './usage.js';
 import { postgresCounters } from './counters.js';
+import { postgresExpiring } from './expiring.js';
 import { statement } from './statement.js';
 import { COLUMN_LIST, COLUMNS, ROW_SQL, rowValues, toStoredKey, type KeyRow } from './row.js';
 
@@ -49,6 +51,8 @@ export interface PostgresStore extends KeyStore, UsageStore, AuditStore, Counter
   readonly tables: { readonly keys: string; readonly migrations: string; readonly usage: string; readonly audit: string };
   findById(id: string): Promise<StoredKey | null>;
   findByHash(hash: string): Promise<StoredKey | null>;
+  /** Keys that expire soon, soonest first, from the partial index of migration 5 (see `KeyStore.listExpiring`). */
+  listExpiring(query: ExpiringQuery): Promise<ListPage<StoredKey>>;
   /** Runs {@link migrate} with this store's pool, schema and prefix. */
   migrate(): Promise<MigrateResult>;
   /** Ends the pool when the store created it from `connectionString`; a pool you passed stays open. */
@@ -176,6 +180,7 @@ export function postgresStore(connection: PostgresConnection, options: PostgresS
     ...postgresUsage(pool, names),
     ...postgresAudit(pool, names),
     ...postgresCounters(pool, names),
+    ...postgresExpiring(pool, names),
     pool,
     tables: { keys: names.keys, migrations: names.migrations, usage: names.usage, audit: names.audit },
 

@@ -21,6 +21,28 @@ afterAll(async () => {
 describeCounterStore({ name: 'postgres', store: () => store });
 
 describe('PostgreSQL counters', () => {
+  it('keeps the counters of two schemas on one pool apart (their prepared statements do not collide)', async () => {
+    const other = randomSchema('counters2');
+    const second = postgresStore({ pool }, { schema: other });
+    await second.migrate();
+    try {
+      const request = (key: string) => ({
+        group: 'g',
+        now: Date.now(),
+        cost: 1,
+        dryRun: false,
+        rates: [{ key: `r:${key}`, limit: 10, windowMs: 60_000 }],
+        quota: { key: `q:${key}`, limit: 1, resetAt: Date.now() + 60_000 },
+      });
+      // Many at once, so that both statements are prepared on the same connections.
+      const results = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? store : second).consumeCounters(request(`same_${i % 2}`))));
+      expect(results.filter((r) => r.refused === null)).toHaveLength(2);
+      expect((await second.consumeCounters(request('same_0'))).refused).toEqual({ quota: true });
+    } finally {
+      await pool.query(`DROP SCHEMA IF EXISTS "${other}" CASCADE`);
+    }
+  });
+
   it('with 1 unit left, 50 concurrent requests from two processes admit exactly one, and the quota never goes below zero', {
     timeout: 60_000,
   }, async () => {

@@ -1,4 +1,6 @@
+import type { StoreCorruption } from '@keyward/core/testing';
 import pg from 'pg';
+import type { PostgresStore } from '@keyward/store-postgres';
 import { inject } from 'vitest';
 
 /** The PostgreSQL server of the test run (started by test/global-setup.ts, or DATABASE_URL). */
@@ -27,3 +29,13 @@ export async function waitUntil(what: string, timeoutMs: number, check: () => bo
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
+
+/** A key row whose hash_version is NULL (the column's NOT NULL dropped by hand): a row the store cannot read. */
+export const nullHashVersion: StoreCorruption<PostgresStore> = {
+  name: 'a NULL hash_version',
+  corrupt: async (store, key) => {
+    await store.pool.query(`ALTER TABLE ${store.tables.keys} ALTER COLUMN hash_version DROP NOT NULL`);
+    await store.pool.query(`UPDATE ${store.tables.keys} SET hash_version = NULL WHERE id = $1`, [key.id]);
+    return async () => void (await store.pool.query(`UPDATE ${store.tables.keys} SET hash_version = $2 WHERE id = $1`, [key.id, key.hashVersion]));
+  },
+};

@@ -1,5 +1,5 @@
-import { createKeyward } from '@keyward/core';
 import type { InvalidationMessage } from '@keyward/core/store';
+import { describeInvalidationBus } from '@keyward/core/testing';
 import { postgresInvalidation, postgresStore } from '@keyward/store-postgres';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startPostgres } from '@keyward/test-services';
@@ -21,20 +21,32 @@ function bus(options: Parameters<typeof postgresInvalidation>[0]) {
   return b;
 }
 
-describe('postgresInvalidation', () => {
-  it('delivers a publish from one pool to a subscriber on another within a second', async () => {
+describeInvalidationBus({
+  name: 'PostgreSQL LISTEN/NOTIFY',
+  createPair: () => {
     const channel = randomSchema('ch');
-    const received: InvalidationMessage[] = [];
-    const subscriber = bus({ pool: poolB, channel });
-    await subscriber.subscribe((m) => received.push(m));
-    const publisher = bus({ pool: poolA, channel });
-    const sent = Date.now();
-    await publisher.publish({ keyId: 'key_abc' });
-    await waitUntil('the message', 1000, () => received.length > 0);
-    expect(Date.now() - sent).toBeLessThan(1000);
-    expect(received).toEqual([{ keyId: 'key_abc' }]);
-  });
+    return { publisher: bus({ pool: poolA, channel }), subscriber: bus({ pool: poolB, channel }) };
+  },
+  createInterruptiblePair: async () => {
+    const server = await startPostgres();
+    closers.push(() => server.stop());
+    return {
+      publisher: bus({ connectionString: server.url }),
+      subscriber: bus({ connectionString: server.url, reconnectDelay: { min: 50, max: 400 } }),
+      down: () => server.stopServer(),
+      up: () => server.startServer(),
+    };
+  },
+  createStores: async () => {
+    const schema = randomSchema('inv');
+    closers.push(() => poolA.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
+    const a = postgresStore({ pool: poolA }, { schema });
+    await a.migrate();
+    return { a, b: postgresStore({ pool: poolB }, { schema }) };
+  },
+});
 
+describe('postgresInvalidation', () => {
   it('sends only {"keyId"} and ignores foreign or malformed payloads', async () => {
     const channel = randomSchema('ch');
     const raw: string[] = [];
@@ -77,56 +89,5 @@ describe('postgresInvalidation', () => {
 
   it('refuses a channel that is not an identifier', () => {
     expect(() => postgresInvalidation({ pool: poolA, channel: 'bad channel' })).toThrow(RangeError);
-  });
-
-  it('survives the server being stopped and started again, telling onError both times', async () => {
-    const server = await startPostgres();
-    closers.push(() => server.stop());
-    const channel = 'keyward_invalidation';
-    const received: string[] = [];
-    const errors: string[] = [];
-    const subscriber = bus({ connectionString: server.url, channel, reconnectDelay: { min: 50, max: 400 } });
-    await subscriber.subscribe(
-      (m) => received.push(m.keyId),
-      (e) => errors.push(e instanceof Error ? e.message : String(e)),
-    );
-    const publisher = bus({ connectionString: server.url, channel });
-    await publisher.publish({ keyId: 'key_before' });
-    await waitUntil('the first message', 1000, () => received.length === 1);
-
-    await server.stopServer();
-    await waitUntil('onError after the drop', 2000, () => errors.length > 0);
-    await server.startServer();
-    await waitUntil('onError after the reconnection', 5000, () => errors.some((e) => e.includes('restored')));
-    await publisher.publish({ keyId: 'key_after' });
-    await waitUntil('a message after the restart', 1000, () => received.includes('key_after'));
-    expect(received).toEqual(['key_before', 'key_after']);
-  });
-
-  it('lets a revoke on one instance reach the cache of another within a second', async () => {
-    const schema = randomSchema('inv');
-    closers.push(() => poolA.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
-    const storeA = postgresStore({ pool: poolA }, { schema });
-    await storeA.migrate();
-    const channel = randomSchema('ch');
-    const a = createKeyward({ store: storeA, invalidation: bus({ pool: poolA, channel }), cache: { ttl: 60_000 } });
-    const b = createKeyward({
-      store: postgresStore({ pool: poolB }, { schema }),
-      invalidation: bus({ pool: poolB, channel }),
-      cache: { ttl: 60_000 },
-    });
-    closers.push(
-      () => a.close(),
-      () => b.close(),
-    );
-    await a.ready();
-    await b.ready();
-    const { key, record } = await a.create({ workspaceId: 'ws_inv', name: 'cached' });
-    expect((await b.verify({ authorization: `Bearer ${key}` })).ok).toBe(true);
-    expect((await b.verify({ authorization: `Bearer ${key}` })).ok).toBe(true); // from the cache now
-    await a.revoke(record.id);
-    const revokedAt = Date.now();
-    await waitUntil('instance B to refuse the revoked key', 1000, async () => !(await b.verify({ authorization: `Bearer ${key}` })).ok);
-    expect(Date.now() - revokedAt).toBeLessThan(1000);
   });
 });

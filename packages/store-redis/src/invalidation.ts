@@ -89,7 +89,12 @@ export function redisInvalidation(options: RedisInvalidationOptions): RedisInval
         } catch {
           return; // not ours: ignore
         }
-        if (typeof keyId === 'string') listener({ keyId });
+        if (typeof keyId !== 'string') return;
+        try {
+          listener({ keyId });
+        } catch {
+          // A throwing listener must not become an uncaught exception of the connection's emitter.
+        }
       });
       // An 'error' listener is required anyway: without one, ioredis reports to the console.
       subscriber.on('error', (error: unknown) => {

@@ -1,10 +1,12 @@
 import {
   type AuditStore,
   type CounterStore,
+  type ExpiringQuery,
   type FusedCounterStore,
   type KeyPatch,
   KeywardError,
   type KeyStore,
+  type ListPage,
   type RotateInput,
   type StoredKey,
   type UsageStore,
@@ -31,6 +33,7 @@ import { lister } from './internal/list.js';
 import { type Claim, conflict, type Flat, pointers } from './internal/pointers.js';
 import { CAS_DEL, DELETE, INSERT, ROTATE, UPDATE } from './internal/scripts.js';
 import { redisUsage } from './usage.js';
+import { redisExpiring } from './expiring.js';
 
 /** Options of {@link redisStore}. */
 export interface RedisStoreOptions {
@@ -74,6 +77,13 @@ export interface RedisStore extends KeyStore, UsageStore, AuditStore, CounterSto
   readonly redis: Redis | Cluster;
   /** The prefix of every Redis key of this store. */
   readonly prefix: string;
+  /** Keys that expire soon, soonest first, from each group's expiry index (see `KeyStore.listExpiring`). */
+  listExpiring(query: ExpiringQuery): Promise<ListPage<StoredKey>>;
+  /**
+   * Puts the records written before the expiry index existed (Keyward < 0.x) into it: run once
+   * after upgrading a store that holds keys with an expiry. SCANs every record; returns how many.
+   */
+  rebuildExpiryIndex(): Promise<number>;
   /** Quits the client when the store opened it (`{ url }`); does nothing to a client you passed. */
   close(): Promise<void>;
 }
@@ -120,6 +130,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     return n;
   };
   const usage = redisUsage(client, prefix, positive(options.usageTtlDays, 400, 'usageTtlDays'));
+  const expiring = redisExpiring(client, prefix, call);
   const audit = redisAudit(client, prefix, {
     days: positive(options.auditRetentionDays, 90, 'auditRetentionDays'),
     maxLength: Math.ceil(positive(options.auditMaxLength, 10_000, 'auditMaxLength')),
@@ -142,6 +153,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     const tag = groupTag(key);
     const record = recordSuffix(tag, key.id);
     const member = orderMember(key.createdAt.getTime(), key.id);
+    if (key.expiresAt !== null) await expiring.noteGroup(tag);
     const { idClaim, hashClaim, undo } = await prepare(key, record, member);
     // On an error the outcome is unknown (the script may have run): the pointers stay, and reads
     // check them anyway.
@@ -157,6 +169,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     const { set, del } = encodePatch(patch);
     const location = await locate(id);
     if (location === null) return null;
+    if (patch.expiresAt) await expiring.noteGroup(tagOf(location.record));
     let hashClaim: Claim | null = null;
     if (patch.hash !== undefined) {
       // The new pointer first: from the moment the record holds the new hash it can be found by it.
@@ -210,6 +223,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     }
     const record = recordSuffix(tag, successor.id);
     const member = orderMember(successor.createdAt.getTime(), successor.id);
+    if (successor.expiresAt !== null) await expiring.noteGroup(tag);
     const { idClaim, hashClaim, undo } = await prepare(successor, record, member);
     const expires = input.oldExpiresAt === undefined ? 'keep' : input.oldExpiresAt === null ? 'null' : String(input.oldExpiresAt.getTime());
     const reply = (await call(
@@ -235,6 +249,8 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     ...(singleRoundTrip ? redisCounters(client, prefix, true) : redisCounters(client, prefix, false)),
     redis: client,
     prefix,
+    listExpiring: expiring.listExpiring,
+    rebuildExpiryIndex: expiring.rebuildExpiryIndex,
     findById,
     findByHash,
     insert,

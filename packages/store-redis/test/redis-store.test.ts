@@ -31,8 +31,11 @@ describe('redisStore specifics', () => {
     await store.insert(key);
     const keys = (await redis.keys(`${store.prefix}*`)).map((k) => k.slice(store.prefix.length)).sort();
     // On a standalone server, each pointer has its snapshot (`…s`) next to it: a lookup is one GET.
+    // The key expires: it is in its group's expiry index (`…x`), and the group in the list of groups.
     expect(keys).toEqual(
       [
+        '{expiring}groups',
+        `{ws:ws%3Aodd%7Bname%7D}x`,
         `{hash:${key.hash}}`,
         `{hash:${key.hash}}s`,
         `{id:${key.id}}`,
@@ -185,7 +188,7 @@ describe('redisStore specifics', () => {
     expect(await store.findById(key.id)).toEqual(revoked);
     await store.delete(key.id);
     expect(await both(key.id, newHash)).toEqual([null, null]);
-    expect(await redis.keys(`${store.prefix}*s`)).toEqual([]);
+    expect(await redis.keys(`${store.prefix}*}s`)).toEqual([]);
   });
 
   it('close() leaves a client it did not open alone, and quits one it opened', async () => {

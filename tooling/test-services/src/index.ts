@@ -1,3 +1,5 @@
 export * from './services.js';
 export { describeRevocationPropagation, measureRevocation, raceAcrossProcesses } from './propagation.js';
 export type { Revocation } from './propagation.js';
+export { bundleForWeb, runWithoutNode, TINY_STORE_SOURCE, webGlobals } from './portable.js';
+export { embeddedDir } from './embedded-dir.js';

@@ -8,6 +8,10 @@ export interface CommandContext {
   readonly values: Values;
   /** The key id of `keys show <id>` and the like; '' for other commands. */
   readonly id: string;
+  /** The files and folders of a command that takes paths (`scan`); empty for the others. */
+  readonly paths: readonly string[];
+  /** All of stdin, as UTF-8 text (for `-`). */
+  readStdin(): Promise<string>;
   readonly store: OpenedStore;
   /** The app's formats and hashers, from `--config`; null without it. */
   readonly config: AppConfig | null;
@@ -17,8 +21,12 @@ export interface CommandContext {
   existing(): Promise<ApiKey>;
   /** Writes `data` as JSON with `--json`, else `human`, on stdout. */
   print(data: unknown, human: string): void;
+  /** Writes `text` to stdout as it is (what `export` streams). */
+  write(text: string): void;
   /** Writes to stderr. */
   warn(text: string): void;
+  /** The exit code of a command that completed, when it is not 0 (`scan` found a live key). */
+  exitWith(code: number): void;
 }
 
 /** One command of `keyward`. */
@@ -31,6 +39,8 @@ export interface Command {
   readonly options: readonly OptionName[];
   /** It takes one key id. */
   readonly takesId?: boolean;
+  /** It takes one or more files, folders, or `-` for stdin. */
+  readonly takesPaths?: boolean;
   /** Checks what needs no store, before connecting to it. */
   check?(values: Values): void;
   run(context: CommandContext): Promise<void>;

@@ -11,6 +11,8 @@ export const AUDIT_EVENT_TYPES: readonly AuditEventType[] = Object.freeze([
   'key.rotated',
   'key.revoked',
   'key.deleted',
+  'key.leaked',
+  'key.expiring',
   'verify.expired_key',
   'verify.revoked_key',
   'verify.legacy_key',

@@ -15,6 +15,17 @@ export type AuditEventType =
   | 'key.rotated'
   | 'key.revoked'
   | 'key.deleted'
+  /**
+   * A key was found in public (a secret scanner's report, `keyward scan`): `details` says where
+   * (`url`, `source`, `tokenType`) and what was done (`action`: `revoked`, `rotated`,
+   * `grace-shortened`, `none`). Once per key and place.
+   */
+  | 'key.leaked'
+  /**
+   * A key will expire soon: `details.expiresAt`, and `details.threshold` (ms before `expiresAt`,
+   * one of `expiry.thresholds`) that it crossed. Once per key, threshold and expiry date.
+   */
+  | 'key.expiring'
   /** A request with a key that has expired (or whose rotation grace period has ended). */
   | 'verify.expired_key'
   /** A request with a revoked key. */

@@ -17,7 +17,13 @@ export function localInvalidation(): LocalInvalidation {
       return listeners.size;
     },
     async publish(message) {
-      for (const listener of [...listeners]) listener({ keyId: message.keyId });
+      for (const listener of [...listeners]) {
+        try {
+          listener({ keyId: message.keyId });
+        } catch {
+          // One failing listener must not keep the message from the others.
+        }
+      }
     },
     async subscribe(listener) {
       listeners.add(listener);

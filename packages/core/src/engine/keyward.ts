@@ -8,7 +8,11 @@ import { deleteKey, revokeKey, updateKey } from '../lifecycle/change.js';
 import { createKey } from '../lifecycle/create.js';
 import { importKey } from '../lifecycle/import.js';
 import { getKey, listKeys } from '../lifecycle/read.js';
+import { expiryThreshold, type ExpiringKeysQuery } from '../lifecycle/expiring.js';
+import type { TokenInspection } from '../lifecycle/inspect.js';
 import { rotateKey } from '../lifecycle/rotate.js';
+import { inspectKey, listExpiring, reportKeyLeak, sweepExpiring } from '../lifecycle/watch.js';
+import type { LeakOptions, LeakOutcome, LeakReport } from '../leaks/types.js';
 import type { RenderedError, Renderer } from '../render/types.js';
 import { auditLog } from '../reports/audit-log.js';
 import { usageReport } from '../reports/usage.js';
@@ -68,7 +72,8 @@ export class Keyward {
    * not close the store.
    */
   async close(): Promise<void> {
-    const { cache, usageTracker, auditRecorder } = this.engine;
+    const { cache, usageTracker, auditRecorder, expiryWatch } = this.engine;
+    await expiryWatch.settle();
     await Promise.all([cache.close(), usageTracker?.close(), auditRecorder?.close()]);
   }
 
@@ -78,6 +83,7 @@ export class Keyward {
    * `waitUntil` at the end of a request. Failed writes go to the `onError` hooks, not here.
    */
   async flush(): Promise<void> {
+    await this.engine.expiryWatch.settle();
     await Promise.all([this.engine.usageTracker?.flush(), this.engine.auditRecorder?.flush()]);
   }
 
@@ -196,6 +202,64 @@ export class Keyward {
    */
   rotate(id: string, options: RotateOptions = {}): Promise<CreatedKey & { previous: ApiKey }> {
     return rotateKey(this.engine, id, options);
+  }
+
+  /**
+   * What a token is — malformed, unknown, or a key and its state — read from the store, never
+   * from the cache. Not a verify: no usage, no quota, no audit event. For `keyward scan` and
+   * leak reports.
+   * @throws {KeywardError} `store_unavailable`.
+   */
+  inspect(token: string): Promise<TokenInspection> {
+    return inspectKey(this.engine, token);
+  }
+
+  /**
+   * Acts on a key found in public (a secret scanner's report): revokes it (or rotates it with a
+   * grace period, or only tells), records `key.leaked` and calls `onLeak` — once per key and place,
+   * across processes. See `@keyward/secret-scanning` for GitHub's partner program.
+   * @throws {KeywardError} `store_unavailable` (retry the report: nothing is done twice).
+   */
+  reportLeak(report: LeakReport, options?: LeakOptions): Promise<LeakOutcome> {
+    return reportKeyLeak(this.engine, report, options);
+  }
+
+  /**
+   * Keys that expire within `within` from now (still working: not revoked, not retired by a
+   * rotation), soonest first — of one workspace, or of all.
+   *
+   * @example
+   * ```ts
+   * const { items } = await keyward.expiring({ within: '7d', workspaceId: 'ws_1' });
+   * ```
+   * @throws {KeywardError} `invalid_argument` for a bad query. @throws {TypeError} without a
+   * workspaceId on a store that has no `listExpiring`.
+   */
+  expiring(query: ExpiringKeysQuery): Promise<ListPage<ApiKey>> {
+    return listExpiring(this.engine, query);
+  }
+
+  /**
+   * Records `key.expiring` for every key that crossed a threshold and was not warned about yet
+   * (by this process or another). Run it from a scheduler (hourly is plenty); requests with an
+   * expiring key record the same events as they come, so the sweep catches the keys not in use.
+   * @throws {TypeError} when the audit log is off. @throws {KeywardError} `store_unavailable`.
+   */
+  sweepExpiring(options: { workspaceId?: string } = {}): Promise<{ keys: number; warned: number }> {
+    return sweepExpiring(this.engine, options);
+  }
+
+  /** The expiry thresholds (`expiry.thresholds`), in ms before `expiresAt`, largest first. */
+  get expiryThresholds(): readonly number[] {
+    return this.engine.expiryWatch.thresholds;
+  }
+
+  /**
+   * Whether a key still works but expires within the largest threshold (30 days by default):
+   * what a dashboard shows in amber.
+   */
+  expiresSoon(key: Pick<ApiKey, 'expiresAt' | 'revokedAt'>): boolean {
+    return key.revokedAt === null && expiryThreshold(key.expiresAt, this.engine.now(), this.engine.expiryWatch.thresholds) !== null;
   }
 }
 

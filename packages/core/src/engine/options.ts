@@ -16,6 +16,8 @@ import type { Renderer } from '../render/types.js';
 import type { Awaitable, KeyStore, StoredKey } from '../store/types.js';
 import { UsageTracker } from '../usage/tracker.js';
 import type { UsageOptions, UsageStore } from '../usage/types.js';
+import { ExpiryWatch, type ExpiryOptions } from '../lifecycle/expiring.js';
+import { countersOf, onceGate, type OnceGate } from '../lifecycle/once.js';
 import { read } from '../verify/lookup.js';
 import { toDate } from '../lifecycle/checks.js';
 import { unavailable } from '../verify/results.js';
@@ -99,6 +101,11 @@ export interface KeywardOptions {
    * store. Off by default.
    */
   audit?: boolean | AuditOptions;
+  /**
+   * Warnings before keys expire: `key.expiring` audit events at thresholds (30, 7 and 1 days
+   * before `expiresAt` by default), and the `API-Key-Expires` response header within the last one.
+   */
+  expiry?: ExpiryOptions;
 }
 
 /**
@@ -137,6 +144,10 @@ export interface Engine {
   readonly upgrading: Set<string>;
   /** A failed store call as the verify result (503), made once: the pipeline's `fail` of a rejection. */
   readonly failClosed: (cause: unknown) => VerifyFailure;
+  /** Expiry warnings: the response header of keys about to expire, and `key.expiring` events. */
+  readonly expiryWatch: ExpiryWatch;
+  /** The cross-process "once" of leak reports and expiry warnings (on the counter store), made on first use. */
+  readonly once: () => OnceGate;
 }
 
 const KEY_STORE_METHODS = ['insert', 'findById', 'findByHash', 'list', 'update', 'delete', 'rotate'] as const;
@@ -212,6 +223,7 @@ export function resolveOptions(options: KeywardOptions): Engine {
   if (!(storeTimeout > 0)) throw new RangeError('options.storeTimeout must be a positive number of milliseconds');
   const cacheOn = options.cache === false ? false : options.cache !== undefined || store.local !== true;
   const generateId = options.generateId ?? (() => `key_${randomString(20)}`);
+  let gate: OnceGate | null = null;
   const engine: { -readonly [K in keyof Engine]: Engine[K] } = {
     store,
     formats,
@@ -242,6 +254,9 @@ export function resolveOptions(options: KeywardOptions): Engine {
     publicViews: new WeakMap(),
     upgrading: new Set(),
     failClosed: (cause) => unavailable(engine, cause),
+    // Set below, once the audit recorder exists.
+    expiryWatch: null as unknown as ExpiryWatch,
+    once: () => (gate ??= onceGate(countersOf(options))),
   };
   if (options.usage) {
     const usage = options.usage === true ? {} : options.usage;
@@ -277,6 +292,13 @@ export function resolveOptions(options: KeywardOptions): Engine {
       },
     });
   }
+  const recorder = engine.auditRecorder;
+  engine.expiryWatch = new ExpiryWatch(options.expiry, {
+    now,
+    once: engine.once,
+    audit: recorder === null ? null : (input) => recorder.record(input),
+    onError: (error) => (typeof options.audit === 'object' ? options.audit.onError?.(error) : undefined),
+  });
   return engine;
 }
 

@@ -1,7 +1,7 @@
 import { BASE62, BASE62_VALUE, base62Uint32, CHECKSUM_LENGTH, decodeBase62 } from '../internal/base62.js';
 import { CRC32_INIT, CRC32_TABLE, crc32Ascii, crc32Final, crc32Update } from '../internal/crc32.js';
 import { entropyBits, randomString } from '../internal/random.js';
-import type { GeneratedKey, KeyFormat, KeyParseFailure, ParsedKey } from './types.js';
+import type { GeneratedKey, KeyFormat, KeyParseFailure, ParsedKey, SecretScanningPattern } from './types.js';
 
 /** Options of {@link prefixedFormat}. */
 export interface PrefixedFormatOptions {
@@ -66,7 +66,9 @@ export function prefixedFormat(options: PrefixedFormatOptions): KeyFormat {
   const maxEnv = environments.reduce((m, e) => Math.max(m, e.length + 1), 0);
   const maxLength = head.length + maxEnv + tailLength;
   const envGroup = environments.length ? `(?:${environments.join('|')})_` : '';
-  const pattern = new RegExp(`(?<![A-Za-z0-9_])${prefix}_${envGroup}[0-9A-Za-z]{${tailLength}}(?![A-Za-z0-9_])`, 'g');
+  const secret = `${prefix}_${envGroup}[0-9A-Za-z]{${tailLength}}`;
+  const pattern = new RegExp(`(?<![A-Za-z0-9_])${secret}(?![A-Za-z0-9_])`, 'g');
+  const name = options.name ?? prefix;
 
   // The CRC register after each fixed start (`tipar_live_`), computed once: a request then feeds
   // only its random characters into the checksum.
@@ -121,8 +123,20 @@ export function prefixedFormat(options: PrefixedFormatOptions): KeyFormat {
     return start.env === undefined ? { secret: token } : { secret: token, environment: start.env };
   }
 
+  // GitHub's form: the secret, and the boundaries in the fields of its custom patterns (\A and \z
+  // are the start and end of the text in PCRE and Hyperscan). A key never contains "_" after its
+  // start, nor any character outside base62, so either of those ends it.
+  const scanning: SecretScanningPattern = Object.freeze({
+    type: `${name.replace(/[^A-Za-z0-9_]/g, '_')}_api_key`,
+    secret,
+    before: '(?:\\A|[^0-9A-Za-z_])',
+    after: '(?:\\z|[^0-9A-Za-z_])',
+    regex: pattern,
+    checksum,
+  });
+
   return {
-    name: options.name ?? prefix,
+    name,
     lookup: 'hash',
     maxLength,
     pattern,
@@ -148,5 +162,6 @@ export function prefixedFormat(options: PrefixedFormatOptions): KeyFormat {
       const visible = 'error' in parsed ? head : key.slice(0, key.length - tailLength);
       return `${visible}…${key.slice(-4)}`;
     },
+    secretScanningPattern: () => ({ ...scanning, regex: new RegExp(pattern.source, 'g') }),
   };
 }

@@ -15,6 +15,36 @@ export interface KeyParseFailure {
   readonly detail: string;
 }
 
+/**
+ * What to register with a secret scanner (GitHub's secret scanning partner program, or any tool
+ * that takes a regular expression) so that it finds the keys of a format. See
+ * {@link KeyFormat.secretScanningPattern}.
+ */
+export interface SecretScanningPattern {
+  /**
+   * A unique, human-readable name of the secret type (`tipar_api_key`): GitHub sends it back as
+   * `type` in each alert.
+   */
+  readonly type: string;
+  /**
+   * The key itself, as a regular expression without anchors or lookarounds (which not every
+   * scanner supports): `tipar_(?:live|test)_[0-9A-Za-z]{38}`.
+   */
+  readonly secret: string;
+  /** What must come before the key: the start of the text or a character no key contains. */
+  readonly before: string;
+  /** What must come after the key: the end of the text or a character no key contains. */
+  readonly after: string;
+  /**
+   * The three together as one JavaScript regular expression (global; the key is the whole match,
+   * the boundaries are lookarounds). Use it to test the pattern, or with tools that take one
+   * expression.
+   */
+  readonly regex: RegExp;
+  /** Whether the key ends with a checksum that tells a real key from a random look-alike. */
+  readonly checksum: boolean;
+}
+
 /** A freshly generated key. `key` is the plaintext: hand it to the user once, never store it. */
 export interface GeneratedKey {
   readonly key: string;
@@ -72,6 +102,13 @@ export interface KeyFormat {
   parseUnchecked?(token: string): ParsedKey | KeyParseFailure;
   /** A display form that cannot be used as the key: its public prefix and its last 4 characters. */
   redact(key: string): string;
+  /**
+   * Optional: the pattern to register with a secret scanner (GitHub's secret scanning partner
+   * program). Only formats with a unique prefix have one: `prefixedFormat` does; `idSecretFormat`
+   * does not (`{id}.{secret}` looks like countless other strings, and GitHub asks for a unique
+   * prefix).
+   */
+  secretScanningPattern?(): SecretScanningPattern;
 }
 
 /** True when `parse` refused the token. */

@@ -3,7 +3,8 @@
  * audit, invalidation), the helpers their implementations share, and the error to throw. Every
  * store passes the suites of `@keyward/core/testing`.
  */
-export type { Awaitable, KeyPatch, KeyStore, ListPage, ListQuery, RotateInput, StoredKey } from './types.js';
+export type { Awaitable, ExpiringQuery, KeyPatch, KeyStore, ListPage, ListQuery, RotateInput, StoredKey } from './types.js';
+export { expiringPage, isExpiringIn } from '../lifecycle/expiring.js';
 export { counterRequest, gcra, gcraState, guardAdmits } from '../policy/types.js';
 export type {
   CounterGuard,

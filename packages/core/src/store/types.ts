@@ -71,6 +71,23 @@ export interface ListPage<T> {
   readonly nextCursor: string | null;
 }
 
+/**
+ * What {@link KeyStore.listExpiring} reads: keys that will expire in `(after, before]` and still
+ * work until then — not revoked, not retired by a rotation (a rotated key is meant to expire).
+ */
+export interface ExpiringQuery {
+  /** Keys of one workspace; all workspaces (and owners) when absent. */
+  readonly workspaceId?: string;
+  /** Keys whose `expiresAt` is after this time (usually now). */
+  readonly after: Date;
+  /** … and at or before this time. */
+  readonly before: Date;
+  /** Page size, 1..1000. */
+  readonly limit: number;
+  /** `nextCursor` of the previous page. */
+  readonly cursor?: string;
+}
+
 /** The atomic rotation a store performs. */
 export interface RotateInput {
   readonly oldId: string;
@@ -116,6 +133,13 @@ export interface KeyStore {
    * rotated already (so concurrent rotations retire a key once).
    */
   rotate(input: RotateInput): Promise<StoredKey>;
+  /**
+   * Optional: keys that expire soon ({@link ExpiringQuery}), soonest first (by `expiresAt`, then
+   * `id`), from an index — never a scan of every key. Without it, `keyward.expiring` reads the
+   * workspace's listing instead (and cannot answer for all workspaces at once).
+   * @throws {KeywardError} `invalid_argument` for a cursor that is not one of its own.
+   */
+  listExpiring?(query: ExpiringQuery): Promise<ListPage<StoredKey>>;
   /** Releases connections the store opened itself. */
   close?(): Promise<void>;
 }

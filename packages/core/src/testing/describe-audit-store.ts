@@ -264,6 +264,14 @@ export function describeAuditStore<S extends KeyStore & AuditStore>(options: Aud
       secrets.push(unknown);
       expect((await verify(unknown, { request: { ip: '198.51.100.7', userAgent: `bot ${unknown}` } })).ok).toBe(false);
       expect((await verify(rotated.key, { scopes: ['admin'] })).ok).toBe(false);
+      // Expiry warnings and leak reports.
+      const soon = await keyward.create({ workspaceId: ws, name: 'soon', expiresAt: new Date(clock + 12 * 3_600_000) });
+      secrets.push(soon.key);
+      expect(await keyward.sweepExpiring({ workspaceId: ws })).toEqual({ keys: 1, warned: 1 });
+      const leaked = await keyward.create({ workspaceId: ws, name: 'leaked' });
+      secrets.push(leaked.key);
+      const where = { url: 'https://github.com/octo/repo/blob/main/.env', source: 'content', type: 'kw_api_key' };
+      expect(await keyward.reportLeak({ token: leaked.key, ...where })).toMatchObject({ status: 'known', action: 'revoked', first: true });
       await keyward.close();
 
       expect(errors).toEqual([]);
@@ -287,13 +295,19 @@ export function describeAuditStore<S extends KeyStore & AuditStore>(options: Aud
         keyId: a.record.id,
         details: { successorId: rotated.record.id, successorHint: rotated.key.slice(-4) },
       });
-      expect(find('key.revoked')).toMatchObject({ keyId: b.record.id, actor: 'user:carol' });
+      expect(find('key.revoked', b.record.id)).toMatchObject({ keyId: b.record.id, actor: 'user:carol' });
       expect(find('key.deleted')).toMatchObject({ keyId: b.record.id, keyHint: b.key.slice(-4) });
       expect(find('key.imported', legacy.id)).toMatchObject({ actor: 'migration', details: { legacy: true } });
       expect(find('verify.expired_key')).toMatchObject({ keyId: expired.record.id, keyHint: expired.key.slice(-4), code: 'expired_key', ...request });
       expect(find('verify.revoked_key')).toMatchObject({ keyId: a.record.id, code: 'invalid_key', reason: 'revoked', keyHint: a.key.slice(-4) });
       expect(find('verify.legacy_key')).toMatchObject({ workspaceId: ws, keyHint: legacyKey.slice(-4), ip: request.ip });
       expect(find('verify.legacy_sunset')).toMatchObject({ code: 'key_sunset' });
+      expect(find('key.expiring')).toMatchObject({ keyId: soon.record.id, keyHint: soon.key.slice(-4), details: { threshold: 86_400_000 } });
+      expect(find('key.leaked')).toMatchObject({
+        keyId: leaked.record.id,
+        actor: 'leak-report',
+        details: { url: where.url, source: 'content', tokenType: 'kw_api_key', action: 'revoked', wasActive: true },
+      });
       const unknownEvent = stored.find((e) => e.type === 'verify.failed' && e.reason === 'unknown');
       expect(unknownEvent).toMatchObject({ keyId: null, keyHint: null, code: 'invalid_key', ip: '198.51.100.7', workspaceId: ws });
       expect(unknownEvent!.userAgent).toMatch(/^bot kw_/);

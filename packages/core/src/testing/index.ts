@@ -12,3 +12,7 @@ export { describeCounterStore } from './describe-counter-store.js';
 export type { CounterStoreSuiteOptions } from './describe-counter-store.js';
 export { describeFusedCounterStore } from './describe-fused-counter-store.js';
 export type { FusedCounterStoreSuiteOptions } from './describe-fused-counter-store.js';
+export { describeInvalidationBus } from './describe-invalidation-bus.js';
+export type { InterruptibleBusPair, InvalidationBusPair, InvalidationBusSuiteOptions } from './describe-invalidation-bus.js';
+export { describeStoreGuarantees } from './describe-store-guarantees.js';
+export type { StoreCorruption, StoreGuaranteesSuiteOptions } from './describe-store-guarantees.js';

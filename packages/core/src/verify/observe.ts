@@ -36,6 +36,7 @@ export function observe(result: VerifyResult, engine: Engine, options: VerifyOpt
   if (result.ok) {
     const key = result.key;
     if (options?.dryRun !== true) engine.usageTracker?.record(key.id, key.workspaceId, engine.now());
+    if (key.expiresAt !== null) engine.expiryWatch.observe(key);
     if (key.legacy && recorder !== null) {
       recorder.sample({ type: 'verify.legacy_key', workspaceId: key.workspaceId, keyId: key.id, keyHint: key.hint, request: options?.request });
     }

@@ -26,7 +26,13 @@ export function unavailable(engine: Engine, cause: unknown): VerifyFailure {
  */
 export function succeed(engine: Engine, record: StoredKey, parsed: ParsedKey): VerifySuccess {
   if (record.hashVersion !== engine.currentVersion) upgradeHash(engine, record, parsed.secret);
-  return { ok: true, key: toPublic(engine, record), headers: record.legacy ? legacyHeaders(engine, record) : EMPTY_HEADERS };
+  const headers = record.legacy ? legacyHeaders(engine, record) : EMPTY_HEADERS;
+  // A key about to expire says so (expiry.header); one headers object per expiry date, reused.
+  return {
+    ok: true,
+    key: toPublic(engine, record),
+    headers: record.expiresAt === null ? headers : engine.expiryWatch.headers(record.expiresAt, engine.now(), headers),
+  };
 }
 
 function legacyHeaders(engine: Engine, record: StoredKey): Record<string, string> {

@@ -1,5 +1,5 @@
 import { Redis, type Cluster, type RedisOptions } from 'ioredis';
-import { SCRIPTS, withSnapshots, type ScriptDefinition } from './scripts.js';
+import { SCRIPTS, withExpiryIndex, withSnapshots, type ScriptDefinition } from './scripts.js';
 
 /** A client the user passes, or a URL for a client the store opens (and closes) itself. */
 export type RedisConnection = Redis | Cluster | { url: string; options?: RedisOptions };
@@ -62,7 +62,9 @@ export function defineScripts(client: Redis | Cluster, scripts: readonly ScriptD
   const standalone = !client.isCluster;
   const defined = new Map<string, string>();
   for (const script of scripts) {
-    const variant = standalone ? withSnapshots(script) : script;
+    // Every script that may change an expiry keeps the group's expiry index (scripts.ts).
+    const indexed = withExpiryIndex(script);
+    const variant = standalone ? withSnapshots(indexed) : indexed;
     // Idempotent: a second store on the same client defines the same script again.
     // `keys: -1`: a variable number of keys, given with each call (as EVALSHA's numkeys).
     if (typeof commands[variant.name] !== 'function')

@@ -18,6 +18,12 @@ export interface ScriptDefinition {
    * {@link withSnapshots}, which refreshes their snapshots in the same atomic step.
    */
   readonly writesRecords?: boolean;
+  /**
+   * The script may change a record's expiry, revocation or rotation, or delete it: it runs wrapped
+   * by {@link withExpiryIndex} (standalone and Cluster), which keeps the group's expiry index in
+   * the same atomic step.
+   */
+  readonly changesExpiry?: boolean;
 }
 
 /**
@@ -79,6 +85,45 @@ for _, r in ipairs(kw_records) do
 end
 `;
 
+/**
+ * The expiry index of a group: next to the records, `<prefix>{<tag>}x`, a ZSET of the ids of the
+ * group's keys that will expire while still working (an `expiresAt`, no `revokedAt`, no
+ * `rotatedToId`), scored by `expiresAt` (ms). Same hash tag as the records, hence the same slot:
+ * kept by the script that writes the record, on a Cluster too. `listExpiring` reads it.
+ */
+const EXPIRY_PROLOGUE = `
+local kw_expiry = {}
+for i = 1, #KEYS do
+  local p, tag = string.match(KEYS[i], '^([^{]*)({[^}]*})k:.')
+  if p then kw_expiry[#kw_expiry + 1] = { key = KEYS[i], index = p .. tag .. 'x', id = redis.call('HGET', KEYS[i], 'id') } end
+end
+`;
+
+const EXPIRY_EPILOGUE = `
+for _, r in ipairs(kw_expiry) do
+  local f = redis.call('HMGET', r.key, 'id', 'expiresAt', 'revokedAt', 'rotatedToId')
+  local id = f[1] or r.id
+  if r.id and f[1] and r.id ~= f[1] then redis.call('ZREM', r.index, r.id) end
+  if id then
+    if f[1] and f[2] and not f[3] and not f[4] and tonumber(f[2]) then
+      redis.call('ZADD', r.index, tonumber(f[2]), id)
+    else
+      redis.call('ZREM', r.index, id)
+    end
+  end
+end
+`;
+
+/** A script that may change expiries, with the expiry index kept in the same step (see {@link EXPIRY_PROLOGUE}). */
+export function withExpiryIndex(script: ScriptDefinition): ScriptDefinition {
+  if (!script.changesExpiry) return script;
+  return {
+    ...script,
+    name: `${script.name}X`,
+    lua: `${EXPIRY_PROLOGUE}\nlocal function kw_xbody()\n${script.lua}\nend\nlocal kw_xresult = kw_xbody()\n${EXPIRY_EPILOGUE}\nreturn kw_xresult\n`,
+  };
+}
+
 /** The standalone variant of a record-writing script: the same body, then the snapshots refreshed. */
 export function withSnapshots(script: ScriptDefinition): ScriptDefinition {
   if (!script.writesRecords) return script;
@@ -96,6 +141,7 @@ export function withSnapshots(script: ScriptDefinition): ScriptDefinition {
  */
 export const INSERT: ScriptDefinition = {
   writesRecords: true,
+  changesExpiry: true,
   name: 'keywardInsertV1',
   keys: 2,
   lua: `
@@ -113,6 +159,7 @@ return 1
  */
 export const UPDATE: ScriptDefinition = {
   writesRecords: true,
+  changesExpiry: true,
   name: 'keywardUpdateV1',
   keys: 1,
   lua: `
@@ -139,6 +186,7 @@ return { old[1] or '', old[2] or '', redis.call('HGETALL', KEYS[1]) }
  */
 export const DELETE: ScriptDefinition = {
   writesRecords: true,
+  changesExpiry: true,
   name: 'keywardDeleteV1',
   keys: 2,
   lua: `
@@ -161,6 +209,7 @@ return rec
  */
 export const ROTATE: ScriptDefinition = {
   writesRecords: true,
+  changesExpiry: true,
   name: 'keywardRotateV1',
   keys: 3,
   lua: `
@@ -267,4 +316,21 @@ return reply
 `,
 };
 
-export const SCRIPTS: readonly ScriptDefinition[] = [INSERT, UPDATE, DELETE, ROTATE, CAS_SET, CAS_DEL, LIST];
+/**
+ * Writes nothing itself: run on a record written before the expiry index existed, its wrappers
+ * put the record in the index (and refresh its snapshots). KEYS[1] record → 0 no record, 1 a
+ * record without an expiry, 2 one with.
+ */
+export const REINDEX: ScriptDefinition = {
+  writesRecords: true,
+  changesExpiry: true,
+  name: 'keywardReindexV1',
+  keys: 1,
+  lua: `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if redis.call('HEXISTS', KEYS[1], 'expiresAt') == 1 then return 2 end
+return 1
+`,
+};
+
+export const SCRIPTS: readonly ScriptDefinition[] = [INSERT, UPDATE, DELETE, ROTATE, CAS_SET, CAS_DEL, LIST, REINDEX];
