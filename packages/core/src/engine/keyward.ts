@@ -19,7 +19,8 @@ import { usageReport } from '../reports/usage.js';
 import type { KeyStore, ListPage, ListQuery } from '../store/types.js';
 import type { UsageQuery, UsageReport } from '../usage/types.js';
 import { observed, verifyHeaders, verifyToken } from '../verify/pipeline.js';
-import { type Engine, type KeywardOptions, resolveOptions } from './options.js';
+import type { Engine } from './context.js';
+import { type KeywardOptions, resolveOptions } from './options.js';
 import type {
   ApiKey,
   ChangeOptions,

@@ -1,5 +1,5 @@
 import type { StoredKey } from '../store/types.js';
-import type { Engine } from './options.js';
+import type { Engine } from './context.js';
 import type { ApiKey } from './types.js';
 
 /** The public view of a stored key (no hash), frozen and memoized per stored object. */

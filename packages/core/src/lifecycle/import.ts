@@ -1,4 +1,4 @@
-import type { Engine } from '../engine/options.js';
+import type { Engine } from '../engine/context.js';
 import { toPublic } from '../engine/public-view.js';
 import type { ApiKey, ImportKeyInput } from '../engine/types.js';
 import { checkDigest, checkMetadata, checkName, checkScopes, checkWorkspace, invalidArgument, isKeyId, toDate } from './checks.js';

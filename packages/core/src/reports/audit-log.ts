@@ -1,6 +1,6 @@
 import { auditFilters, filterAuditPage } from '../audit/filters.js';
 import type { AuditPage, AuditQuery, AuditStore } from '../audit/types.js';
-import type { Engine } from '../engine/options.js';
+import type { Engine } from '../engine/context.js';
 import { AUDIT_METHODS, reportStore } from '../engine/options.js';
 import { checkLimit, checkWorkspace, invalidArgument, toDate } from '../lifecycle/checks.js';
 import { guarded } from '../lifecycle/read.js';

@@ -1,4 +1,4 @@
-import type { Engine } from '../engine/options.js';
+import type { Engine } from '../engine/context.js';
 import { reportStore, USAGE_METHODS } from '../engine/options.js';
 import { checkWorkspace, invalidArgument } from '../lifecycle/checks.js';
 import { guarded } from '../lifecycle/read.js';

@@ -1,4 +1,4 @@
-import type { Engine } from '../engine/options.js';
+import type { Engine } from '../engine/context.js';
 import type { KeyFormat, ParsedKey } from '../format/types.js';
 import type { CounterPlan, CounterResult } from '../policy/types.js';
 import type { StoredKey } from '../store/types.js';

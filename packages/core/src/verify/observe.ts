@@ -1,5 +1,5 @@
 import type { AuditEventType } from '../audit/types.js';
-import type { Engine } from '../engine/options.js';
+import type { Engine } from '../engine/context.js';
 import type { VerifyOptions, VerifyResult } from '../engine/types.js';
 import type { KeywardErrorCode } from '../errors.js';
 

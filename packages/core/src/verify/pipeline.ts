@@ -1,4 +1,4 @@
-import type { Engine } from '../engine/options.js';
+import type { Engine } from '../engine/context.js';
 import type { VerifyOptions, VerifyResult } from '../engine/types.js';
 import { KeywardError } from '../errors.js';
 import { isParseFailure, type KeyFormat, type ParsedKey } from '../format/types.js';

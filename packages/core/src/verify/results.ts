@@ -1,4 +1,4 @@
-import type { Engine } from '../engine/options.js';
+import type { Engine } from '../engine/context.js';
 import { toPublic } from '../engine/public-view.js';
 import type { VerifyFailure, VerifySuccess } from '../engine/types.js';
 import { KeywardError, type KeywardErrorCode } from '../errors.js';

@@ -1,4 +1,4 @@
-import type { Engine } from '../engine/options.js';
+import type { Engine } from '../engine/context.js';
 import type { KeyPatch, StoredKey } from '../store/types.js';
 
 /**
