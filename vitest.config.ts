@@ -6,7 +6,9 @@ import { configDefaults, defineConfig } from 'vitest/config';
 //
 // Two projects: `unit` needs no server and runs in seconds (`pnpm test:unit`); `integration` gets
 // throwaway PostgreSQL, Redis and Redis Cluster servers from the global setup (or DATABASE_URL,
-// REDIS_URL, REDIS_CLUSTER_NODES). `pnpm test` runs both.
+// REDIS_URL, REDIS_CLUSTER_NODES). `pnpm test` runs both. Both build the dashboard's standalone page
+// first (test/page-setup.ts); the browser tests (*.browser.test.ts) find or install Chromium
+// themselves (@keyward/test-services).
 const unit = [
   'packages/core/src/**/*.test.ts',
   'packages/core/test/**/*.test.ts',
@@ -29,14 +31,14 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 60_000,
     projects: [
-      { extends: true, test: { name: 'unit', include: unit } },
+      { extends: true, test: { name: 'unit', include: unit, globalSetup: ['./test/page-setup.ts'] } },
       {
         extends: true,
         test: {
           name: 'integration',
           include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
           exclude: [...configDefaults.exclude, ...unit],
-          globalSetup: ['./test/global-setup.ts'],
+          globalSetup: ['./test/global-setup.ts', './test/page-setup.ts'],
         },
       },
     ],

@@ -13,6 +13,7 @@ import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
+import { buildPage } from '../packages/dashboard/scripts/build-page.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** The default port of each example (the one its README names). */
@@ -79,6 +80,8 @@ if (embedded) {
   mkdirSync(dataDir, { recursive: true });
   await prepareDataDirs(examples.map((name) => join(dataDir, name)));
 }
+// The dashboards' page (its script and styles, bundled on Preact): every example serves it.
+await buildPage();
 // Examples that need a build first (the Next.js one): built once, then kept until their sources change.
 for (const name of examples) {
   const build = join(root, 'examples', name, 'scripts', 'build.mjs');

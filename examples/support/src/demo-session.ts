@@ -2,13 +2,25 @@
 // in as one of a few made-up people, with no password, and each example's `authorize` resolves the
 // session cookie to a principal of @keyward/dashboard. A real app resolves its own session instead.
 import { randomBytes } from 'node:crypto';
-import type { DashboardRole, Principal } from '@keyward/dashboard';
+import type { DashboardRole, PageOptions, Principal } from '@keyward/dashboard';
 
 /** Where every example mounts its dashboard (the management API under `/keyward/api`, the page at `/keyward/`). */
 export const DASHBOARD_BASE_PATH = '/keyward';
 
-/** Where a sign-in lands when it names no `?next=`: who is signed in, and their workspaces. */
-const LANDING = `${DASHBOARD_BASE_PATH}/api/me`;
+/** Where a sign-in lands when it names no `?next=`: the key-management page. */
+const LANDING = `${DASHBOARD_BASE_PATH}/`;
+
+/** What the page says at the top of every example: how you got in, and that it is for the demo only. */
+export const DEMO_NOTICE =
+  'Demo sign-in: you are signed in by a demo-only session cookie, with no password. A real app signs people in with its own session.';
+
+/**
+ * The page options of an example: the demo notice, the sign-in link for someone signed out, and
+ * the seed's own words and sections.
+ */
+export function demoPage(page: PageOptions = {}): PageOptions {
+  return { notice: DEMO_NOTICE, signInUrl: '/demo/sign-in?as=admin', ...page };
+}
 
 /** Sessions kept at most (a GET link can be called in a loop: the oldest go first). */
 const MAX_SESSIONS = 1000;

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 export { serveFetch } from './fetch-server.js';
-export { DASHBOARD_BASE_PATH, demoSessions, type DemoPerson, type DemoSessions } from './demo-session.js';
+export { DASHBOARD_BASE_PATH, DEMO_NOTICE, demoPage, demoSessions, type DemoPerson, type DemoSessions } from './demo-session.js';
 import { DASHBOARD_BASE_PATH, type DemoSessions } from './demo-session.js';
 import type { InvalidationBus, KeyStore } from '@keyward/core';
 import { memoryStore } from '@keyward/store-memory';
@@ -62,7 +62,7 @@ export async function storeFromEnv(app: string, env: NodeJS.ProcessEnv = process
 
 /**
  * Prints the demo banner: where the app listens, its demo keys (made at start, in this demo's
- * store only — printed on purpose), the key-management API with its demo sign-in links, and
+ * store only — printed on purpose), the key-management page with its demo sign-in links and API, and
  * ready-to-paste curl lines. With DEMO_KEYS_FILE, also writes the keys as JSON (mode 600), before
  * the banner. Ends with the `Try:` block, which the start tests wait for.
  */
@@ -78,11 +78,14 @@ export function announce(
   for (const [label, key] of Object.entries(keys)) console.log(`  ${label.padEnd(18)} ${String(key)}`);
   if (dashboard) {
     const api = `${dashboard.origin}${DASHBOARD_BASE_PATH}/api`;
-    console.log('\nKey management (@keyward/dashboard); the sign-in links are a demo-only session, not for production:');
-    console.log(`  ${'management API'.padEnd(18)} ${api}   (OpenAPI 3.1: ${api}/openapi.json)`);
+    console.log(
+      '\nKey management (@keyward/dashboard): open a sign-in link, it lands on the page. The links are a demo-only session, not for production:',
+    );
+    console.log(`  ${'page'.padEnd(18)} ${dashboard.origin}${DASHBOARD_BASE_PATH}/`);
     for (const [as, link] of Object.entries(dashboard.sessions.links(dashboard.origin))) {
       console.log(`  ${`sign in: ${as}`.padEnd(18)} ${link}   (${dashboard.sessions.who(as)})`);
     }
+    console.log(`  ${'management API'.padEnd(18)} ${api}   (OpenAPI 3.1: ${api}/openapi.json)`);
   }
   console.log('\nTry:');
   for (const line of curls) console.log(`  ${line}`);

@@ -4,7 +4,7 @@
 // instances with the server.
 import type { Keyward } from '@keyward/core';
 import { createDashboard, type Dashboard } from '@keyward/dashboard';
-import { type DemoPerson, type DemoSessions, demoSessions } from '@keyward/example-support/demo-session';
+import { type DemoPerson, type DemoSessions, demoPage, demoSessions } from '@keyward/example-support/demo-session';
 
 /** The demo-only sign-in: Priya administers both workspaces, Theo is a member of Acme. */
 export function demoPeople(): DemoSessions {
@@ -30,5 +30,10 @@ export function tiparDashboard(keyward: Keyward, sessions: DemoSessions): Dashbo
   return createDashboard(keyward, {
     authorize: (request, { workspaceId }) => sessions.principal(request, workspaceId),
     resolveNames: (ids) => sessions.names(ids),
+    // No audit log (the seed asks for none): the page shows the keys.
+    page: demoPage({
+      sections: ['keys'],
+      texts: { intro: 'Each key keeps its name and its last four characters, so that you can recognise it here. Create as many as you need.' },
+    }),
   });
 }

@@ -32,7 +32,11 @@ function* files(dir) {
 }
 
 const hash = createHash('sha256').update(readFileSync(require.resolve('next/package.json')));
-for (const dir of [app, join(app, '../../packages/core/src'), join(app, '../../packages/next/src')]) {
+// The packages the app bundles from source: a change in any (the dashboard's page bundle included) is a rebuild.
+for (const dir of [
+  app,
+  ...['packages/core/src', 'packages/next/src', 'packages/dashboard/src', 'examples/support/src'].map((d) => join(app, '../..', d)),
+]) {
   for (const file of files(dir))
     hash
       .update(`${relative(app, file)}\0`)

@@ -13,7 +13,7 @@ import {
   type KeywardError,
 } from '@keyward/core';
 import { createDashboard } from '@keyward/dashboard';
-import { demoSessions, type DemoPerson, type DemoSessions } from '@keyward/example-support/demo-session';
+import { demoPage, demoSessions, type DemoPerson, type DemoSessions } from '@keyward/example-support/demo-session';
 import { apiKey, apiKeyErrorHandler, fetchMiddleware, getApiKey } from '@keyward/express';
 import express, { type Request, type Response } from 'express';
 
@@ -83,6 +83,14 @@ export function createTiroApp(keyward: Keyward, data: TiroData): express.Express
   const dashboard = createDashboard(keyward, {
     authorize: (request, { workspaceId }) => data.sessions.principal(request, workspaceId),
     resolveNames: (ids) => data.sessions.names(ids),
+    // "Pick a workspace, then Create New API Key, name it, copy the full key": the page's switcher,
+    // its button, and the legacy section (view and revoke only) for the personal keys.
+    page: demoPage({
+      texts: {
+        createKey: 'Create New API Key',
+        intro: 'Pick a workspace, then create a key for it, name it, and copy the full key ({id}.{secret}) when it is shown.',
+      },
+    }),
   });
   app.use(fetchMiddleware(dashboard));
   app.use(fetchMiddleware(data.sessions.handler));

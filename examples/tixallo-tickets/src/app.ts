@@ -2,7 +2,7 @@
 // users); several keys of a workspace are active at once so that rotation needs no downtime.
 import { createKeyward, jsonRenderer, prefixedFormat, type InvalidationBus, type KeyStore, type Keyward } from '@keyward/core';
 import { createDashboard } from '@keyward/dashboard';
-import { type DemoPerson, type DemoSessions, demoSessions } from '@keyward/example-support/demo-session';
+import { type DemoPerson, type DemoSessions, demoPage, demoSessions } from '@keyward/example-support/demo-session';
 import { apiKey, fetchMiddleware, getApiKey } from '@keyward/koa';
 import Router from '@koa/router';
 import Koa from 'koa';
@@ -49,6 +49,13 @@ export function createTixalloApp(keyward: Keyward, data: TixalloData): Koa {
   const dashboard = createDashboard(keyward, {
     authorize: (request, { workspaceId }) => data.sessions.principal(request, workspaceId),
     resolveNames: (ids) => data.sessions.names(ids),
+    // "Keys are created and revoked from inside the app"; several stay active, so a change of key has no downtime.
+    page: demoPage({
+      texts: {
+        intro:
+          'One key is one workspace. Keep several active to change keys with no downtime: create the new key, switch your integration, then revoke the old one.',
+      },
+    }),
   });
 
   const app = new Koa();

@@ -15,7 +15,7 @@ import {
   type Keyward,
 } from '@keyward/core';
 import { createDashboard } from '@keyward/dashboard';
-import type { DemoSessions } from '@keyward/example-support/demo-session';
+import { type DemoSessions, demoPage } from '@keyward/example-support/demo-session';
 import { fastifyKeyward, fetchPlugin, getApiKey } from '@keyward/fastify';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 
@@ -130,8 +130,20 @@ export async function createTookenApp(keyward: Keyward, sessions: DemoSessions):
     // What the dashboard creates is a management API key: "No — full workspace access".
     format: MANAGEMENT,
     scopes: [{ name: '*', description: 'Full workspace access: what a management API key holds' }],
+    // …and what the create dialog starts with checked (a management key without it would do nothing).
+    defaultScopes: ['*'],
     // "Regenerating an API key immediately and permanently invalidates the old key."
     gracePeriods: ['0s'],
+    // Settings → API Keys, with Regenerate, and the Audit Log.
+    page: demoPage({
+      title: 'Settings → API Keys',
+      texts: {
+        title: 'API Keys',
+        rotate: 'Regenerate',
+        auditLog: 'Audit Log',
+        intro: 'Management API keys have full access to this workspace: use one to issue scoped tokens through the API.',
+      },
+    }),
   });
   await app.register(fetchPlugin, { handler: dashboard });
   await app.register(fetchPlugin, { handler: sessions.handler });

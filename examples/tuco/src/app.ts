@@ -5,7 +5,7 @@
 import { createKeyward, isKeywardError, prefixedFormat, withApiKey, type InvalidationBus, type KeyStore, type Keyward } from '@keyward/core';
 import { isUnderBasePath } from '@keyward/core/adapter';
 import { createDashboard } from '@keyward/dashboard';
-import { demoSessions, type DemoPerson, type DemoSessions } from '@keyward/example-support/demo-session';
+import { demoPage, demoSessions, type DemoPerson, type DemoSessions } from '@keyward/example-support/demo-session';
 
 export interface TucoData {
   /** The people of the workspaces (their role in each) and their demo-only sign-in. */
@@ -57,6 +57,9 @@ export function createTucoApp(keyward: Keyward, data: TucoData): (request: Reque
     gracePeriods: ['0s'],
     // "Workspace owners and admins control which keys exist": members see no key either.
     permissions: { member: [] },
+    page: demoPage({
+      texts: { intro: 'Workspace owners and admins create, rename and remove the keys; every valid key of the workspace works the same.' },
+    }),
   });
 
   return async (request) => {

@@ -1,5 +1,6 @@
 import { type Keyward, toMilliseconds } from '@keyward/core';
 import type { DashboardOptions, OpenApiOptions, ScopeDescription } from './options.js';
+import { type ResolvedPage, resolvePage } from './page/config.js';
 import type { DashboardAction } from './permissions.js';
 import { resolvePermissions } from './permissions.js';
 
@@ -17,6 +18,7 @@ export interface Config {
   readonly permissions: ReadonlyMap<string, ReadonlySet<DashboardAction>>;
   readonly scopes: readonly Required<ScopeDescription>[];
   readonly scopeNames: ReadonlySet<string>;
+  readonly defaultScopes: readonly string[];
   readonly environments: readonly string[];
   readonly gracePeriods: readonly GracePeriod[];
   readonly format: string | undefined;
@@ -30,6 +32,8 @@ export interface Config {
   readonly problemTypeBase: string | undefined;
   readonly openapi: OpenApiOptions;
   readonly now: () => number;
+  /** The key-management page, or `null` when it is turned off. */
+  readonly page: ResolvedPage | null;
 }
 
 const BASE_PATH_RE = /^(?:\/[A-Za-z0-9._~-]+)+$/;
@@ -62,6 +66,11 @@ export function resolveConfig(keyward: Keyward, options: DashboardOptions): Conf
   });
   const scopeNames = new Set(scopes.map((s) => s.name));
   if (scopeNames.size !== scopes.length) throw new RangeError('scopes: each scope must be listed once');
+  const defaultScopes = [...(options.defaultScopes ?? [])];
+  for (const scope of defaultScopes) {
+    if (!scopeNames.has(scope)) throw new RangeError(`defaultScopes: ${JSON.stringify(scope)} is not in the scopes catalogue`);
+  }
+  if (new Set(defaultScopes).size !== defaultScopes.length) throw new RangeError('defaultScopes: each scope must be listed once');
   const format = options.format === undefined ? keyward.formats[0]! : keyward.formats.find((f) => f.name === options.format);
   if (!format)
     throw new RangeError(`format ${JSON.stringify(options.format)} is not one of the engine's (${keyward.formats.map((f) => f.name).join(', ')})`);
@@ -100,6 +109,7 @@ export function resolveConfig(keyward: Keyward, options: DashboardOptions): Conf
     permissions: resolvePermissions(options.permissions),
     scopes,
     scopeNames,
+    defaultScopes,
     environments,
     gracePeriods,
     format: options.format,
@@ -113,5 +123,6 @@ export function resolveConfig(keyward: Keyward, options: DashboardOptions): Conf
     problemTypeBase: options.problemTypeBase,
     openapi: options.openapi ?? {},
     now: options.now ?? Date.now,
+    page: resolvePage(options.page, basePath),
   };
 }

@@ -8,6 +8,7 @@ import { DashboardProblem, problemBody } from './http/problem.js';
 import { scrubbedError } from './http/scrub.js';
 import { openApiDocument, type OpenApiDocument } from './openapi/document.js';
 import type { DashboardOptions, Principal } from './options.js';
+import { servePage } from './page/serve.js';
 import { matchRoute } from './routes.js';
 
 /** The management API: a web-standard handler, with what adapters need to mount it. */
@@ -22,7 +23,10 @@ export interface Dashboard {
 /** The workspace ids the engine accepts; any other cannot exist (404). */
 const WORKSPACE_RE = /^[\w.:@-]{1,128}$/;
 
-/** Headers of every answer: nothing of the API is cached, and nothing is sniffed as HTML. */
+/**
+ * Headers of every answer: nothing is sniffed as HTML, and nothing is cached — but for the page's
+ * files, whose names change with their content (they say so themselves).
+ */
 const ALWAYS: Readonly<Record<string, string>> = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
 
 /**
@@ -31,9 +35,10 @@ const ALWAYS: Readonly<Record<string, string>> = { 'cache-control': 'no-store', 
  * Mount it with your adapter (`@keyward/express`, `koa`, `fastify`, `next`) or call it from a
  * fetch handler.
  *
- * Routes (under `basePath`, `/keyward` by default): the JSON API under `/api/...` (see the
- * OpenAPI document at `/api/openapi.json`); `/` is reserved for the key-management page, which
- * comes with the next release (it answers 404 until then).
+ * Routes (under `basePath`, `/keyward` by default): the key-management page at `/` (HTML, with
+ * its script and styles under `/assets/`, under a strict Content-Security-Policy; `page: false`
+ * turns it off), and the JSON API under `/api/...` (see the OpenAPI document at
+ * `/api/openapi.json`).
  *
  * @example
  * ```ts
@@ -57,14 +62,18 @@ export function createDashboard(keyward: Keyward, options: DashboardOptions): Da
 
   async function handle(request: Request, url: URL): Promise<Response> {
     const path = url.pathname;
-    if (path === config.basePath || path === `${config.basePath}/`) {
-      if (request.method !== 'GET') throw new DashboardProblem(405, 'method_not_allowed', 'the page answers GET only', { headers: { allow: 'GET' } });
-      // Reserved: the page comes with the next release; a 404 until then, so that nothing relies on it.
-      throw new DashboardProblem(
-        404,
-        'not_found',
-        `the key-management page comes with the next release of @keyward/dashboard; the API is under ${api} (${api}/openapi.json)`,
-      );
+    if (path === config.basePath || (path.startsWith(`${config.basePath}/`) && !path.startsWith(`${api}/`))) {
+      const rest = path.slice(config.basePath.length);
+      if (config.page !== null) {
+        const page = await servePage(config.page, request, rest, config.basePath);
+        if (page !== null) return page;
+      } else if (rest === '' || rest === '/') {
+        throw new DashboardProblem(
+          404,
+          'not_found',
+          `the key-management page is turned off (page: false); the API is under ${api} (${api}/openapi.json)`,
+        );
+      }
     }
     const match = path.startsWith(`${api}/`) ? matchRoute(request.method, path.slice(api.length)) : null;
     if (match === null) throw new DashboardProblem(404, 'not_found', `no such route; the API is described at ${api}/openapi.json`);
@@ -105,7 +114,11 @@ export function createDashboard(keyward: Keyward, options: DashboardOptions): Da
       body: () => (body ??= readJsonBody(request, config.maxBodyBytes)),
       names: (ids) => names(config, principal, workspaceId, ids),
     };
-    return route.handler(ctx);
+    const response = await route.handler(ctx);
+    // The change's audit event goes to the store now, not at the next flush interval: the page
+    // reads the log right after. Not awaited: the answer (a new key!) must not wait on it.
+    if (UNSAFE_METHODS.has(request.method) && response.ok) void keyward.flush();
+    return response;
   }
 
   function report(error: unknown, request: Request, url: URL, status: number): void {
@@ -138,7 +151,7 @@ export function createDashboard(keyward: Keyward, options: DashboardOptions): Da
     } catch (error) {
       response = render(error, request, url);
     }
-    for (const name in ALWAYS) response.headers.set(name, ALWAYS[name]!);
+    for (const name in ALWAYS) if (name !== 'cache-control' || !response.headers.has(name)) response.headers.set(name, ALWAYS[name]!);
     return response;
   };
   return Object.assign(dashboard, { basePath: config.basePath, openapi: document });

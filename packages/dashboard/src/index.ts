@@ -9,3 +9,6 @@ export type { OpenApiDocument } from './openapi/document.js';
 export { PROBLEM_CODES } from './http/problem.js';
 export type { InvalidParam, ProblemCode } from './http/problem.js';
 export type { AuditEventView, KeyView, PersonView } from './views.js';
+export type { PageOptions, PageTheme } from './page/options.js';
+export type { DashboardTexts } from './react/texts.js';
+export type { DashboardSection } from './react/dashboard.js';

@@ -1,4 +1,5 @@
 import type { Awaitable, Duration } from '@keyward/core';
+import type { PageOptions } from './page/options.js';
 import type { DashboardRole, PermissionTable } from './permissions.js';
 
 /**
@@ -76,6 +77,13 @@ export interface DashboardOptions {
   /** The scopes a key may be given, in the order the page shows them. @default [] (keys without scopes) */
   scopes?: readonly (string | ScopeDescription)[];
   /**
+   * Scopes of the catalogue that a new key gets when its creator names none (`POST …/keys` without
+   * `scopes`), and that the page's create dialog starts with checked.
+   * @default [] (no scope)
+   * @example `['*']` (Tooken: a management key has full workspace access)
+   */
+  defaultScopes?: readonly string[];
+  /**
    * The environments a new key may be created in (each must be one the key format accepts); the
    * first is the default. `[]`: no choice, keys get the format's default.
    * @default []
@@ -125,4 +133,10 @@ export interface DashboardOptions {
   openapi?: OpenApiOptions;
   /** Clock, for tests (expiry checks, key status). @default Date.now */
   now?: () => number;
+  /**
+   * The key-management page at `GET <basePath>/`: its words, theme, who may frame it, a notice,
+   * where to sign in. `false` serves the API only.
+   * @default {} (the page, with its defaults)
+   */
+  page?: PageOptions | false;
 }

@@ -65,7 +65,7 @@ function runSync(file: string, args: readonly string[], asUser?: string): void {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-function which(name: string): string | null {
+export function which(name: string): string | null {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
     if (dir && existsSync(join(dir, name))) return join(dir, name);
   }
@@ -160,7 +160,35 @@ function registerExitCleanup(cleanup: () => void): () => void {
 
 // ───────────────────────────── packages ─────────────────────────────
 
-let installing: Promise<void> | null = null;
+/** One `apt-get install` per set of packages and process (parallel callers share it). */
+const installs = new Map<string, Promise<void>>();
+
+/**
+ * Installs Debian packages with apt-get, as root: `apt-get update`, then `install -y
+ * --no-install-recommends`. Waits for another process's dpkg lock instead of failing. Callers
+ * check `canAptInstall()` first and say what to install by hand otherwise.
+ */
+export async function aptInstall(packages: readonly string[]): Promise<void> {
+  const id = [...packages].sort().join(' ');
+  let install = installs.get(id);
+  if (install === undefined) {
+    install = (async () => {
+      const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+      // Another process (a parallel test run) may hold the dpkg lock: wait for it instead of failing.
+      const lock = ['-o', 'DPkg::Lock::Timeout=300'];
+      await run('apt-get', [...lock, 'update', '-qq'], { env, timeoutMs: 300_000 });
+      await run('apt-get', [...lock, 'install', '-y', '-qq', '--no-install-recommends', ...packages], { env, timeoutMs: 600_000 });
+    })();
+    installs.set(id, install);
+    install.catch(() => installs.delete(id));
+  }
+  await install;
+}
+
+/** Whether {@link aptInstall} can work here: root, with apt-get. */
+export function canAptInstall(): boolean {
+  return isRoot && which('apt-get') !== null;
+}
 
 /**
  * Makes sure the PostgreSQL and/or Redis server binaries exist: installs the Debian packages when
@@ -174,28 +202,13 @@ export async function ensureServerPackages(need: { postgres?: boolean; redis?: b
     ...(wantRedis && (which('redis-server') === null || which('redis-cli') === null) ? ['redis-server'] : []),
   ];
   if (missing().length === 0) return;
-  if (!isRoot || which('apt-get') === null) {
+  if (!canAptInstall()) {
     throw new Error(
       `the test servers need ${missing().join(' and ')}: install them (Debian: apt-get install -y postgresql redis-server), ` +
         'or point the tests at running servers with DATABASE_URL / REDIS_URL / REDIS_CLUSTER_NODES',
     );
   }
-  installing ??= (async () => {
-    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    // Another process (a parallel test run) may hold the dpkg lock: wait for it instead of failing.
-    const lock = ['-o', 'DPkg::Lock::Timeout=180'];
-    await run('apt-get', [...lock, 'update', '-qq'], { env, timeoutMs: 300_000 });
-    await run('apt-get', [...lock, 'install', '-y', '-qq', '--no-install-recommends', 'postgresql', 'redis-server'], {
-      env,
-      timeoutMs: 600_000,
-    });
-  })();
-  try {
-    await installing;
-  } catch (error) {
-    installing = null;
-    throw error;
-  }
+  await aptInstall(['postgresql', 'redis-server']);
   if (missing().length > 0) throw new Error(`apt-get ran but ${missing().join(' and ')} is still missing`);
 }
 

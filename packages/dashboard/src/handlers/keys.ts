@@ -55,7 +55,7 @@ export async function createKey(ctx: RequestContext): Promise<Response> {
   } else if (body.environment === undefined) environment = config.environments[0];
   else if (typeof body.environment === 'string' && config.environments.includes(body.environment)) environment = body.environment;
   else errors.add('/environment', `unknown environment; choose one of: ${config.environments.join(', ')}`);
-  const scopes = body.scopes === undefined ? [] : checkScopes(body.scopes, config.scopeNames, errors);
+  const scopes = body.scopes === undefined ? [...config.defaultScopes] : checkScopes(body.scopes, config.scopeNames, errors);
   let expiresAt: Date | null = null;
   if (body.expiresAt !== undefined && body.expiresAt !== null) {
     const ms = checkTime(body.expiresAt, '/expiresAt', errors);

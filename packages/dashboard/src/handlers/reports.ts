@@ -44,6 +44,9 @@ export async function listAudit(ctx: RequestContext): Promise<Response> {
   const limit = checkLimit(q.get('limit')?.[0], 100, 1000, errors);
   const cursor = checkCursor(q.get('cursor')?.[0], errors);
   errors.check();
+  // This instance's pending events first (changes start their own flush, which this waits for):
+  // whoever just made a change sees it in the log.
+  await ctx.config.keyward.flush();
   const page = await configured('audit log', () =>
     ctx.config.keyward.auditLog({
       workspaceId: ctx.workspaceId!,
@@ -79,6 +82,8 @@ export async function getUsage(ctx: RequestContext): Promise<Response> {
   const keyId = q.get('keyId')?.[0];
   errors.check();
   const { keyward } = ctx.config;
+  // This instance's pending counts first, so that the chart includes the last requests.
+  await keyward.flush();
   if (keyId !== undefined) {
     // A key of another workspace is a key that does not exist here.
     if ((await keyward.get(keyId, { workspaceId: ctx.workspaceId! })) === null) throw notFound('key');

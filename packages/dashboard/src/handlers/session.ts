@@ -22,6 +22,7 @@ export async function getWorkspace(ctx: RequestContext): Promise<Response> {
     permissions: DASHBOARD_ACTIONS.filter((a) => allowed.has(a)),
     catalogue: {
       scopes: config.scopes.map((s) => ({ name: s.name, description: s.description || null })),
+      defaultScopes: config.defaultScopes,
       environments: config.environments,
       gracePeriods: config.gracePeriods.map((g) => ({ value: g.value, seconds: g.ms / 1000 })),
     },

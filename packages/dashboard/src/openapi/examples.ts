@@ -81,6 +81,7 @@ export function examples(config: Config) {
       permissions: [...(config.permissions.get('admin') ?? [])],
       catalogue: {
         scopes: config.scopes.map((s) => ({ name: s.name, description: s.description || null })),
+        defaultScopes: [...config.defaultScopes],
         environments: [...config.environments],
         gracePeriods: config.gracePeriods.map((g) => ({ value: g.value, seconds: g.ms / 1000 })),
       },

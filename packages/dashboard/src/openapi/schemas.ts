@@ -27,7 +27,10 @@ export function componentSchemas(config: Config): Record<string, Schema> {
       : { type: 'array', items: { enum: config.scopes.map((s) => s.name) }, uniqueItems: true };
   const createProperties: Record<string, Schema> = {
     name,
-    scopes: { ...scopes, description: 'Scopes from the catalogue. Default: none.' },
+    scopes: {
+      ...scopes,
+      description: `Scopes from the catalogue. Default: ${config.defaultScopes.length === 0 ? 'none' : config.defaultScopes.join(', ')}.`,
+    },
     expiresAt: { ...nullableTime, description: 'In the future; `null` or absent: the key does not expire.' },
   };
   if (config.environments.length > 0) {
@@ -116,6 +119,7 @@ export function componentSchemas(config: Config): Record<string, Schema> {
       permissions: { type: 'array', items: { enum: [...DASHBOARD_ACTIONS] } },
       catalogue: object({
         scopes: { type: 'array', items: object({ name: string, description: nullableString }) },
+        defaultScopes: { type: 'array', items: string, description: 'What a new key gets when its creator names no scope.' },
         environments: { type: 'array', items: string },
         gracePeriods: { type: 'array', items: object({ value: string, seconds: { type: 'number', minimum: 0 } }) },
       }),

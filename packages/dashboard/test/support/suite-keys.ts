@@ -1,7 +1,7 @@
-import { prefixedFormat } from '@keyward/core';
 import { expect, it } from 'vitest';
 import type { Fresh } from './api-suite.js';
 import type { Harness } from './harness.js';
+import { importLegacyKey } from './legacy.js';
 
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 
@@ -12,21 +12,8 @@ async function create(h: Harness, body: Record<string, unknown>, as: 'olivia' | 
 }
 
 /** Imports a legacy key (as a migration would) and returns its plaintext and id. */
-export async function importLegacy(h: Harness, owner: string, workspaceId: string | null = null) {
-  const { key } = prefixedFormat({ prefix: 'acme' }).generate();
-  const hasher = h.keyward.hashers[0]!;
-  const record = await h.keyward.import({
-    hash: hasher.hash(key),
-    hashVersion: hasher.version,
-    hint: key.slice(-4),
-    prefix: 'acme_live_',
-    name: `legacy of ${owner}`,
-    legacy: true,
-    ownerId: owner,
-    workspaceId,
-    actor: 'migration',
-  });
-  return { key, id: record.id };
+export function importLegacy(h: Harness, owner: string, workspaceId: string | null = null) {
+  return importLegacyKey(h.keyward, { ownerId: owner, name: `legacy of ${owner}`, workspaceId });
 }
 
 export function keyTests(fresh: Fresh): void {
@@ -74,9 +61,20 @@ export function keyTests(fresh: Fresh): void {
       ['defaults', 'Olivia Owner'],
     ]);
     expect(list.body.nextCursor).toBeNull();
-    expect((await h.call('GET', `/workspaces/${h.ws.a}/keys/${created.record.id}`)).body).toEqual({ ...created.record });
+    // The same record; its last use (the verify above) shows once written (changes flush it early).
+    const read = (await h.call('GET', `/workspaces/${h.ws.a}/keys/${created.record.id}`)).body;
+    expect(read).toEqual({ ...created.record, lastUsedAt: read.lastUsedAt });
+    expect([null, new Date(h.clock - 1000).toISOString()]).toContain(read.lastUsedAt);
     // The plaintext is in the create response only.
     expect(h.answers.filter((a) => a.text.includes(created.key))).toHaveLength(1);
+  });
+
+  it('gives a new key the default scopes when its creator names none, and says which they are', async () => {
+    const h = await fresh({ dashboard: { defaultScopes: ['notes:read'] } });
+    expect((await h.call('GET', `/workspaces/${h.ws.a}`)).body.catalogue.defaultScopes).toEqual(['notes:read']);
+    expect((await create(h, { name: 'defaulted' })).record.scopes).toEqual(['notes:read']);
+    expect((await create(h, { name: 'none on purpose', scopes: [] })).record.scopes).toEqual([]);
+    expect((await create(h, { name: 'chosen', scopes: ['admin'] })).record.scopes).toEqual(['admin']);
   });
 
   it('pages through a workspace, and leaves revoked keys out when asked', async () => {

@@ -18,6 +18,7 @@ export function sessionTests(fresh: Fresh): void {
           { name: 'notes:write', description: null },
           { name: 'admin', description: null },
         ],
+        defaultScopes: [],
         environments: ['live', 'test'],
         gracePeriods: [
           { value: '0s', seconds: 0 },
@@ -49,13 +50,16 @@ export function sessionTests(fresh: Fresh): void {
     expect(await h.snapshot()).toBe(before);
   });
 
-  it('answers only under its base path: the page route is reserved, unknown routes 404, wrong methods 405 with Allow', async () => {
+  it('answers only under its base path: the page at its root, unknown routes 404, wrong methods 405 with Allow', async () => {
     const h = await fresh();
-    const page = await h.dashboard(new Request('http://dashboard.test/keyward/'));
-    expect(page.status).toBe(404);
-    expect(page.headers.get('cache-control')).toBe('no-store');
-    expect((await page.json()).detail).toMatch(/page comes with the next release.*\/keyward\/api\/openapi\.json/);
-    expect((await h.dashboard(new Request('http://dashboard.test/keyward'))).status).toBe(404);
+    for (const url of ['http://dashboard.test/keyward/', 'http://dashboard.test/keyward']) {
+      const page = await h.dashboard(new Request(url));
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      expect(page.headers.get('cache-control')).toBe('no-store');
+    }
+    expect((await h.dashboard(new Request('http://dashboard.test/keyward/assets/nope.js'))).status).toBe(404);
+    expect((await h.dashboard(new Request('http://dashboard.test/keyward/other'))).status).toBe(404);
     expect((await h.dashboard(new Request('http://dashboard.test/elsewhere/api/me'))).status).toBe(404);
     expect((await h.dashboard(new Request('http://dashboard.test/keywardx/api/me'))).status).toBe(404);
     expect((await h.call('GET', '/nope')).status).toBe(404);
