@@ -2,7 +2,7 @@ import type { CounterPlan, CounterRequest, CounterResult, CounterStore, FusedCou
 import type { Cluster, Redis } from 'ioredis';
 import { decodeKey, esc, unpackFields } from './internal/codec.js';
 import { defineScripts } from './internal/connection.js';
-import type { ScriptDefinition } from './internal/scripts.js';
+import type { ScriptDefinition } from './internal/script-wrappers.js';
 
 /**
  * The counting step, shared by both scripts: checks every counter and consumes all or none.

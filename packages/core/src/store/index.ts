@@ -4,7 +4,7 @@
  * store passes the suites of `@keyward/core/testing`.
  */
 export type { Awaitable, ExpiringQuery, KeyPatch, KeyStore, ListPage, ListQuery, RotateInput, StoredKey } from './types.js';
-export { expiringPage, isExpiringIn } from '../lifecycle/expiring.js';
+export { expiringPage, isExpiringIn } from '../lifecycle/expiring-page.js';
 export { counterRequest, gcra, gcraState, guardAdmits } from '../policy/types.js';
 export type {
   CounterGuard,
