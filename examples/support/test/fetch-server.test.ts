@@ -13,12 +13,12 @@ describeAdapter({
     const notFound = () => new Response('not found', { status: 404 });
     const workspaceRoute = /^\/workspaces\/([^/]+)\/protected$/;
     const handlers = {
-      protected: withApiKey(keyward, reply),
-      scoped: withApiKey(keyward, reply, { scopes: routes.scoped.scopes }),
-      workspace: withApiKey(keyward, reply, { workspaceId: (request) => workspaceRoute.exec(new URL(request.url).pathname)![1]! }),
-      down: withApiKey(downKeyward, reply),
+      protected: withApiKey(reply, { keyward }),
+      scoped: withApiKey(reply, { keyward, scopes: routes.scoped.scopes }),
+      workspace: withApiKey(reply, { keyward, workspaceId: (request) => workspaceRoute.exec(new URL(request.url).pathname)![1]! }),
+      down: withApiKey(reply, { keyward: downKeyward }),
       // A group: one check for every path under the prefix, then the group's own routing.
-      group: withApiKey(keyward, (request, key) => (new URL(request.url).pathname === routes.group.path ? reply(request, key) : notFound())),
+      group: withApiKey((request, key) => (new URL(request.url).pathname === routes.group.path ? reply(request, key) : notFound()), { keyward }),
     };
     const server = serveFetch(async (request) => {
       const { pathname } = new URL(request.url);

@@ -2,16 +2,8 @@
 // would run on Bun, Deno or Workers: workspace API keys that owners and admins create, label,
 // rename, rotate and remove in the workspace settings (@keyward/dashboard, mounted in the same
 // fetch handler); every valid key of a workspace is equal.
-import {
-  createKeyward,
-  isKeywardError,
-  isUnderBasePath,
-  prefixedFormat,
-  withApiKey,
-  type InvalidationBus,
-  type KeyStore,
-  type Keyward,
-} from '@keyward/core';
+import { createKeyward, isKeywardError, prefixedFormat, withApiKey, type InvalidationBus, type KeyStore, type Keyward } from '@keyward/core';
+import { isUnderBasePath } from '@keyward/core/adapter';
 import { createDashboard } from '@keyward/dashboard';
 import { demoPage, demoSessions, type DemoPerson, type DemoSessions } from '@keyward/example-support/demo-session';
 
@@ -33,20 +25,26 @@ const problem = (status: number, title: string, detail: string) =>
 
 export function createTucoApp(keyward: Keyward, data: TucoData): (request: Request) => Promise<Response> {
   // The API: the key is the single piece of authorization; the route needs no scope — all keys are equal.
-  const projects = withApiKey(keyward, async (request, key) => {
-    const list = data.projects.get(key.workspaceId!) ?? [];
-    if (request.method === 'POST') {
-      const body = (await request.json().catch(() => null)) as { name?: unknown } | null;
-      if (typeof body?.name !== 'string' || body.name.trim() === '') return problem(400, 'Bad Request', 'name is required');
-      const project = { id: `prj_${list.length + 1}`, name: body.name.trim().slice(0, 100) };
-      list.push(project);
-      data.projects.set(key.workspaceId!, list);
-      return json(201, { ok: true, data: project });
-    }
-    return json(200, { ok: true, data: list });
-  });
-  const workspace = withApiKey(keyward, (_request, key) =>
-    json(200, { ok: true, data: { workspace_id: key.workspaceId, key: { id: key.id, label: key.name } } }),
+  const projects = withApiKey(
+    async (request, key) => {
+      const list = data.projects.get(key.workspaceId!) ?? [];
+      if (request.method === 'POST') {
+        const body = (await request.json().catch(() => null)) as { name?: unknown } | null;
+        if (typeof body?.name !== 'string' || body.name.trim() === '') return problem(400, 'Bad Request', 'name is required');
+        const project = { id: `prj_${list.length + 1}`, name: body.name.trim().slice(0, 100) };
+        list.push(project);
+        data.projects.set(key.workspaceId!, list);
+        return json(201, { ok: true, data: project });
+      }
+      return json(200, { ok: true, data: list });
+    },
+    { keyward },
+  );
+  const workspace = withApiKey(
+    (_request, key) => json(200, { ok: true, data: { workspace_id: key.workspaceId, key: { id: key.id, label: key.name } } }),
+    {
+      keyward,
+    },
   );
 
   // The workspace settings' API keys: the key-management API, for signed-in owners and admins.

@@ -35,16 +35,16 @@ export async function benchCoreVerify() {
 
   const verify = () => keyward.verify(headers, options);
   // The same pipeline without the promise (memory store: every step answers at once).
-  const verifySync = () => {
-    const r = keyward.verifySync(headers, options);
-    if (r === undefined || !r.ok) throw new Error('verifySync did not pass');
+  const verifyNow = () => {
+    const r = keyward.verifyNow(headers, options);
+    if (r instanceof Promise || !r.ok) throw new Error('verifyNow did not answer at once with a pass');
     return r.key.id;
   };
   const bare = () => hash('sha256', key);
   // Warm-up (excluded).
   await opsPerSecond(verify, true);
   await opsPerSecond(bare, false);
-  await opsPerSecond(verifySync, false);
+  await opsPerSecond(verifyNow, false);
   const v: number[] = [];
   const s: number[] = [];
   const h: number[] = [];
@@ -52,7 +52,7 @@ export async function benchCoreVerify() {
   const syncRatios: number[] = [];
   for (let r = 0; r < ROUNDS; r++) {
     const a = await opsPerSecond(verify, true);
-    const c = await opsPerSecond(verifySync, false);
+    const c = await opsPerSecond(verifyNow, false);
     const b = await opsPerSecond(bare, false);
     v.push(a);
     s.push(c);
@@ -69,7 +69,7 @@ export async function benchCoreVerify() {
     target: 0.33,
     stretch: 0.5,
     sync: {
-      name: 'core.verifySync-vs-sha256',
+      name: 'core.verifyNow-vs-sha256',
       verifyOpsPerSec: { median: median(s), min: Math.min(...s), max: Math.max(...s) },
       ratio: { median: median(syncRatios), min: Math.min(...syncRatios), max: Math.max(...syncRatios) },
       target: 0.33,
@@ -85,7 +85,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   );
   const { sync, ...awaited } = result;
   console.log(
-    `core verifySync: ${Math.round(sync.verifyOpsPerSec.median).toLocaleString('en')} ops/s, ratio ${sync.ratio.median.toFixed(3)} (min ${sync.ratio.min.toFixed(3)}, max ${sync.ratio.max.toFixed(3)}; target ≥ 0.33, stretch 0.5)`,
+    `core verifyNow: ${Math.round(sync.verifyOpsPerSec.median).toLocaleString('en')} ops/s, ratio ${sync.ratio.median.toFixed(3)} (min ${sync.ratio.min.toFixed(3)}, max ${sync.ratio.max.toFixed(3)}; target ≥ 0.33, stretch 0.5)`,
   );
   console.log(JSON.stringify(awaited));
   console.log(JSON.stringify(sync));

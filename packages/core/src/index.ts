@@ -1,3 +1,12 @@
+/**
+ * `@keyward/core`: what an application uses — the engine, key formats, hashers, errors, renderers,
+ * policies, and the fetch helpers. Store authors import `@keyward/core/store`, adapter authors
+ * `@keyward/core/adapter`, tests `@keyward/core/testing`.
+ */
+export { Keyward, createKeyward } from './engine/keyward.js';
+export type { KeywardOptions } from './engine/keyward.js';
+export type * from './engine/types.js';
+
 export { ERROR_CODES, KeywardError, isKeywardError } from './errors.js';
 export type { InvalidKeyReason, KeywardErrorCode, KeywardErrorOptions } from './errors.js';
 
@@ -11,8 +20,7 @@ export type { GeneratedKey, KeyFormat, KeyParseFailure, ParsedKey, SecretScannin
 export { hmacSha256Hasher, sha256Hasher } from './hash/hasher.js';
 export type { Hasher, HasherOptions, HmacHasherOptions } from './hash/hasher.js';
 
-export { isHeaderRefusal, nodeAuthorization, readBearerToken } from './header/authorization.js';
-export type { HeaderBag, HeaderFailure, HeaderOptions, HeaderRefusal, NodeRequestLike } from './header/authorization.js';
+export type { HeaderBag, HeaderOptions } from './header/authorization.js';
 
 export { isValidScope, missingScopes, normalizeScopes, scopeMatches } from './scope/scopes.js';
 
@@ -22,79 +30,32 @@ export { jsonRenderer, problemDetails } from './render/problem-details.js';
 export type { ProblemDetailsOptions } from './render/problem-details.js';
 export type { RenderedError, Renderer } from './render/types.js';
 
-export type { Awaitable, ExpiringQuery, KeyPatch, KeyStore, ListPage, ListQuery, RotateInput, StoredKey } from './store/types.js';
+export type { Awaitable, KeyStore, ListPage, ListQuery } from './store/types.js';
+export type { InvalidationBus } from './cache/invalidation.js';
+export type { CacheOptions } from './cache/verify-cache.js';
+export { localInvalidation, localInvalidationBus } from './cache/local-bus.js';
+export type { LocalInvalidation } from './cache/local-bus.js';
 
-export { Keyward, createKeyward } from './engine/keyward.js';
-export type { KeywardOptions } from './engine/keyward.js';
-export type {
-  ApiKey,
-  ChangeOptions,
-  CreatedKey,
-  CreateKeyInput,
-  ImportKeyInput,
-  RotateOptions,
-  UpdateKeyInput,
-  VerifyFailure,
-  VerifyOptions,
-  VerifyResult,
-  VerifySuccess,
-  WorkspaceGuard,
-} from './engine/types.js';
-
-export type { KeyTouch, UsageCount, UsageOptions, UsageQuery, UsageRange, UsageReport, UsageStore } from './usage/types.js';
+export type { UsageOptions, UsageQuery, UsageReport } from './usage/types.js';
 export { AUDIT_EVENT_TYPES } from './audit/filters.js';
-export type {
-  AuditEvent,
-  AuditEventType,
-  AuditOptions,
-  AuditPage,
-  AuditQuery,
-  AuditRange,
-  AuditRequest,
-  AuditStore,
-} from './audit/types.js';
+export type { AuditEvent, AuditEventType, AuditOptions, AuditPage, AuditQuery, AuditRequest } from './audit/types.js';
 
 export type { Leak, LeakAction, LeakLocation, LeakOptions, LeakOutcome, LeakPolicy, LeakReport } from './leaks/types.js';
-export { DEFAULT_EXPIRY_THRESHOLDS, expiringPage, expiryThreshold, isExpiringIn } from './lifecycle/expiring.js';
+export { DEFAULT_EXPIRY_THRESHOLDS, expiryThreshold } from './lifecycle/expiring.js';
 export type { ExpiringKeysQuery, ExpiryOptions } from './lifecycle/expiring.js';
 export type { TokenInspection, TokenStatus } from './lifecycle/inspect.js';
+
+export { QUOTA_EXCEEDED_TYPE, QUOTA_EXHAUSTED_TYPE, RATELIMIT_DRAFT } from './policy/enforcer.js';
+export type { CounterStore, LimitScope, Policies, PolicyOption, Quota, RateLimit } from './policy/types.js';
 
 export { findKeys, redact, scrubKeys } from './helpers.js';
 export type { FoundKey } from './helpers.js';
 export { toMilliseconds } from './internal/duration.js';
 export type { Duration } from './internal/duration.js';
-export type { InvalidationBus, InvalidationMessage } from './cache/invalidation.js';
-export { VerifyCache } from './cache/verify-cache.js';
-export type { CacheOptions } from './cache/verify-cache.js';
-export { localInvalidationBus } from './cache/local-bus.js';
 
-export { routeOptions } from './web/route-options.js';
-export type { RouteOptions, RouteOptionsResolver } from './web/route-options.js';
-export { authenticateRequest, renderedResponse, withApiKey, withResponseHeaders } from './web/fetch.js';
-export { isUnderBasePath, toFetchRequest, writeFetchResponse } from './web/node-fetch.js';
+export { authenticateRequest, withApiKey } from './web/fetch.js';
 export { readBodyCapped } from './web/body.js';
-export type { FetchHandler, FetchRequestInit, NodeIncomingLike, NodeResponseLike } from './web/node-fetch.js';
 export type { ApiKeyFetchHandler, AuthenticateResult, FetchAuthOptions, WithApiKeyOptions } from './web/fetch.js';
-
-export { PolicyEnforcer, QUOTA_EXCEEDED_TYPE, QUOTA_EXHAUSTED_TYPE, RATELIMIT_DRAFT } from './policy/enforcer.js';
-export { counterRequest, gcra, gcraState, guardAdmits } from './policy/types.js';
-export type {
-  CounterRequest,
-  CounterResult,
-  CounterStore,
-  CounterGuard,
-  CounterPlan,
-  FusedCounterStore,
-  LimitScope,
-  PlannedCounter,
-  Policies,
-  PolicyOption,
-  Quota,
-  QuotaCounter,
-  RateCounter,
-  RateLimit,
-  RateState,
-} from './policy/types.js';
 
 export type {
   CacheEvent,

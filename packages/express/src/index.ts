@@ -1,18 +1,17 @@
+import { type ApiKey, isKeywardError, type Keyward } from '@keyward/core';
 import {
-  type ApiKey,
+  nodeAuthorization,
+  type RouteHandlers,
+  type RouteOptions,
+  requireEngine,
+  routeGuard,
+  setHeaders,
+  writeRendered,
   type FetchHandler,
   isUnderBasePath,
-  type Keyward,
-  nodeAuthorization,
-  type RenderedError,
-  type RouteOptions,
-  isKeywardError,
-  routeOptions,
   toFetchRequest,
-  type VerifyOptions,
-  type VerifyResult,
   writeFetchResponse,
-} from '@keyward/core';
+} from '@keyward/core/adapter';
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
 
 declare module 'express-serve-static-core' {
@@ -32,11 +31,22 @@ declare module 'express-serve-static-core' {
 // biome-ignore lint/suspicious/noExplicitAny: untyped params by default, like Express's own `RequestHandler<any>`
 export type ApiKeyOptions<P = any> = RouteOptions<Request<P>>;
 
-function send(res: Response, rendered: RenderedError): void {
-  res.statusCode = rendered.status;
-  for (const name in rendered.headers) res.setHeader(name, rendered.headers[name]!);
-  res.end(rendered.body);
+interface Call {
+  req: { apiKey?: ApiKey };
+  res: Response;
+  next: NextFunction;
 }
+
+const handlers: RouteHandlers<Call> = {
+  pass({ req, res, next }, key, headers) {
+    req.apiKey = key;
+    setHeaders(res, headers);
+    next();
+  },
+  // A failing store goes to the error middleware (monitoring sees it); a refusal is answered at once.
+  refuse: ({ res, next }, rendered, error) => (error.status >= 500 ? next(error) : writeRendered(res, rendered)),
+  fail: ({ next }, error) => next(error),
+};
 
 /**
  * Express middleware (Express 5 and 4) that lets a request through only with a valid API key, and
@@ -57,35 +67,12 @@ function send(res: Response, rendered: RenderedError): void {
  */
 // biome-ignore lint/suspicious/noExplicitAny: as above
 export function apiKey<P = any>(keyward: Keyward, options?: ApiKeyOptions<P>): RequestHandler<P> {
-  if (!keyward || typeof keyward.verify !== 'function') throw new TypeError('apiKey() needs the Keyward engine: apiKey(keyward, options)');
-  const resolve = routeOptions(options);
+  const guard = routeGuard(keyward, options, handlers, 'apiKey(keyward, options)');
   return (req, res, next) => {
     req.apiKey = undefined;
-    let verifyOptions: VerifyOptions | undefined;
-    try {
-      verifyOptions = resolve(req);
-    } catch (error) {
-      next(error);
-      return;
-    }
     // Every Authorization header, from `rawHeaders`: `headers` silently drops a second one.
-    const result = keyward.verifyNow(nodeAuthorization(req), verifyOptions);
-    // A warm cache or the memory store answers at once: no promise, no extra tick.
-    if ('then' in result) result.then((r) => finish(keyward, req, res, next, r), next);
-    else finish(keyward, req, res, next, result);
+    guard(req, nodeAuthorization(req), { req, res, next });
   };
-}
-
-function finish(keyward: Keyward, req: { apiKey?: ApiKey }, res: Response, next: NextFunction, result: VerifyResult): void {
-  if (result.ok) {
-    req.apiKey = result.key;
-    for (const name in result.headers) res.setHeader(name, result.headers[name]!);
-    next();
-  } else if (result.error.status >= 500) {
-    next(result.error);
-  } else {
-    send(res, keyward.render(result.error));
-  }
 }
 
 /**
@@ -94,13 +81,13 @@ function finish(keyward: Keyward, req: { apiKey?: ApiKey }, res: Response, next:
  * passes anything else on. Mount it after your routes.
  */
 export function apiKeyErrorHandler(keyward: Keyward): ErrorRequestHandler {
-  if (!keyward || typeof keyward.render !== 'function') throw new TypeError('apiKeyErrorHandler() needs the Keyward engine');
+  requireEngine(keyward, 'apiKeyErrorHandler(keyward)');
   return (error: unknown, _req, res, next) => {
     if (!isKeywardError(error) || res.headersSent) {
       next(error);
       return;
     }
-    send(res, keyward.render(error));
+    writeRendered(res, keyward.render(error));
   };
 }
 

@@ -1,14 +1,5 @@
-import {
-  type ApiKey,
-  type FetchHandler,
-  type Keyward,
-  nodeAuthorization,
-  type RouteOptions,
-  routeOptions,
-  toFetchRequest,
-  type VerifyOptions,
-  type VerifyResult,
-} from '@keyward/core';
+import type { ApiKey, Keyward } from '@keyward/core';
+import { nodeAuthorization, type RouteHandlers, type RouteOptions, routeGuard, type FetchHandler, toFetchRequest } from '@keyward/core/adapter';
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest, HookHandlerDoneFunction, onRequestHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 
@@ -44,37 +35,33 @@ export interface FastifyKeywardOptions {
   protectAll?: boolean;
 }
 
-function authenticate(keyward: Keyward, options: ApiKeyRouteOptions | undefined): onRequestHookHandler {
-  const resolve = routeOptions(options);
-  return function keywardOnRequest(request, reply, done) {
-    let verifyOptions: VerifyOptions | undefined;
-    try {
-      verifyOptions = resolve(request);
-    } catch (error) {
-      done(error as Error);
-      return;
-    }
-    // Every Authorization header, from `rawHeaders`: `headers` silently drops a second one.
-    const headers = nodeAuthorization(request.raw);
-    // A warm cache or the memory store answers at once: no promise, no extra tick.
-    const result = keyward.verifyNow(headers, verifyOptions);
-    if ('then' in result) result.then((r) => finish(keyward, request, reply, done, r), done);
-    else finish(keyward, request, reply, done, result);
-  };
+interface Call {
+  request: FastifyRequest;
+  reply: FastifyReply;
+  done: HookHandlerDoneFunction;
 }
 
-function finish(keyward: Keyward, request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction, result: VerifyResult): void {
-  if (result.ok) {
-    request.apiKey = result.key;
-    for (const name in result.headers) reply.header(name, result.headers[name]);
+const handlers: RouteHandlers<Call> = {
+  pass({ request, reply, done }, key, headers) {
+    request.apiKey = key;
+    for (const name in headers) reply.header(name, headers[name]);
     done();
-    return;
-  }
-  const rendered = keyward.render(result.error);
-  // Logged as Fastify logs the 5xx it renders itself: the store is down, someone must know.
-  if (result.error.status >= 500) request.log.error({ err: result.error }, 'API key verification failed: key store unavailable');
-  // Bytes, not a string: Fastify would append `; charset=utf-8` to a JSON content type.
-  reply.code(rendered.status).headers(rendered.headers).send(Buffer.from(rendered.body, 'utf8'));
+  },
+  refuse({ request, reply }, rendered, error) {
+    // Logged as Fastify logs the 5xx it renders itself: the store is down, someone must know.
+    if (error.status >= 500) request.log.error({ err: error }, 'API key verification failed: key store unavailable');
+    // Bytes, not a string: Fastify would append `; charset=utf-8` to a JSON content type.
+    reply.code(rendered.status).headers(rendered.headers).send(Buffer.from(rendered.body, 'utf8'));
+  },
+  fail: ({ done }, error) => done(error as Error),
+};
+
+function authenticate(keyward: Keyward, options: ApiKeyRouteOptions | undefined): onRequestHookHandler {
+  const guard = routeGuard(keyward, options, handlers, 'fastify.register(fastifyKeyward, { keyward })');
+  return function keywardOnRequest(request, reply, done) {
+    // Every Authorization header, from `rawHeaders`: `headers` silently drops a second one.
+    guard(request, nodeAuthorization(request.raw), { request, reply, done });
+  };
 }
 
 const plugin: FastifyPluginCallback<FastifyKeywardOptions> = (fastify, options, done) => {

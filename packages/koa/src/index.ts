@@ -1,14 +1,14 @@
+import type { ApiKey, Keyward } from '@keyward/core';
 import {
-  type ApiKey,
+  nodeAuthorization,
+  type RouteHandlers,
+  type RouteOptions,
+  routeGuard,
   type FetchHandler,
   isUnderBasePath,
-  type Keyward,
-  nodeAuthorization,
-  type RouteOptions,
-  routeOptions,
   toFetchRequest,
-} from '@keyward/core';
-import type { Middleware, ParameterizedContext } from 'koa';
+} from '@keyward/core/adapter';
+import type { Middleware, Next, ParameterizedContext } from 'koa';
 
 declare module 'koa' {
   interface DefaultState {
@@ -26,6 +26,26 @@ declare module 'koa' {
  */
 // biome-ignore lint/suspicious/noExplicitAny: any context shape, as routers add their own (`ctx.params`)
 export type ApiKeyOptions<Ctx = any> = RouteOptions<Ctx>;
+
+type Call = [ctx: ParameterizedContext, next: Next];
+
+const handlers: RouteHandlers<Call, Promise<void> | undefined> = {
+  pass([ctx, next], key, headers) {
+    ctx.state.apiKey = key;
+    for (const name in headers) ctx.set(name, headers[name]!);
+    return next();
+  },
+  refuse([ctx], rendered, error) {
+    ctx.status = rendered.status;
+    ctx.set(rendered.headers);
+    ctx.body = rendered.body;
+    if (error.status >= 500) ctx.app.emit('error', error, ctx);
+    return undefined;
+  },
+  fail(_call, error) {
+    throw error;
+  },
+};
 
 /**
  * Koa middleware that lets a request through only with a valid API key, and puts the key on
@@ -45,25 +65,11 @@ export type ApiKeyOptions<Ctx = any> = RouteOptions<Ctx>;
  */
 // biome-ignore lint/suspicious/noExplicitAny: as above
 export function apiKey<Ctx extends ParameterizedContext<any, any, any> = any>(keyward: Keyward, options?: ApiKeyOptions<Ctx>): Middleware {
-  if (!keyward || typeof keyward.verify !== 'function') throw new TypeError('apiKey() needs the Keyward engine: apiKey(keyward, options)');
-  const resolve = routeOptions(options);
-  return async (ctx, next) => {
+  const guard = routeGuard(keyward, options, handlers, 'apiKey(keyward, options)');
+  return (ctx, next) => {
     ctx.state.apiKey = undefined;
     // Every Authorization header, from `rawHeaders`: `headers` silently drops a second one.
-    const pending = keyward.verifyNow(nodeAuthorization(ctx.req), resolve(ctx as Ctx));
-    // A warm cache or the memory store answers at once: no extra await.
-    const result = 'then' in pending ? await pending : pending;
-    if (!result.ok) {
-      const rendered = keyward.render(result.error);
-      ctx.status = rendered.status;
-      ctx.set(rendered.headers);
-      ctx.body = rendered.body;
-      if (result.error.status >= 500) ctx.app.emit('error', result.error, ctx);
-      return;
-    }
-    ctx.state.apiKey = result.key;
-    for (const name in result.headers) ctx.set(name, result.headers[name]!);
-    await next();
+    return guard(ctx as Ctx, nodeAuthorization(ctx.req), [ctx, next]);
   };
 }
 

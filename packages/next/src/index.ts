@@ -1,14 +1,5 @@
-import {
-  type ApiKey,
-  type FetchHandler,
-  type Keyward,
-  type KeywardError,
-  type RouteOptions,
-  type VerifyOptions,
-  renderedResponse,
-  routeOptions,
-  withResponseHeaders,
-} from '@keyward/core';
+import type { ApiKey, Keyward, KeywardError, VerifyOptions } from '@keyward/core';
+import { type RouteOptions, requireEngine, routeOptions, verifyRequest, withResponseHeaders, type FetchHandler } from '@keyward/core/adapter';
 // `next` has no `exports` map: the `.js` suffix lets Node's ESM loader find it outside a bundler
 // (tests of route handlers under Node, Vitest).
 import { type NextRequest, NextResponse } from 'next/server.js';
@@ -62,25 +53,15 @@ export interface WithApiKeyOptions<Params = Record<string, string | string[] | u
   onRefused?: (error: KeywardError, request: NextRequest) => void;
 }
 
-function checkEngine(keyward: unknown, what: string): asserts keyward is Keyward {
-  if (!keyward || typeof (keyward as Keyward).verify !== 'function') {
-    throw new TypeError(
-      `${what} needs the Keyward engine: ${what === 'withApiKey' ? 'withApiKey(handler, { keyward })' : 'apiKeyProxy({ keyward })'}`,
-    );
-  }
-}
-
 async function check(
   keyward: Keyward,
   request: Request,
   options: VerifyOptions | undefined,
   onRefused: ((error: KeywardError, request: NextRequest) => void) | undefined,
 ) {
-  const pending = keyward.verifyNow(request.headers, options);
-  const result = 'then' in pending ? await pending : pending;
-  if (result.ok) return result;
-  onRefused?.(result.error, request as NextRequest);
-  return { ok: false as const, response: renderedResponse(keyward.render(result.error)) };
+  const auth = await verifyRequest(keyward, request, options);
+  if (!auth.ok) onRefused?.(auth.error, request as NextRequest);
+  return auth;
 }
 
 /**
@@ -110,7 +91,7 @@ export function withApiKey<Context extends RouteHandlerContext<unknown> = RouteH
   if (typeof handler !== 'function') throw new TypeError('withApiKey needs a route handler (request, context) => Response as its first argument');
   if (!options || typeof options !== 'object') throw new TypeError('withApiKey needs options with the engine: withApiKey(handler, { keyward })');
   const { keyward, onRefused, workspaceId, environment } = options;
-  checkEngine(keyward, 'withApiKey');
+  requireEngine(keyward, 'withApiKey(handler, { keyward })');
   type Args = { request: NextRequest; params: ParamsOf<Context> };
   // The params are a promise in Next 15+: awaited only when a function of them is given.
   const needsParams = typeof workspaceId === 'function' || typeof environment === 'function';
@@ -189,7 +170,7 @@ function prefixMatcher(prefixes: readonly string[] | undefined): (path: string) 
 export function apiKeyProxy(options: ApiKeyProxyOptions): (request: NextRequest) => Promise<Response> {
   if (!options || typeof options !== 'object') throw new TypeError('apiKeyProxy needs options with the engine: apiKeyProxy({ keyward })');
   const { keyward, onRefused } = options;
-  checkEngine(keyward, 'apiKeyProxy');
+  requireEngine(keyward, 'apiKeyProxy({ keyward })');
   const guarded = prefixMatcher(options.prefixes);
   const resolve = routeOptions<NextRequest>({ scopes: options.scopes, workspaceId: options.workspaceId, environment: options.environment });
   const forward = options.forwardKey !== false;

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { toFetchRequest, writeFetchResponse } from '@keyward/core';
+import { toFetchRequest, writeFetchResponse } from '@keyward/core/adapter';
 
 /**
  * Mounts a web-standard handler on a real node:http server on loopback with core's Node bridge:

@@ -1,4 +1,4 @@
-import { KeywardError, type AuditEvent, type AuditRange, type ListPage } from '@keyward/core';
+import { KeywardError, type AuditEvent, type AuditRange, type ListPage } from '@keyward/core/store';
 
 interface Entry {
   readonly seq: number;

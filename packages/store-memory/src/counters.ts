@@ -1,4 +1,4 @@
-import { gcra, gcraState, type CounterRequest, type CounterResult, type CounterStore } from '@keyward/core';
+import { gcra, gcraState, type CounterRequest, type CounterResult, type CounterStore } from '@keyward/core/store';
 
 /**
  * Rate-limit and quota counters in process memory: one map, checked and written in one

@@ -12,7 +12,7 @@ import {
   type RotateInput,
   type StoredKey,
   type UsageStore,
-} from '@keyward/core';
+} from '@keyward/core/store';
 import { memoryAuditLog } from './audit.js';
 import { memoryUsageCounts } from './usage.js';
 import { memoryCounters } from './counters.js';

@@ -1,4 +1,4 @@
-import type { UsageCount, UsageRange } from '@keyward/core';
+import type { UsageCount, UsageRange } from '@keyward/core/store';
 
 /** Request counts per key and UTC day, in a `Map` (kept until the process ends). */
 export function memoryUsageCounts() {

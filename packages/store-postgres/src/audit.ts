@@ -1,4 +1,4 @@
-import { KeywardError, type AuditEvent, type AuditEventType, type AuditRange, type AuditStore, type ListPage } from '@keyward/core';
+import { KeywardError, type AuditEvent, type AuditEventType, type AuditRange, type AuditStore, type ListPage } from '@keyward/core/store';
 import type { Pool } from 'pg';
 import { translateError } from './errors.js';
 import type { TableNames } from './identifiers.js';

@@ -1,4 +1,4 @@
-import { gcra, gcraState, type CounterRequest, type CounterResult, type CounterStore } from '@keyward/core';
+import { gcra, gcraState, type CounterRequest, type CounterResult, type CounterStore } from '@keyward/core/store';
 import type { Pool, PoolClient } from 'pg';
 import { translateError } from './errors.js';
 import type { TableNames } from './identifiers.js';

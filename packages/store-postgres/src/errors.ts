@@ -1,4 +1,4 @@
-import { KeywardError } from '@keyward/core';
+import { KeywardError } from '@keyward/core/store';
 
 /**
  * A PostgreSQL error without its `detail`, `where` and parameters: PostgreSQL puts row values

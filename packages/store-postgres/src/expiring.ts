@@ -1,4 +1,5 @@
-import { KeywardError, type ExpiringQuery, type ListPage, type StoredKey } from '@keyward/core';
+import type { ExpiringQuery } from '@keyward/core/store';
+import { KeywardError, type ListPage, type StoredKey } from '@keyward/core/store';
 import type { Pool } from 'pg';
 import { translateError } from './errors.js';
 import type { TableNames } from './identifiers.js';

@@ -3,7 +3,7 @@ export type { PostgresStore, PostgresStoreOptions } from './store.js';
 export { migrate, MIGRATIONS } from './migrations.js';
 export type { Migration, MigrateOptions, MigrateResult } from './migrations.js';
 export { postgresInvalidation } from './invalidation.js';
-export type { PostgresInvalidationBus, PostgresInvalidationOptions } from './invalidation.js';
+export type { PostgresInvalidation, PostgresInvalidationBus, PostgresInvalidationOptions } from './invalidation.js';
 export type { PostgresConnection } from './connection.js';
 export { PostgresStoreError } from './errors.js';
 export type { TableNames } from './identifiers.js';

@@ -1,4 +1,4 @@
-import type { InvalidationBus, InvalidationMessage } from '@keyward/core';
+import type { InvalidationBus, InvalidationMessage } from '@keyward/core/store';
 import pg from 'pg';
 import type { ClientConfig, Notification, Pool } from 'pg';
 import { resolvePool, type PostgresConnection } from './connection.js';
@@ -23,12 +23,15 @@ export type PostgresInvalidationOptions = PostgresConnection & {
 };
 
 /** An {@link InvalidationBus} over PostgreSQL `LISTEN` / `NOTIFY`. */
-export interface PostgresInvalidationBus extends InvalidationBus {
+export interface PostgresInvalidation extends InvalidationBus {
   /** The channel in use. */
   readonly channel: string;
   /** Stops listening and ends the connections the bus opened (a pool you passed stays open). */
   close(): Promise<void>;
 }
+
+/** @deprecated Renamed {@link PostgresInvalidation} (as `RedisInvalidation`, `LocalInvalidation`); removed in the next release. */
+export type PostgresInvalidationBus = PostgresInvalidation;
 
 interface Subscriber {
   readonly listener: (message: InvalidationMessage) => void;
@@ -87,7 +90,7 @@ export function parseMessage(payload: string | undefined): InvalidationMessage |
  * ```
  * @throws {TypeError} without a pool or connection string; {RangeError} for an invalid channel.
  */
-export function postgresInvalidation(options: PostgresInvalidationOptions): PostgresInvalidationBus {
+export function postgresInvalidation(options: PostgresInvalidationOptions): PostgresInvalidation {
   const channel = checkChannel(options?.channel ?? 'keyward_invalidation');
   const { pool, owned } = resolvePool(options, 'postgresInvalidation', { max: 2 });
   const minDelay = Math.max(1, options.reconnectDelay?.min ?? 100);

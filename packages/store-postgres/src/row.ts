@@ -1,4 +1,4 @@
-import type { StoredKey } from '@keyward/core';
+import type { StoredKey } from '@keyward/core/store';
 import { malformedRow } from './errors.js';
 
 /** Columns of the keys table in `StoredKey` order; every statement selects exactly these. */

@@ -10,7 +10,7 @@ import {
   type UsageStore,
   type CounterStore,
   type ExpiringQuery,
-} from '@keyward/core';
+} from '@keyward/core/store';
 import type { Pool, PoolClient, QueryConfig, QueryResult } from 'pg';
 import { resolvePool, type PostgresConnection } from './connection.js';
 import { translateError } from './errors.js';

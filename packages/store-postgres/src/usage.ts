@@ -1,4 +1,4 @@
-import type { KeyTouch, UsageCount, UsageRange, UsageStore } from '@keyward/core';
+import type { KeyTouch, UsageCount, UsageRange, UsageStore } from '@keyward/core/store';
 import type { Pool } from 'pg';
 import { translateError } from './errors.js';
 import type { TableNames } from './identifiers.js';

@@ -1,4 +1,4 @@
-import type { InvalidationMessage } from '@keyward/core';
+import type { InvalidationMessage } from '@keyward/core/store';
 import { describeInvalidationBus } from '@keyward/core/testing';
 import { postgresInvalidation, postgresStore } from '@keyward/store-postgres';
 import { afterAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-import { KeywardError, type AuditEvent, type AuditEventType, type AuditRange, type AuditStore, type ListPage } from '@keyward/core';
+import { KeywardError, type AuditEvent, type AuditEventType, type AuditRange, type AuditStore, type ListPage } from '@keyward/core/store';
 import type { Cluster, Redis } from 'ioredis';
 import { workspaceTag } from './internal/codec.js';
 import { AUDIT_APPEND, defineUsageScripts } from './internal/usage-scripts.js';

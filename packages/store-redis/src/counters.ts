@@ -1,8 +1,8 @@
-import type { CounterPlan, CounterRequest, CounterResult, CounterStore, FusedCounterStore, RateState, StoredKey } from '@keyward/core';
+import type { CounterPlan, CounterRequest, CounterResult, CounterStore, FusedCounterStore, RateState, StoredKey } from '@keyward/core/store';
 import type { Cluster, Redis } from 'ioredis';
 import { decodeKey, esc, unpackFields } from './internal/codec.js';
 import { defineScripts } from './internal/connection.js';
-import type { ScriptDefinition } from './internal/scripts.js';
+import type { ScriptDefinition } from './internal/script-wrappers.js';
 
 /**
  * The counting step, shared by both scripts: checks every counter and consumes all or none.

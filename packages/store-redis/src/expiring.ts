@@ -1,4 +1,5 @@
-import { KeywardError, type ExpiringQuery, type ListPage, type StoredKey } from '@keyward/core';
+import type { ExpiringQuery } from '@keyward/core/store';
+import { KeywardError, type ListPage, type StoredKey } from '@keyward/core/store';
 import type { Cluster, Redis } from 'ioredis';
 import { decodeKey, esc, workspaceTag } from './internal/codec.js';
 import type { ScriptCaller } from './internal/connection.js';

@@ -1,4 +1,4 @@
-import type { InvalidationBus, InvalidationMessage } from '@keyward/core';
+import type { InvalidationBus, InvalidationMessage } from '@keyward/core/store';
 import type { Cluster, Redis } from 'ioredis';
 import { connect, quit, type RedisConnection } from './internal/connection.js';
 

@@ -1,22 +1,21 @@
 import {
-  KeywardError,
   type AuditStore,
+  type CounterStore,
+  type ExpiringQuery,
+  type FusedCounterStore,
   type KeyPatch,
+  KeywardError,
   type KeyStore,
   type ListPage,
-  type ListQuery,
   type RotateInput,
   type StoredKey,
   type UsageStore,
-  type CounterStore,
-  type FusedCounterStore,
-  type ExpiringQuery,
-} from '@keyward/core';
+} from '@keyward/core/store';
 import type { Cluster, Redis } from 'ioredis';
+import { redisAudit } from './audit.js';
+import { redisCounters } from './counters.js';
 import {
-  cursorOf,
   decodeKey,
-  unpackFields,
   encodeKey,
   encodePatch,
   flatten,
@@ -24,21 +23,16 @@ import {
   hashPointerSuffix,
   idPointerSuffix,
   indexSuffix,
-  memberOfCursor,
   orderMember,
   ownerTag,
-  parsePointer,
-  pointerValue,
   recordSuffix,
   tagOf,
-  workspaceTag,
-  type PointerValue,
 } from './internal/codec.js';
-import { connect, quit, defineScripts, type RedisConnection } from './internal/connection.js';
-import { CAS_DEL, CAS_SET, DELETE, INSERT, LIST, ROTATE, UPDATE } from './internal/scripts.js';
-import { redisAudit } from './audit.js';
+import { connect, defineScripts, quit, type RedisConnection } from './internal/connection.js';
+import { lister } from './internal/list.js';
+import { type Claim, conflict, type Flat, pointers } from './internal/pointers.js';
+import { CAS_DEL, DELETE, INSERT, ROTATE, UPDATE } from './internal/scripts.js';
 import { redisUsage } from './usage.js';
-import { redisCounters } from './counters.js';
 import { redisExpiring } from './expiring.js';
 
 /** Options of {@link redisStore}. */
@@ -94,35 +88,7 @@ export interface RedisStore extends KeyStore, UsageStore, AuditStore, CounterSto
   close(): Promise<void>;
 }
 
-/**
- * A pointer left without a record (a crash between the two writes of an insert) blocks its id or
- * hash for this long; after it, an insert may take the pointer over. Far longer than any insert.
- */
-const CLAIM_LEASE_MS = 60_000;
-/** Most index members one list call reads on the server (bounds the script's run time). */
-const LIST_SCAN_BUDGET = 2000;
 const PREFIX_RE = /^[^{}]*$/;
-
-type Flat = string[];
-
-interface Claim {
-  readonly key: string;
-  readonly value: string;
-  /** Whether this claim wrote the pointer (and must remove it if the write that follows fails). */
-  readonly created: boolean;
-}
-
-function conflict(message: string, keyId?: string): KeywardError {
-  return new KeywardError('conflict', { message, ...(keyId === undefined ? {} : { keyId }) });
-}
-
-function nonce(): string {
-  const bytes = new Uint8Array(6);
-  crypto.getRandomValues(bytes);
-  let out = '';
-  for (const b of bytes) out += b.toString(16).padStart(2, '0');
-  return out;
-}
 
 function internal(flat: Flat, field: string): string | undefined {
   for (let i = 0; i + 1 < flat.length; i += 2) if (flat[i] === field) return flat[i + 1];
@@ -156,6 +122,8 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
   const singleRoundTrip = !client.isCluster && options.singleRoundTrip !== false;
 
   const k = (suffix: string) => prefix + suffix;
+  const ctx = { client, call, k, singleRoundTrip };
+  const { follow, locate, claim, release, prepare, hashLive } = pointers(ctx);
   const positive = (value: number | undefined, fallback: number, name: string) => {
     const n = value ?? fallback;
     if (typeof n !== 'number' || !(n > 0) || !Number.isFinite(n)) throw new RangeError(`redisStore: ${name} must be a positive number`);
@@ -168,26 +136,6 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     maxLength: Math.ceil(positive(options.auditMaxLength, 10_000, 'auditMaxLength')),
   });
 
-  /** HGETALL of the record a pointer leads to (checked by the caller), in one or two round trips. */
-  async function follow(pointerKey: string): Promise<Flat> {
-    if (singleRoundTrip) {
-      // One GET: the snapshot that every record write refreshes atomically. None: no such record.
-      const snapshot = await client.getBuffer(`${pointerKey}s`);
-      return snapshot === null ? [] : unpackFields(snapshot);
-    }
-    const value = await client.get(pointerKey);
-    const pointer = value === null ? null : parsePointer(value);
-    if (pointer === null) return [];
-    return flatOf(await client.hgetall(k(pointer.record)));
-  }
-
-  /** ioredis turns HGETALL into an object: back to pairs, for one decoder. */
-  function flatOf(object: Record<string, string>): Flat {
-    const flat: Flat = [];
-    for (const name of Object.keys(object)) flat.push(name, object[name]!);
-    return flat;
-  }
-
   async function findById(id: string): Promise<StoredKey | null> {
     if (typeof id !== 'string' || id.length === 0) return null;
     const record = decodeKey(await follow(k(idPointerSuffix(id))));
@@ -198,74 +146,6 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     if (typeof hash !== 'string' || hash.length === 0) return null;
     const record = decodeKey(await follow(k(hashPointerSuffix(hash))));
     return record !== null && record.hash === hash ? record : null;
-  }
-
-  /** Where the record of an id is: its key suffix and the pointer's value, or `null`. */
-  async function locate(id: string): Promise<{ record: string; pointer: string } | null> {
-    const value = await client.get(k(idPointerSuffix(id)));
-    const pointer = value === null ? null : parsePointer(value);
-    return pointer === null ? null : { record: pointer.record, pointer: value! };
-  }
-
-  /**
-   * Points `pointerKey` at `record`. An existing pointer wins when its record is live (`live`),
-   * or was claimed less than a lease ago (an insert in flight); otherwise it is a leftover of a
-   * crash and is taken over atomically. With `sameRecordOk`, a live pointer to this very record is
-   * kept as it is (a hash set again to its current value).
-   * @returns the claim, or `null` on a conflict.
-   */
-  async function claim(
-    pointerKey: string,
-    record: string,
-    live: (pointer: PointerValue) => Promise<boolean>,
-    sameRecordOk = false,
-  ): Promise<Claim | null> {
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const value = pointerValue(Date.now(), nonce(), record);
-      if ((await client.set(pointerKey, value, 'NX')) === 'OK') return { key: pointerKey, value, created: true };
-      const existing = await client.get(pointerKey);
-      if (existing === null) continue; // removed in between: claim again
-      const pointer = parsePointer(existing);
-      if (pointer !== null) {
-        const ours = sameRecordOk && pointer.record === record;
-        if (await live(pointer)) return ours ? { key: pointerKey, value: existing, created: false } : null;
-        // Not live: an insert in flight (wait for the lease), or a leftover. A pointer to this very
-        // record is replaced by a fresh claim, so that no late clean-up of the old value can remove it.
-        if (!ours && Date.now() - pointer.claimedAt < CLAIM_LEASE_MS) return null;
-      }
-      if ((await call(CAS_SET, [pointerKey], [existing, value])) === 1) return { key: pointerKey, value, created: true };
-    }
-    return null;
-  }
-
-  const idLive = (pointer: PointerValue) => client.exists(k(pointer.record)).then((n) => n === 1);
-  const hashLive = (hash: string) => (pointer: PointerValue) => client.hget(k(pointer.record), 'hash').then((h) => h === hash);
-
-  async function release(...claims: (Claim | null | undefined)[]): Promise<void> {
-    await Promise.all(claims.map((c) => (c?.created ? call(CAS_DEL, [c.key], [c.value]) : undefined)));
-  }
-
-  /**
-   * The cross-slot part of a new record: its id and hash pointers, and its entry in its owner's
-   * index when the record lives in a workspace group. Written before the record, so that a crash
-   * leaves only pointers and entries that lead nowhere (skipped by reads), never a record that
-   * cannot be found.
-   */
-  async function prepare(key: StoredKey, record: string, member: string) {
-    const [idClaim, hashClaim] = await Promise.all([
-      claim(k(idPointerSuffix(key.id)), record, idLive),
-      claim(k(hashPointerSuffix(key.hash)), record, hashLive(key.hash)),
-    ]);
-    if (idClaim === null || hashClaim === null) {
-      await release(idClaim, hashClaim);
-      throw idClaim === null ? conflict('a key with this id exists', key.id) : conflict('a key with this hash exists');
-    }
-    const ownerIndex = key.workspaceId !== null && key.ownerId !== null ? k(indexSuffix(ownerTag(key.ownerId))) : null;
-    const addedOwnerEntry = ownerIndex !== null && (await client.zadd(ownerIndex, 'NX', 0, member)) === 1;
-    const undo = async () => {
-      await Promise.all([release(idClaim, hashClaim), addedOwnerEntry ? client.zrem(ownerIndex!, member) : undefined]);
-    };
-    return { idClaim, hashClaim, undo };
   }
 
   async function insert(key: StoredKey): Promise<void> {
@@ -360,59 +240,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     return decodeKey(reply[1])!;
   }
 
-  /** Reads a record that an owner index lists but that lives in a workspace group. */
-  async function foreign(id: string, ownerId: string, includeRevoked: boolean): Promise<StoredKey | null> {
-    const record = await findById(id);
-    if (record === null || record.ownerId !== ownerId || (!includeRevoked && record.revokedAt !== null)) return null;
-    return record;
-  }
-
-  async function list(query: ListQuery): Promise<ListPage<StoredKey>> {
-    if (!query || (typeof query.workspaceId !== 'string' && typeof query.ownerId !== 'string')) {
-      throw new KeywardError('invalid_argument', { message: 'list needs a workspaceId or an ownerId' });
-    }
-    const limit = query.limit ?? 100;
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
-      throw new KeywardError('invalid_argument', { message: 'limit must be an integer from 1 to 1000' });
-    }
-    let start = '-';
-    if (query.cursor !== undefined) {
-      const member = typeof query.cursor === 'string' ? memberOfCursor(query.cursor) : null;
-      if (member === null) throw new KeywardError('invalid_argument', { message: 'invalid cursor: pass the nextCursor of the previous page' });
-      start = `(${member}`;
-    }
-    const includeRevoked = query.includeRevoked !== false;
-    const byWorkspace = typeof query.workspaceId === 'string';
-    const tag = byWorkspace ? workspaceTag(query.workspaceId!) : ownerTag(query.ownerId!);
-    const ownerFilter = byWorkspace && typeof query.ownerId === 'string';
-    const items: StoredKey[] = [];
-    for (;;) {
-      const want = limit + 1 - items.length;
-      const reply = (await call(
-        LIST,
-        [k(indexSuffix(tag))],
-        [
-          k(`${tag}k:`),
-          start,
-          want,
-          includeRevoked ? '1' : '0',
-          ownerFilter ? '1' : '0',
-          ownerFilter ? query.ownerId! : '',
-          byWorkspace ? '0' : '1',
-          LIST_SCAN_BUDGET,
-        ],
-      )) as [number, string, ...Array<[string, Flat?]>];
-      const [exhausted, last, ...entries] = reply;
-      const resolved = await Promise.all(
-        entries.map(([member, flat]) => (flat !== undefined ? decodeKey(flat) : foreign(member.slice(18), query.ownerId!, includeRevoked))),
-      );
-      for (const record of resolved) if (record !== null) items.push(record);
-      if (items.length > limit || exhausted === 1 || last === '') break;
-      start = `(${last}`;
-    }
-    const page = items.slice(0, limit);
-    return { items: page, nextCursor: items.length > limit ? cursorOf(page[page.length - 1]!) : null };
-  }
+  const list = lister(ctx, findById);
 
   return {
     ...usage,

@@ -1,4 +1,4 @@
-import type { KeyTouch, UsageCount, UsageRange, UsageStore } from '@keyward/core';
+import type { KeyTouch, UsageCount, UsageRange, UsageStore } from '@keyward/core/store';
 import type { Cluster, Redis } from 'ioredis';
 import { esc, idPointerSuffix, parsePointer, workspaceTag } from './internal/codec.js';
 import { TOUCH, USAGE_HINCR, USAGE_INCR, defineUsageScripts } from './internal/usage-scripts.js';

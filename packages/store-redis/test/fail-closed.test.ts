@@ -1,5 +1,6 @@
 import { once } from 'node:events';
-import { createKeyward, type StoredKey, type VerifyResult } from '@keyward/core';
+import { createKeyward, type VerifyResult } from '@keyward/core';
+import type { StoredKey } from '@keyward/core/store';
 import { redisStore, type RedisStore } from '@keyward/store-redis';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,7 +1,7 @@
 import { Cluster, Redis } from 'ioredis';
 import { inject } from 'vitest';
 import type { RedisStore } from '../src/index.js';
-import { withSnapshots } from '../src/internal/scripts.js';
+import { withSnapshots } from '../src/internal/script-wrappers.js';
 
 const SET_FIELD_BODY = `if ARGV[2] == '' then redis.call('HDEL', KEYS[1], ARGV[1]) else redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end return 1`;
 const SET_FIELD = withSnapshots({ name: 'kwTestSetField', keys: 1, writesRecords: true, lua: SET_FIELD_BODY });

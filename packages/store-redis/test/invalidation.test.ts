@@ -1,4 +1,4 @@
-import type { InvalidationMessage } from '@keyward/core';
+import type { InvalidationMessage } from '@keyward/core/store';
 import { describeInvalidationBus } from '@keyward/core/testing';
 import { redisInvalidation, redisStore } from '@keyward/store-redis';
 import { Redis } from 'ioredis';

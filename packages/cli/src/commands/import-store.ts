@@ -1,4 +1,4 @@
-import type { StoredKey } from '@keyward/core';
+import type { StoredKey } from '@keyward/core/store';
 import type { PostgresStore } from '@keyward/store-postgres';
 import { countersTable } from './export-store.js';
 import type { Kind, Transfer } from './transfer-format.js';

@@ -8,7 +8,8 @@
  *   {"type":"counter","counter":{"key","value","expiresAt"}}           rate-limit and quota state
  *   {"type":"end","counts":{"key":N,"usage":N,"audit":N,"counter":N}}  last line: a cut file is refused
  */
-import type { AuditEvent, StoredKey, UsageCount } from '@keyward/core';
+import type { AuditEvent } from '@keyward/core';
+import type { StoredKey, UsageCount } from '@keyward/core/store';
 
 export const FORMAT = 'keyward-export';
 export const VERSION = 1;

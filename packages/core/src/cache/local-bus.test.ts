@@ -1,11 +1,11 @@
 import { memoryStore } from '@keyward/store-memory';
 import { describeInvalidationBus } from '../testing/describe-invalidation-bus.js';
-import { localInvalidationBus } from './local-bus.js';
+import { localInvalidation } from './local-bus.js';
 
 describeInvalidationBus({
   name: 'local bus',
   createPair: () => {
-    const bus = localInvalidationBus();
+    const bus = localInvalidation();
     return { publisher: bus, subscriber: bus };
   },
   createStores: async () => {

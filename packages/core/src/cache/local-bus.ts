@@ -1,10 +1,16 @@
 import type { InvalidationBus, InvalidationMessage } from './invalidation.js';
 
+/** An invalidation bus inside one process, with the number of its subscribers (for tests). */
+export interface LocalInvalidation extends InvalidationBus {
+  readonly subscribers: number;
+}
+
 /**
  * An invalidation bus inside one process: for several engines in one process and for tests. Across
- * processes use `redisInvalidation` or `postgresInvalidation`.
+ * processes use `redisInvalidation` (`@keyward/store-redis`) or `postgresInvalidation`
+ * (`@keyward/store-postgres`).
  */
-export function localInvalidationBus(): InvalidationBus & { readonly subscribers: number } {
+export function localInvalidation(): LocalInvalidation {
   const listeners = new Set<(message: InvalidationMessage) => void>();
   return {
     get subscribers() {
@@ -27,3 +33,6 @@ export function localInvalidationBus(): InvalidationBus & { readonly subscribers
     },
   };
 }
+
+/** @deprecated Renamed {@link localInvalidation} (as `redisInvalidation`, `postgresInvalidation`); removed in the next release. */
+export const localInvalidationBus: () => LocalInvalidation = localInvalidation;

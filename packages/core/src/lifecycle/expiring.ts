@@ -3,6 +3,7 @@ import type { ApiKey } from '../engine/types.js';
 import { KeywardError } from '../errors.js';
 import { type Duration, toMilliseconds } from '../internal/duration.js';
 import type { ExpiringQuery, KeyStore, ListPage, StoredKey } from '../store/types.js';
+import { expiringPage, isExpiringIn } from './expiring-page.js';
 import type { OnceGate } from './once.js';
 
 /** The `expiry` option of `createKeyward`: warnings before keys expire. */
@@ -261,49 +262,6 @@ export async function expiringKeys(host: ExpiringHost, query: ExpiringKeysQuery)
   else if (workspaceId !== undefined) page = await host.guarded(() => listExpiringFromListing(store, storeQuery));
   else throw new TypeError('keyward.expiring without a workspaceId needs a store that implements listExpiring (memory, PostgreSQL and Redis do)');
   return { items: page.items.map((r) => host.toPublic(r)), nextCursor: page.nextCursor };
-}
-
-/** Whether a stored key belongs in an {@link ExpiringQuery}'s answer. Shared by the stores that filter in code. */
-export function isExpiringIn(key: StoredKey, query: Pick<ExpiringQuery, 'after' | 'before' | 'workspaceId'>): boolean {
-  if (key.expiresAt === null || key.revokedAt !== null || key.rotatedToId !== null) return false;
-  if (query.workspaceId !== undefined && key.workspaceId !== query.workspaceId) return false;
-  const t = key.expiresAt.getTime();
-  return t > query.after.getTime() && t <= query.before.getTime();
-}
-
-/** Order of {@link KeyStore.listExpiring}: `expiresAt`, then `id`. */
-export function byExpiry(a: StoredKey, b: StoredKey): number {
-  return a.expiresAt!.getTime() - b.expiresAt!.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-}
-
-/** The cursor of an expiring listing in code: `<expiresAt ms>:<id>`. */
-export function expiryCursor(key: StoredKey): string {
-  return `${key.expiresAt!.getTime()}:${key.id}`;
-}
-
-/**
- * One page of expiring keys out of keys in memory (filtered, sorted, after the cursor): the memory
- * store and the fallback use it.
- * @throws {KeywardError} `invalid_argument` for a cursor that is not `<ms>:<id>`.
- */
-export function expiringPage(keys: Iterable<StoredKey>, query: ExpiringQuery): ListPage<StoredKey> {
-  let after: { t: number; id: string } | null = null;
-  if (query.cursor !== undefined) {
-    const sep = query.cursor.indexOf(':');
-    const t = Number(query.cursor.slice(0, sep));
-    if (sep < 1 || !Number.isSafeInteger(t)) throw invalid('invalid cursor: pass the nextCursor of the previous page unchanged');
-    after = { t, id: query.cursor.slice(sep + 1) };
-  }
-  const matches: StoredKey[] = [];
-  for (const key of keys) {
-    if (!isExpiringIn(key, query)) continue;
-    const t = key.expiresAt!.getTime();
-    if (after !== null && (t < after.t || (t === after.t && key.id <= after.id))) continue;
-    matches.push(key);
-  }
-  matches.sort(byExpiry);
-  const items = matches.slice(0, query.limit);
-  return { items, nextCursor: matches.length > query.limit ? expiryCursor(items[items.length - 1]!) : null };
 }
 
 /** For stores without `listExpiring`: the workspace's whole listing, filtered in code. */

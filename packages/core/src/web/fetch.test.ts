@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createKeyward } from '../engine/keyward.js';
 import type { KeyStore, StoredKey } from '../store/types.js';
 import { authenticateRequest, withApiKey } from './fetch.js';
-import { routeOptions } from './route-options.js';
+import { routeOptions } from '../adapter/route-options.js';
 
 function store(): KeyStore {
   const rows = new Map<string, StoredKey>();
@@ -44,7 +44,7 @@ describe('fetch helpers', () => {
   it('ignores ?access_token= and a token in the body', async () => {
     const keyward = createKeyward({ store: store() });
     const { key } = await keyward.create({ workspaceId: 'ws_1', name: 'k' });
-    const handler = withApiKey(keyward, () => new Response('secret'));
+    const handler = withApiKey(() => new Response('secret'), { keyward });
     const response = await handler(new Request(`https://api.test/x?access_token=${key}`, { method: 'POST', body: `access_token=${key}` }));
     expect(response.status).toBe(401);
     expect((await response.json()) as unknown).toMatchObject({ code: 'missing_credentials' });
@@ -55,10 +55,13 @@ describe('fetch helpers', () => {
     // A legacy key needs a parseable key: generate one and import its hash.
     const generated = keyward.formats[0]!.generate().key;
     await keyward.import({ legacy: true, ownerId: 'u1', hash: keyward.hashers[0]!.hash(generated), hint: generated.slice(-4), name: 'old' });
-    const handler = withApiKey(keyward, (_request, key, env: { region: string }) => {
-      expect(key.legacy).toBe(true);
-      return Response.redirect(`https://api.test/${env.region}`, 302);
-    });
+    const handler = withApiKey(
+      (_request, key, env: { region: string }) => {
+        expect(key.legacy).toBe(true);
+        return Response.redirect(`https://api.test/${env.region}`, 302);
+      },
+      { keyward },
+    );
     const response = await handler(new Request('https://api.test/', { headers: { authorization: `Bearer ${generated}` } }), { region: 'eu' });
     expect(response.status).toBe(302);
     expect(response.headers.get('location')).toBe('https://api.test/eu');
@@ -70,7 +73,7 @@ describe('fetch helpers', () => {
     const keyward = createKeyward({ store: store(), legacy: { sunset: '2099-01-01T00:00:00Z' } });
     const generated = keyward.formats[0]!.generate().key;
     await keyward.import({ legacy: true, ownerId: 'u1', hash: keyward.hashers[0]!.hash(generated), hint: generated.slice(-4), name: 'old' });
-    const handler = withApiKey(keyward, () => new Response('ok', { headers: { sunset: 'Fri, 01 Jan 2100 00:00:00 GMT' } }));
+    const handler = withApiKey(() => new Response('ok', { headers: { sunset: 'Fri, 01 Jan 2100 00:00:00 GMT' } }), { keyward });
     const response = await handler(new Request('https://api.test/', { headers: { authorization: `Bearer ${generated}` } }));
     expect(response.headers.get('sunset')).toBe('Fri, 01 Jan 2100 00:00:00 GMT');
   });
@@ -78,17 +81,30 @@ describe('fetch helpers', () => {
   it('reports refusals to onRefused, with the error and never the key', async () => {
     const keyward = createKeyward({ store: store() });
     const seen: string[] = [];
-    const handler = withApiKey(keyward, () => new Response('ok'), { onRefused: (error) => seen.push(error.code) });
+    const handler = withApiKey(() => new Response('ok'), { keyward, onRefused: (error) => seen.push(error.code) });
     await handler(new Request('https://api.test/', { headers: { authorization: 'Basic abc' } }));
     expect(seen).toEqual(['malformed_header']);
   });
 
   it('refuses bad arguments when the route is declared', () => {
     const keyward = createKeyward({ store: store() });
+    expect(() => withApiKey(() => new Response(), { keyward: undefined as never })).toThrow(/withApiKey\(handler, \{ keyward \}\)/);
+    expect(() => withApiKey(() => new Response(), undefined as never)).toThrow(TypeError);
+    expect(() => withApiKey(undefined as never, { keyward })).toThrow(TypeError);
+    expect(() => withApiKey(() => new Response(), { keyward, scopes: ['not a scope'] })).toThrow(RangeError);
+    expect(() => withApiKey(() => new Response(), { keyward, workspaceId: 42 as never })).toThrow(TypeError);
+  });
+
+  it('still takes the engine first, as before (deprecated call shape, one release)', async () => {
+    const keyward = createKeyward({ store: store() });
+    const { key } = await keyward.create({ workspaceId: 'ws_1', name: 'k', scopes: ['notes:read'] });
+    const handler = withApiKey(keyward, (_request, k) => Response.json({ id: k.id }), { scopes: ['notes:write'] });
+    const refused = await handler(new Request('https://api.test/', { headers: { authorization: `Bearer ${key}` } }));
+    expect(refused.status).toBe(403);
+    const open = withApiKey(keyward, (_request, k) => Response.json({ workspace: k.workspaceId }));
+    const passed = await open(new Request('https://api.test/', { headers: { authorization: `Bearer ${key}` } }));
+    expect(await passed.json()).toEqual({ workspace: 'ws_1' });
     expect(() => withApiKey(undefined as never, () => new Response())).toThrow(TypeError);
-    expect(() => withApiKey(keyward, undefined as never)).toThrow(TypeError);
-    expect(() => withApiKey(keyward, () => new Response(), { scopes: ['not a scope'] })).toThrow(RangeError);
-    expect(() => withApiKey(keyward, () => new Response(), { workspaceId: 42 as never })).toThrow(TypeError);
   });
 });
 

@@ -1,41 +1,22 @@
+import { type RouteOptions, routeOptions } from '../adapter/route-options.js';
+import { requireEngine } from '../adapter/route-guard.js';
 import type { Keyward } from '../engine/keyward.js';
-import type { ApiKey, VerifyOptions } from '../engine/types.js';
+import type { ApiKey } from '../engine/types.js';
 import type { KeywardError } from '../errors.js';
-import type { RenderedError } from '../render/types.js';
-import { type RouteOptions, routeOptions } from './route-options.js';
+import { type AuthenticateResult, verifyRequest, withResponseHeaders } from './response.js';
 
 /**
  * Authentication for servers built on the Web `Request`/`Response` pair: Hono, Bun, Deno,
  * Cloudflare Workers, the Next.js edge runtime. Only Web APIs are used.
  *
  * The key is read from the `Authorization` header only, never from the URL (`?access_token=` is
- * ignored: RFC 6750 §5.3, URLs end up in logs). A Web `Headers` joins two `Authorization` headers
- * with `", "`, which the header parser refuses as malformed.
+ * ignored: RFC 6750 §5.3, URLs end up in logs).
  */
+
+export type { AuthenticateResult } from './response.js';
 
 /** Route requirements of the fetch helpers; functions receive the `Request`. */
 export type FetchAuthOptions = RouteOptions<Request>;
-
-/** The result of {@link authenticateRequest}. */
-export type AuthenticateResult =
-  | {
-      readonly ok: true;
-      readonly key: ApiKey;
-      /** Headers to add to the response (`Deprecation`, `Sunset`, …); lowercase names. */
-      readonly headers: Readonly<Record<string, string>>;
-    }
-  | {
-      readonly ok: false;
-      /** Why, for logs and metrics. A 503 (`store_unavailable`) deserves an alert. */
-      readonly error: KeywardError;
-      /** The rendered refusal, ready to return. */
-      readonly response: Response;
-    };
-
-/** A `Response` with exactly the status, headers and body a renderer produced. */
-export function renderedResponse(rendered: RenderedError): Response {
-  return new Response(rendered.body, { status: rendered.status, headers: rendered.headers });
-}
 
 /**
  * Authenticates a Web `Request`.
@@ -51,21 +32,16 @@ export function renderedResponse(rendered: RenderedError): Response {
  * @throws {TypeError} when a `workspaceId`/`environment` function returns no string (a route bug).
  */
 export async function authenticateRequest(keyward: Keyward, request: Request, options?: FetchAuthOptions): Promise<AuthenticateResult> {
-  return check(keyward, request, routeOptions(options)(request));
-}
-
-async function check(keyward: Keyward, request: Request, options: VerifyOptions | undefined): Promise<AuthenticateResult> {
-  const pending = keyward.verifyNow(request.headers, options);
-  const result = 'then' in pending ? await pending : pending;
-  if (result.ok) return result;
-  return { ok: false, error: result.error, response: renderedResponse(keyward.render(result.error)) };
+  return verifyRequest(keyward, request, routeOptions(options)(request));
 }
 
 /** A handler that receives the verified key after the request (and any extra arguments). */
 export type ApiKeyFetchHandler<Args extends unknown[]> = (request: Request, key: ApiKey, ...rest: Args) => Response | Promise<Response>;
 
-/** Options of {@link withApiKey}. */
+/** Options of {@link withApiKey}: the engine and what the route requires. */
 export interface WithApiKeyOptions extends FetchAuthOptions {
+  /** The engine that verifies the key (built once, in a module of your app). */
+  keyward: Keyward;
   /**
    * Called with every refusal before it is returned; use it to log or count. A `store_unavailable`
    * error (503) means the key store is down.
@@ -77,27 +53,45 @@ export interface WithApiKeyOptions extends FetchAuthOptions {
  * Wraps a `(request) => Response` handler: the handler runs only for a verified key; every other
  * request gets the rendered refusal. Extra arguments (a Worker's `env` and `ctx`) are passed on.
  * Headers of the engine (`Deprecation`, `Sunset`) are added to the handler's response unless the
- * handler set them itself.
+ * handler set them itself. Same shape as `withApiKey` of `@keyward/next`: the handler, then the
+ * options with the engine.
  *
  * @example Bun / Deno / Workers
  * ```ts
  * export default {
- *   fetch: withApiKey(keyward, (request, key) => Response.json({ workspace: key.workspaceId }), { scopes: ['notes:read'] }),
+ *   fetch: withApiKey((request, key) => Response.json({ workspace: key.workspaceId }), { keyward, scopes: ['notes:read'] }),
  * };
  * ```
  * @throws {TypeError} for a missing engine or handler. @throws {RangeError} for an invalid scope.
  */
 export function withApiKey<Args extends unknown[] = []>(
+  handler: ApiKeyFetchHandler<Args>,
+  options: WithApiKeyOptions,
+): (request: Request, ...rest: Args) => Promise<Response>;
+/**
+ * @deprecated The engine goes into the options now: `withApiKey(handler, { keyward, ...options })`.
+ * This call shape is removed in the next release.
+ */
+export function withApiKey<Args extends unknown[] = []>(
   keyward: Keyward,
   handler: ApiKeyFetchHandler<Args>,
-  options?: WithApiKeyOptions,
+  options?: Omit<WithApiKeyOptions, 'keyward'>,
+): (request: Request, ...rest: Args) => Promise<Response>;
+export function withApiKey<Args extends unknown[] = []>(
+  first: ApiKeyFetchHandler<Args> | Keyward,
+  second?: WithApiKeyOptions | ApiKeyFetchHandler<Args>,
+  third?: Omit<WithApiKeyOptions, 'keyward'>,
 ): (request: Request, ...rest: Args) => Promise<Response> {
-  if (!keyward || typeof keyward.verify !== 'function') throw new TypeError('withApiKey needs the Keyward engine as its first argument');
-  if (typeof handler !== 'function') throw new TypeError('withApiKey needs a handler (request, key) => Response');
-  const resolve = routeOptions(options);
-  const onRefused = options?.onRefused;
+  const legacyShape = typeof first !== 'function';
+  const handler = (legacyShape ? second : first) as ApiKeyFetchHandler<Args>;
+  const options = (legacyShape ? { ...third, keyward: first } : second) as WithApiKeyOptions;
+  if (typeof handler !== 'function') throw new TypeError('withApiKey needs a handler (request, key) => Response as its first argument');
+  if (!options || typeof options !== 'object') throw new TypeError('withApiKey needs options with the engine: withApiKey(handler, { keyward })');
+  const { keyward, onRefused } = options;
+  requireEngine(keyward, 'withApiKey(handler, { keyward })');
+  const resolve = routeOptions<Request>(options);
   return async (request, ...rest) => {
-    const auth = await check(keyward, request, resolve(request));
+    const auth = await verifyRequest(keyward, request, resolve(request));
     if (!auth.ok) {
       onRefused?.(auth.error, request);
       return auth.response;
@@ -105,25 +99,4 @@ export function withApiKey<Args extends unknown[] = []>(
     const response = await handler(request, auth.key, ...rest);
     return withResponseHeaders(response, auth.headers);
   };
-}
-
-/**
- * Adds the success headers of a verification (`Deprecation`, `Sunset`, rate-limit headers) to a
- * handler's `Response`, keeping any header the handler set itself. Returns the same `Response`, or
- * a copy when its headers are immutable (`fetch()` results, `Response.redirect()`). For adapters
- * that wrap a handler of their own shape (Next.js route handlers).
- */
-export function withResponseHeaders(response: Response, headers: Readonly<Record<string, string>>): Response {
-  let out = response;
-  for (const name in headers) {
-    if (out.headers.has(name)) continue;
-    try {
-      out.headers.set(name, headers[name]!);
-    } catch {
-      // The headers of `fetch()` results and `Response.redirect()` are immutable: copy once.
-      out = new Response(out.body, out);
-      out.headers.set(name, headers[name]!);
-    }
-  }
-  return out;
 }

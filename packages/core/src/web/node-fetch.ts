@@ -1,3 +1,5 @@
+import type { NodeResponseLike } from '../adapter/node-response.js';
+
 /**
  * The two halves that let a Node framework (Express, Koa, Fastify) serve a web-standard
  * `(request: Request) => Promise<Response>` handler such as `@keyward/dashboard`. Written against
@@ -16,13 +18,6 @@ export interface NodeIncomingLike extends AsyncIterable<Uint8Array | string> {
   readonly readableEnded?: boolean;
   /** Discards the rest of the body (used when the handler stops reading it). */
   resume?(): unknown;
-}
-
-/** A Node response as far as {@link writeFetchResponse} writes it (a `ServerResponse`). */
-export interface NodeResponseLike {
-  statusCode: number;
-  setHeader(name: string, value: string | readonly string[]): unknown;
-  end(body?: Uint8Array): unknown;
 }
 
 /** Where a request was received, and its body when a body parser read it already. */

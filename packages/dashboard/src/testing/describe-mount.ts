@@ -1,4 +1,5 @@
-import { type AuditStore, createKeyward, type KeyStore, type Keyward } from '@keyward/core';
+import { createKeyward, type KeyStore, type Keyward } from '@keyward/core';
+import type { AuditStore } from '@keyward/core/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDashboard, type Dashboard } from '../create-dashboard.js';
 

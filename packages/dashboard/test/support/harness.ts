@@ -1,6 +1,7 @@
 // One engine and one dashboard on a store, with demo sign-in by header, and a client that keeps
 // every answer and holds each one to the OpenAPI document.
-import { type AuditStore, createKeyward, type KeyStore, type Keyward, type KeywardOptions, prefixedFormat, type UsageStore } from '@keyward/core';
+import { createKeyward, type KeyStore, type Keyward, type KeywardOptions, prefixedFormat } from '@keyward/core';
+import type { AuditStore, UsageStore } from '@keyward/core/store';
 import { createDashboard, type Dashboard, type DashboardOptions } from '@keyward/dashboard';
 import { expect } from 'vitest';
 import { openApiCheck } from './openapi-check.js';

@@ -2,18 +2,9 @@
 // demo session cookie, a product API route that takes the keys, and knobs that make the store
 // slow or failing on demand.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import {
-  type AuditStore,
-  createKeyward,
-  type KeyStore,
-  type Keyward,
-  type KeywardOptions,
-  prefixedFormat,
-  toFetchRequest,
-  type UsageStore,
-  withApiKey,
-  writeFetchResponse,
-} from '@keyward/core';
+import { createKeyward, type KeyStore, type Keyward, type KeywardOptions, prefixedFormat, withApiKey } from '@keyward/core';
+import type { AuditStore, UsageStore } from '@keyward/core/store';
+import { toFetchRequest, writeFetchResponse } from '@keyward/core/adapter';
 import { createDashboard, type Dashboard, type DashboardOptions } from '@keyward/dashboard';
 import { listenOnLoopback } from '@keyward/dashboard/testing';
 import { memoryStore } from '@keyward/store-memory';
@@ -112,7 +103,7 @@ export async function startPageServer(options: PageServerOptions = {}): Promise<
     page: { notice: 'Demo sign-in: a test cookie, for this test server only.', signInUrl: '/demo/sign-in' },
     ...options.dashboard,
   });
-  const notes = withApiKey(keyward, (_request, key) => Response.json({ workspace: key.workspaceId, notes: [] }), { scopes: ['notes:read'] });
+  const notes = withApiKey((_request, key) => Response.json({ workspace: key.workspaceId, notes: [] }), { keyward, scopes: ['notes:read'] });
 
   const server = createServer(async (req, res) => {
     try {

@@ -1,7 +1,7 @@
 // Plain fetch: the handler inside a web-standard app (as on Bun, Deno, Workers), served here by
 // node:http through core's two bridge functions.
 import { createServer } from 'node:http';
-import { toFetchRequest, writeFetchResponse } from '@keyward/core';
+import { toFetchRequest, writeFetchResponse } from '@keyward/core/adapter';
 import { describeDashboardMount, listenOnLoopback } from '@keyward/dashboard/testing';
 import { memoryStore } from '@keyward/store-memory';
 

@@ -1,4 +1,5 @@
-import { createKeyward, idSecretFormat, prefixedFormat, type KeyStore, type StoredKey } from '@keyward/core';
+import { createKeyward, idSecretFormat, prefixedFormat, type KeyStore } from '@keyward/core';
+import type { StoredKey } from '@keyward/core/store';
 import { memoryStore } from '@keyward/store-memory';
 
 /**

@@ -1,4 +1,4 @@
-import type { InvalidationBus, InvalidationMessage } from '@keyward/core';
+import type { InvalidationBus, InvalidationMessage } from '@keyward/core/store';
 import { checkChannel, quoteIdentifier } from '../identifiers.js';
 import { notify, parseMessage } from '../invalidation.js';
 import { translateError } from '../errors.js';

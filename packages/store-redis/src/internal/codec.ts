@@ -1,4 +1,4 @@
-import type { KeyPatch, StoredKey } from '@keyward/core';
+import type { KeyPatch, StoredKey } from '@keyward/core/store';
 
 /**
  * Key names and record encoding. Everything here is pure; the layout is described in the README.

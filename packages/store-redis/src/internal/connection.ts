@@ -1,5 +1,6 @@
 import { Redis, type Cluster, type RedisOptions } from 'ioredis';
-import { SCRIPTS, withExpiryIndex, withSnapshots, type ScriptDefinition } from './scripts.js';
+import { type ScriptDefinition, withExpiryIndex, withSnapshots } from './script-wrappers.js';
+import { SCRIPTS } from './scripts.js';
 
 /** A client the user passes, or a URL for a client the store opens (and closes) itself. */
 export type RedisConnection = Redis | Cluster | { url: string; options?: RedisOptions };

@@ -1,6 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
 import { defineScripts } from './connection.js';
-import type { ScriptDefinition } from './scripts.js';
+import type { ScriptDefinition } from './script-wrappers.js';
 
 /**
  * Scripts of usage and audit. Each touches only keys of one hash tag (one slot), so they run on a

@@ -1,13 +1,5 @@
-import {
-  createKeyward,
-  idSecretFormat,
-  KeywardError,
-  type Keyward,
-  type KeyStore,
-  prefixedFormat,
-  type StoredKey,
-  sha256Hasher,
-} from '../../index.js';
+import { createKeyward, idSecretFormat, KeywardError, type Keyward, type KeyStore, prefixedFormat, sha256Hasher } from '../../index.js';
+import type { StoredKey } from '../../store/index.js';
 
 /** The engine's clock during the suite. */
 export const NOW = Date.UTC(2026, 10, 22, 12, 0, 0);

@@ -1,0 +1,58 @@
+import type { AuditRecorder } from '../audit/recorder.js';
+import type { AuditStore } from '../audit/types.js';
+import type { CoherentCache } from '../cache/coherent-cache.js';
+import type { KeyFormat } from '../format/types.js';
+import type { Hasher } from '../hash/hasher.js';
+import type { HeaderOptions } from '../header/authorization.js';
+import type { ExpiryWatch } from '../lifecycle/expiring.js';
+import type { OnceGate } from '../lifecycle/once.js';
+import type { PolicyEnforcer } from '../policy/enforcer.js';
+import type { FusedCounterStore } from '../policy/types.js';
+import type { Renderer } from '../render/types.js';
+import type { KeyStore, StoredKey } from '../store/types.js';
+import type { UsageTracker } from '../usage/tracker.js';
+import type { UsageStore } from '../usage/types.js';
+import type { KeywardOptions } from './options.js';
+import type { ApiKey, VerifyFailure } from './types.js';
+
+/**
+ * The engine's resolved context: the options checked once, with the parts they make (cache,
+ * counters, usage tracker, audit recorder). Every module of the engine takes it as first argument.
+ */
+export interface Engine {
+  readonly store: KeyStore;
+  readonly formats: readonly KeyFormat[];
+  readonly formatByName: ReadonlyMap<string, KeyFormat>;
+  /** The format when there is only one (no dispatch per token). */
+  readonly single: KeyFormat | null;
+  /** Newest first: `hashers[0]` hashes new keys. */
+  readonly hashers: readonly Hasher[];
+  readonly hasherByVersion: ReadonlyMap<string, Hasher>;
+  readonly currentVersion: string;
+  readonly header: HeaderOptions | undefined;
+  readonly renderer: Renderer;
+  readonly now: () => number;
+  readonly storeTimeout: number;
+  readonly retryAfter: number;
+  readonly legacy: { readonly sunset: Date | null; readonly deprecatedAt: Date | null; readonly link: string | undefined };
+  readonly ownsWorkspace: KeywardOptions['ownsWorkspace'];
+  readonly generateId: () => string;
+  readonly cache: CoherentCache;
+  readonly enforcer: PolicyEnforcer | null;
+  /** The key store, when it also keeps the counters and can consume them in the lookup's round trip. */
+  readonly fused: (KeyStore & FusedCounterStore) | null;
+  readonly usageStore: UsageStore | null;
+  readonly usageTracker: UsageTracker | null;
+  readonly auditStore: AuditStore | null;
+  readonly auditRecorder: AuditRecorder | null;
+  /** Public views of stored records, memoized per stored object (see `toPublic`). */
+  readonly publicViews: WeakMap<StoredKey, ApiKey>;
+  /** Ids of keys whose hash is being upgraded (one upgrade at a time per key). */
+  readonly upgrading: Set<string>;
+  /** A failed store call as the verify result (503), made once: the pipeline's `fail` of a rejection. */
+  readonly failClosed: (cause: unknown) => VerifyFailure;
+  /** Expiry warnings: the response header of keys about to expire, and `key.expiring` events. */
+  readonly expiryWatch: ExpiryWatch;
+  /** The cross-process "once" of leak reports and expiry warnings (on the counter store), made on first use. */
+  readonly once: () => OnceGate;
+}

@@ -1,0 +1,54 @@
+import type { Engine } from '../engine/context.js';
+import { toPublic } from '../engine/public-view.js';
+import type { ApiKey, WorkspaceGuard } from '../engine/types.js';
+import { isKeywardError, KeywardError } from '../errors.js';
+import type { Awaitable, ListPage, ListQuery, StoredKey } from '../store/types.js';
+import { checkRow } from '../verify/lookup.js';
+import { checkId, checkLimit, invalidArgument } from './checks.js';
+
+/**
+ * A store call of the lifecycle or the reports: a `KeywardError` (`conflict`, `not_found`) and a
+ * bug (`TypeError`, `RangeError`) go through as they are; any other failure is `store_unavailable`
+ * (a 503 with `Retry-After`).
+ */
+export async function guarded<T>(engine: Engine, action: () => Awaitable<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (cause) {
+    if (isKeywardError(cause) || cause instanceof TypeError || cause instanceof RangeError) throw cause;
+    throw new KeywardError('store_unavailable', { cause, retryAfter: engine.retryAfter });
+  }
+}
+
+/**
+ * The stored record of a key id, within the guard's workspace.
+ * @throws {KeywardError} `not_found` for no key, or a key of another workspace.
+ */
+export async function getStored(engine: Engine, id: string, guard: WorkspaceGuard | undefined): Promise<StoredKey> {
+  checkId(id);
+  const record = checkRow(await guarded(engine, () => engine.store.findById(id)));
+  if (record === null || (guard?.workspaceId !== undefined && record.workspaceId !== guard.workspaceId)) {
+    throw new KeywardError('not_found', { keyId: id });
+  }
+  return record;
+}
+
+/** A key by id, or `null` (a key of another workspace too). */
+export async function getKey(engine: Engine, id: string, guard: WorkspaceGuard | undefined): Promise<ApiKey | null> {
+  try {
+    return toPublic(engine, await getStored(engine, id, guard));
+  } catch (e) {
+    if (isKeywardError(e) && e.code === 'not_found') return null;
+    throw e;
+  }
+}
+
+/** Keys of a workspace (or of a legacy owner), oldest first, without hashes. */
+export async function listKeys(engine: Engine, query: ListQuery): Promise<ListPage<ApiKey>> {
+  if (!query || (query.workspaceId === undefined && query.ownerId === undefined)) {
+    throw invalidArgument('list needs a workspaceId or an ownerId');
+  }
+  checkLimit(query.limit);
+  const page = await guarded(engine, () => engine.store.list(query));
+  return { items: page.items.map((r) => toPublic(engine, checkRow(r)!)), nextCursor: page.nextCursor };
+}
