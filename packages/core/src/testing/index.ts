@@ -18,3 +18,4 @@ export { describeStoreGuarantees } from './describe-store-guarantees.js';
 export type { StoreCorruption, StoreGuaranteesSuiteOptions } from './describe-store-guarantees.js';
 export { strictLogger } from './strict-logger.js';
 export type { LoggedLine, StrictLogger, StrictLoggerOptions } from './strict-logger.js';
+export type { SuiteEngineOptions } from './engine-options.js';
