@@ -53,14 +53,23 @@ const LIFECYCLE_SPAN_NAMES: Record<string, string> = {
 /**
  * Spans from the engine's records, after the fact: each with the start and end times the engine
  * measured, as a child of the context that is active when the record arrives (the caller's, e.g.
- * the HTTP server span), and each store call a child span of its verify or lifecycle span. No
- * span ever holds a key, a hash or a header: the records hold none.
+ * the HTTP server span), and each store call a child span of its verify or lifecycle span. A
+ * verify span is made only inside a recording span unless `rootVerifySpans`. No span ever holds a
+ * key, a hash or a header: the records hold none.
  */
 export class KeywardTraces {
-  constructor(private readonly tracer: Tracer) {}
+  constructor(
+    private readonly tracer: Tracer,
+    /** `keyward.verify` spans without a recording parent span too (see `rootVerifySpans`). */
+    private readonly rootVerifySpans: boolean,
+  ) {}
 
   verify(event: VerifyEvent): void {
     const parent = context.active();
+    // A verify is part of a request: its span belongs to the request's trace, and without one
+    // (no HTTP instrumentation, or a trace sampled out) it is not made — the SDK's span costs
+    // ≈ 3–4 µs, several times a whole verify on a warm path (bench/overhead.ts).
+    if (!this.rootVerifySpans && trace.getSpan(parent)?.isRecording() !== true) return;
     const attributes: Attributes = {
       [ATTR_VERIFY_OK]: event.ok,
       [ATTR_CACHE_HIT]: event.cache === 'hit',

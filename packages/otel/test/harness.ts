@@ -8,7 +8,7 @@ import { BasicTracerProvider, InMemorySpanExporter, type ReadableSpan, SimpleSpa
 import { otelInstrumentation } from '@keyward/otel';
 
 /** A metric reader that collects when asked (the SDK's MetricReader, no exporter). */
-class InMemoryMetricReader extends MetricReader {
+export class InMemoryMetricReader extends MetricReader {
   protected override async onShutdown(): Promise<void> {}
   protected override async onForceFlush(): Promise<void> {}
 }
@@ -27,13 +27,17 @@ export interface Telemetry {
   shutdown(): Promise<void>;
 }
 
-export function telemetry(): Telemetry {
+/**
+ * The SDK and an instrumentation on it. `rootVerifySpans` defaults to `true` here so that a verify
+ * called outside any span still gets its span (the package's default, `false`, has its own test).
+ */
+export function telemetry(options: { rootVerifySpans?: boolean } = {}): Telemetry {
   const spanExporter = new InMemorySpanExporter();
   const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spanExporter)] });
   const reader = new InMemoryMetricReader();
   const meterProvider = new MeterProvider({ readers: [reader] });
   return {
-    instrument: otelInstrumentation({ tracerProvider, meterProvider }),
+    instrument: otelInstrumentation({ tracerProvider, meterProvider, rootVerifySpans: options.rootVerifySpans ?? true }),
     spanExporter,
     tracerProvider,
     spans: () => spanExporter.getFinishedSpans(),

@@ -3,13 +3,15 @@
 // and units, parents, failures, and a scan of everything exported for the keys used.
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { type KeyStore, createKeyward, hmacSha256Hasher, localInvalidationBus, prefixedFormat } from '@keyward/core';
-import { DURATION_BUCKETS } from '@keyward/otel';
+import { DURATION_BUCKETS, otelInstrumentation } from '@keyward/otel';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { memoryStore } from '@keyward/store-memory';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   childrenOf,
   descriptor,
   exportedText,
+  InMemoryMetricReader,
   insideSpan,
   leaked,
   points,
@@ -45,7 +47,7 @@ function setup(options: { store?: KeyStore; cache?: boolean; policies?: boolean 
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 
 describe('spans of verify', () => {
-  it('one keyward.verify span with the outcome, key id, workspace, format, cache, and the store call as its child', async () => {
+  it('one keyward.verify span with the outcome, key id, workspace, format, cache; no store span for an in-process store', async () => {
     const { t, keyward } = setup();
     const { key, record } = await keyward.create({ workspaceId: 'ws_a', name: 'prod' });
     t.spanExporter.reset();
@@ -64,14 +66,24 @@ describe('spans of verify', () => {
       'keyward.key.format': 'tst',
     });
     expect(span!.status.code).toBe(SpanStatusCode.UNSET);
-    const children = childrenOf(t.spans(), span!);
-    expect(children.map((c) => c.name)).toEqual(['keyward.store.find_by_hash']);
-    expect(children[0]!.attributes).toEqual({ 'db.system.name': 'memory', 'db.system': 'memory', 'db.operation.name': 'findByHash' });
-    expect(children[0]!.kind).toBe(SpanKind.INTERNAL);
-    // The child lies within its parent.
-    const ns = (hr: [number, number]) => hr[0] * 1e9 + hr[1];
-    expect(ns(children[0]!.startTime)).toBeGreaterThanOrEqual(ns(span!.startTime));
-    expect(ns(children[0]!.endTime)).toBeLessThanOrEqual(ns(span!.endTime));
+    // The memory store answers in process, at once: no round trip, so no store span (the
+    // PostgreSQL and Redis tests have theirs; with a cache, the miss has one, see below).
+    expect(childrenOf(t.spans(), span!)).toEqual([]);
+  });
+
+  it("by default, a verify gets its span only inside a recording span (the request's); metrics count every verify", async () => {
+    const t = telemetry({ rootVerifySpans: false });
+    open.push(t);
+    const keyward = createKeyward({ store: memoryStore(), format, hash: hasher, instrument: t.instrument });
+    const { key } = await keyward.create({ workspaceId: 'ws_a', name: 'prod' });
+    expect((await keyward.verify(bearer(key))).ok).toBe(true);
+    expect(spansNamed(t.spans(), 'keyward.verify')).toEqual([]);
+    const { parent } = await insideSpan(t.tracerProvider, () => keyward.verify(bearer(key)));
+    const spans = spansNamed(t.spans(), 'keyward.verify');
+    expect(spans.map((s) => s.parentSpanContext?.spanId)).toEqual([parent.spanId]);
+    // Lifecycle calls always get theirs.
+    expect(spansNamed(t.spans(), 'keyward.create')).toHaveLength(1);
+    expect(total(await t.metrics(), 'keyward.verify.requests', { 'keyward.verify.outcome': 'ok' })).toBe(2);
   });
 
   it('a refusal carries its code and reason, and is no span error; a malformed key makes no store call', async () => {
@@ -95,9 +107,8 @@ describe('spans of verify', () => {
     expect(spans[1]!.attributes['keyward.workspace.id']).toBe('ws_b');
     expect(spans[1]!.attributes['keyward.route.workspace_id']).toBe('ws_a');
     for (const s of spans) expect(s.status.code).toBe(SpanStatusCode.UNSET);
-    // On the memory store the lookup costs nothing and comes first; the checksum is checked after
-    // it for a key that is not found (no header: no lookup at all).
-    expect(childrenOf(t.spans(), spans[2]!).map((s) => s.name)).toEqual(['keyward.store.find_by_hash']);
+    // In-process lookups are no store spans (see above); no header: no lookup at all.
+    expect(childrenOf(t.spans(), spans[2]!)).toEqual([]);
     expect(childrenOf(t.spans(), spans[3]!)).toEqual([]);
     expect(spans[3]!.attributes['keyward.key.format']).toBeUndefined();
   });
@@ -110,7 +121,15 @@ describe('spans of verify', () => {
     await keyward.verify(bearer(key));
     const [miss, hit] = spansNamed(t.spans(), 'keyward.verify');
     expect([miss!.attributes['keyward.cache.hit'], hit!.attributes['keyward.cache.hit']]).toEqual([false, true]);
-    expect(childrenOf(t.spans(), miss!)).toHaveLength(1);
+    // Behind a cache, the store's lookup is timed (a miss) even in process: the store call as its child.
+    const children = childrenOf(t.spans(), miss!);
+    expect(children.map((c) => c.name)).toEqual(['keyward.store.find_by_hash']);
+    expect(children[0]!.attributes).toEqual({ 'db.system.name': 'memory', 'db.system': 'memory', 'db.operation.name': 'findByHash' });
+    expect(children[0]!.kind).toBe(SpanKind.INTERNAL);
+    // The child lies within its parent.
+    const ns = (hr: [number, number]) => hr[0] * 1e9 + hr[1];
+    expect(ns(children[0]!.startTime)).toBeGreaterThanOrEqual(ns(miss!.startTime));
+    expect(ns(children[0]!.endTime)).toBeLessThanOrEqual(ns(miss!.endTime));
     expect(childrenOf(t.spans(), hit!)).toHaveLength(0);
     const metrics = await t.metrics();
     expect(total(metrics, 'keyward.cache.lookups', { 'keyward.cache.result': 'hit' })).toBe(1);
@@ -227,6 +246,48 @@ describe('metrics', () => {
     for (const scope of metrics.scopeMetrics) {
       for (const m of scope.metrics)
         for (const p of m.dataPoints) expect(Object.keys(p.attributes).filter((k) => /key\.id|workspace/.test(k))).toEqual([]);
+    }
+  });
+
+  it("metrics: 'producer' gives the same series, kept in process and read through a reader's metricProducers", async () => {
+    const instrument = otelInstrumentation({ traces: false, metrics: 'producer' });
+    const reader = new InMemoryMetricReader({ metricProducers: [instrument.metricProducer] });
+    const meterProvider = new MeterProvider({ readers: [reader] });
+    try {
+      const keyward = createKeyward({
+        store: memoryStore(),
+        format,
+        hash: hasher,
+        instrument,
+        policies: { rateLimits: [{ limit: 2, window: '1m' }] },
+      });
+      const { key } = await keyward.create({ workspaceId: 'ws_a', name: 'prod' });
+      for (let i = 0; i < 3; i++) await keyward.verify(bearer(key));
+      await keyward.verify(bearer(`tst_${'x'.repeat(10)}`));
+      const { resourceMetrics: metrics, errors } = await reader.collect();
+      expect(errors).toEqual([]);
+      expect(total(metrics, 'keyward.verify.requests', { 'keyward.verify.outcome': 'ok', 'keyward.key.format': 'tst' })).toBe(2);
+      expect(total(metrics, 'keyward.verify.requests', { 'keyward.verify.outcome': 'rate_limited' })).toBe(1);
+      expect(total(metrics, 'keyward.policy.refusals', { 'keyward.error.code': 'rate_limited' })).toBe(1);
+      expect(total(metrics, 'keyward.key.created', { 'keyward.lifecycle.operation': 'create' })).toBe(1);
+      expect(descriptor(metrics, 'keyward.verify.duration')?.unit).toBe('s');
+      expect(descriptor(metrics, 'keyward.verify.requests')?.unit).toBe('{request}');
+      const histogram = points(metrics, 'keyward.verify.duration').find((p) => p.attributes['keyward.verify.outcome'] === 'ok')!.value as {
+        buckets: { boundaries: number[]; counts: number[] };
+        count: number;
+        sum: number;
+      };
+      expect(histogram.buckets.boundaries).toEqual([...DURATION_BUCKETS]);
+      expect(histogram.count).toBe(2);
+      expect(histogram.buckets.counts.reduce((a, b) => a + b, 0)).toBe(2);
+      expect(histogram.sum).toBeGreaterThan(0);
+      expect(histogram.sum).toBeLessThan(0.2);
+      // Cumulative: a second collection counts on.
+      await keyward.verify({});
+      const again = (await reader.collect()).resourceMetrics;
+      expect(total(again, 'keyward.verify.requests')).toBe(5);
+    } finally {
+      await meterProvider.shutdown();
     }
   });
 

@@ -1,5 +1,5 @@
 import type { Probe } from '../instrument/probe.js';
-import { recordCall, type StepSink, systemOf } from '../instrument/trace.js';
+import { closeStep, openStep, type StepSink, systemOf } from '../instrument/trace.js';
 import { isPromiseLike } from '../internal/awaitable.js';
 import type { Awaitable, StoredKey } from '../store/types.js';
 import type { InvalidationBus } from './invalidation.js';
@@ -103,12 +103,14 @@ export class CoherentCache {
     if (this.bus === null) return;
     const probe = this.probe;
     const start = probe?.now() ?? 0;
+    const system = probe === null ? '' : systemOf(this.bus);
+    const step = probe === null ? null : openStep(sink, system, 'publish', start);
     try {
       await this.bus.publish({ keyId, sentAt: Date.now() });
-      if (probe !== null) recordCall(probe, sink, systemOf(this.bus), 'publish', start, undefined, false);
+      if (probe !== null) closeStep(probe, step, system, 'publish', start, undefined, false);
     } catch (error) {
       // A bus that fails is not a store outage (verify does not need it): a failed step, no notice.
-      if (probe !== null) recordCall(probe, sink, systemOf(this.bus), 'publish', start, error, false);
+      if (probe !== null) closeStep(probe, step, system, 'publish', start, error, false);
       // The change is stored; other instances drop their entry when it expires (cache.ttl).
     }
   }

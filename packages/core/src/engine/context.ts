@@ -8,7 +8,7 @@ import type { ExpiryWatch } from '../lifecycle/expiring.js';
 import type { OnceGate } from '../lifecycle/once.js';
 import type { PolicyEnforcer } from '../policy/enforcer.js';
 import type { CounterStore, FusedCounterStore } from '../policy/types.js';
-import type { EngineRecorders } from '../instrument/observed.js';
+import type { Observation } from '../instrument/observed.js';
 import type { Probe } from '../instrument/probe.js';
 import type { StepSink, VerifyTrace } from '../instrument/trace.js';
 import type { Renderer } from '../render/types.js';
@@ -60,8 +60,8 @@ export interface Engine {
   readonly once: () => OnceGate;
   /** The instruments and the logger; `null` when none is attached (nothing is timed then). */
   readonly probe: Probe | null;
-  /** The recording stand-ins of the stores (with a probe), see `instrument/observed.ts`. */
-  readonly recorders: EngineRecorders | null;
+  /** The views of an observed engine (with a probe), see `instrument/observed.ts`. */
+  readonly observation: Observation | null;
   /** On an engine view of one observed verify: its trace. `null` on the engine itself. */
   readonly trace: VerifyTrace | null;
   /** On an engine view of one observed verify or lifecycle call: where its store calls go. */

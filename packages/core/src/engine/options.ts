@@ -15,15 +15,13 @@ import { problemDetails } from '../render/problem-details.js';
 import type { Renderer } from '../render/types.js';
 import type { Awaitable, KeyStore } from '../store/types.js';
 import { UsageTracker } from '../usage/tracker.js';
-import type { EngineRecorders } from '../instrument/observed.js';
-import { createProbe, type Probe } from '../instrument/probe.js';
-import { RecordingStores } from '../instrument/recording-store.js';
-import type { StepSink, VerifyTrace } from '../instrument/trace.js';
+import { Attachment } from '../instrument/attach.js';
+import { createProbe } from '../instrument/probe.js';
 import type { Instrumentation, Logger } from '../instrument/types.js';
 import type { UsageOptions, UsageStore } from '../usage/types.js';
 import { ExpiryWatch, type ExpiryOptions } from '../lifecycle/expiring.js';
 import { countersOf, onceGate, type OnceGate } from '../lifecycle/once.js';
-import { read, timedOnce } from '../verify/lookup.js';
+import { read } from '../verify/lookup.js';
 import { toDate } from '../lifecycle/checks.js';
 import { unavailable } from '../verify/results.js';
 import type { Engine } from './context.js';
@@ -238,24 +236,13 @@ export function resolveOptions(options: KeywardOptions): Engine {
     expiryWatch: null as unknown as ExpiryWatch,
     once: () => (gate ??= onceGate(countersOf(options))),
     probe,
-    recorders: null,
+    observation: null,
     trace: null,
     sink: null,
     counters: null,
   };
-  // With instruments, every store is seen through a recording stand-in (made once here).
-  const recorder = <S extends object>(raw: S) =>
-    new RecordingStores(
-      raw,
-      probe!,
-      (answer) => timedOnce(engine, answer),
-      (row) => {
-        if (!engine.hasherByVersion.has(row.hashVersion))
-          probe!.misconfigured('unknown_hash_version', `a stored key is hashed with ${row.hashVersion}, which no hasher of this engine makes`);
-        if (!engine.formatByName.has(row.format))
-          probe!.misconfigured('unknown_format', `a stored key has the format ${row.format}, which this engine does not read`);
-      },
-    );
+  // With instruments, every store is seen through a recording stand-in (instrument/attach.ts).
+  const attached = probe === null ? null : new Attachment(engine, probe);
   if (probe !== null && cacheOn && bus === null && store.local !== true) {
     probe.misconfigured(
       'cache_without_invalidation',
@@ -268,7 +255,7 @@ export function resolveOptions(options: KeywardOptions): Engine {
     if (engine.usageStore === null) {
       throw new TypeError('options.usage.store must implement UsageStore (addUsage, touchKeys, readUsage); the key store does not');
     }
-    engine.usageTracker = new UsageTracker(probe === null ? engine.usageStore : recorder(engine.usageStore).for(null, false), usage);
+    engine.usageTracker = new UsageTracker(attached === null ? engine.usageStore : attached.background(engine.usageStore), usage);
   }
   if (options.policies !== undefined) {
     const counters = options.counters ?? (store as Partial<CounterStore>);
@@ -287,7 +274,7 @@ export function resolveOptions(options: KeywardOptions): Engine {
       throw new TypeError('options.audit.store must implement AuditStore (appendAudit, readAudit), or be false to use onEvent alone');
     }
     engine.auditStore = auditStore;
-    engine.auditRecorder = new AuditRecorder(probe === null || auditStore === null ? auditStore : recorder(auditStore).for(null, false), audit, {
+    engine.auditRecorder = new AuditRecorder(attached === null || auditStore === null ? auditStore : attached.background(auditStore), audit, {
       now,
       scrub: (text) => scrubKeys(text, formats),
       lookup: async (keyId) => {
@@ -296,27 +283,15 @@ export function resolveOptions(options: KeywardOptions): Engine {
       },
     });
   }
-  const auditRecorder = engine.auditRecorder;
+  const recorder = engine.auditRecorder;
   engine.expiryWatch = new ExpiryWatch(options.expiry, {
     now,
     once: engine.once,
-    audit: auditRecorder === null ? null : (input) => auditRecorder.record(input),
+    audit: recorder === null ? null : (input) => recorder.record(input),
     onError: (error) => (typeof options.audit === 'object' ? options.audit.onError?.(error) : undefined),
   });
-  if (probe !== null) {
-    // Stores that are the key store itself share its recorder (one stand-in per operation).
-    const apart = <S extends object>(other: S | null | undefined): S | null =>
-      other === null || other === undefined || (other as object) === store ? null : other;
-    const counters = options.policies === undefined ? null : apart(options.counters);
-    const usage = apart(engine.usageStore);
-    const audit = apart(engine.auditStore);
-    engine.recorders = {
-      store: recorder(store),
-      counters: counters === null ? null : recorder(counters),
-      usage: usage === null ? null : recorder(usage),
-      audit: audit === null ? null : recorder(audit),
-    };
-  }
+  if (attached !== null)
+    engine.observation = attached.observation(options.policies === undefined ? null : (options.counters ?? (store as unknown as CounterStore)));
   return engine;
 }
 

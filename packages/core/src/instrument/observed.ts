@@ -1,12 +1,12 @@
+import type { AuditStore } from '../audit/types.js';
 import type { Engine } from '../engine/context.js';
 import type { VerifyOptions, VerifyResult } from '../engine/types.js';
 import type { HeaderBag } from '../header/authorization.js';
 import { isPromiseLike } from '../internal/awaitable.js';
-import { observed, type Verdict, verifyHeaders, verifyToken } from '../verify/pipeline.js';
 import type { CounterStore } from '../policy/types.js';
 import type { KeyStore } from '../store/types.js';
-import type { AuditStore } from '../audit/types.js';
 import type { UsageStore } from '../usage/types.js';
+import { observed, type Verdict, verifyHeaders, verifyToken } from '../verify/pipeline.js';
 import type { Probe } from './probe.js';
 import type { RecordingStores } from './recording-store.js';
 import { LifecycleTrace, VerifyTrace } from './trace.js';
@@ -14,9 +14,9 @@ import type { LifecycleOperation } from './types.js';
 
 /**
  * How an instrumented engine runs a verify or a lifecycle call: the same code, over a view of the
- * engine (a child object of its context) whose stores record every call into the operation's
- * trace; one record to the instruments when it answers. An engine with nothing attached never
- * comes here (the façade tests `engine.probe` once).
+ * engine (a copy of its context, so the pipeline sees one shape of object) whose stores record
+ * every call into the operation's trace; one record to the instruments when it answers. An engine
+ * with nothing attached never comes here (the façade tests `engine.probe` once).
  */
 
 /** The recording stand-ins of an engine's stores, made once (see `resolveOptions`). */
@@ -28,59 +28,114 @@ export interface EngineRecorders {
   readonly audit: RecordingStores<AuditStore> | null;
 }
 
-type Writable<T> = { -readonly [K in keyof T]: T[K] };
+type View = { -readonly [K in keyof Engine]: Engine[K] };
 
-const LOOKUPS = new Set(['findById', 'findByHash', 'findByHashAndConsume']);
+/** Verify views kept for reuse: as many as verifies in flight at once, up to this. */
+const POOL_MAX = 256;
 
-/** The engine as one verify sees it: its store calls are steps of `trace`. */
-function verifyView(engine: Engine, recorders: EngineRecorders, trace: VerifyTrace): Engine {
-  const view = Object.create(engine) as Writable<Engine>;
-  const store = recorders.store.for(trace, true);
-  view.trace = trace;
-  view.sink = trace;
-  view.store = store;
-  if (engine.fused !== null) view.fused = store as Engine['fused'];
-  if (engine.enforcer !== null)
-    view.counters = recorders.counters === null ? (store as unknown as CounterStore) : recorders.counters.for(trace, false);
-  return view;
+/**
+ * The views of one engine. A verify takes a view from a pool and gives it back when it answers
+ * (a verify on a warm path then allocates only its trace); a lifecycle call gets a view of its own.
+ */
+export class Observation {
+  private readonly free: View[] = [];
+  /** Whether a cache stands in front of the store (the records' `cache` says `hit` or `miss`). */
+  readonly cached: boolean;
+  /**
+   * Whether the key store is an in-process store without a cache in front (the memory store): a
+   * verify's calls to it that answer at once are then checked but not timed (no round trip).
+   */
+  private readonly keysInProcess: boolean;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly recorders: EngineRecorders,
+    /** Whether the policies' counters live in an in-process store (same treatment). */
+    private readonly countersInProcess: boolean,
+  ) {
+    this.cached = engine.cache.entries !== null;
+    this.keysInProcess = engine.store.local === true && !this.cached;
+  }
+
+  /** A verify view, its trace not set yet. */
+  take(): View {
+    return this.free.pop() ?? this.verifyView();
+  }
+
+  /** The verify that had `view` answered. */
+  release(view: View): void {
+    view.trace = null;
+    view.sink = null;
+    if (this.free.length < POOL_MAX) this.free.push(view);
+  }
+
+  private verifyView(): View {
+    const { engine, recorders } = this;
+    const view: View = { ...engine };
+    const store = recorders.store.for(view, true, this.keysInProcess);
+    view.store = store;
+    if (engine.fused !== null) view.fused = store as Engine['fused'];
+    if (engine.enforcer !== null) {
+      // Counters in the key store share its stand-in.
+      view.counters = recorders.counters === null ? (store as unknown as CounterStore) : recorders.counters.for(view, true, this.countersInProcess);
+    }
+    return view;
+  }
+
+  /** The view of one lifecycle call: every store call it makes is a step of `trace`. */
+  lifecycleView(trace: LifecycleTrace): Engine {
+    const { engine, recorders } = this;
+    const view: View = { ...engine };
+    view.sink = trace;
+    view.store = recorders.store.for(view);
+    // Reports read the usage and audit stores (often the key store itself).
+    if (engine.usageStore !== null) view.usageStore = recorders.usage === null ? (view.store as unknown as UsageStore) : recorders.usage.for(view);
+    if (engine.auditStore !== null) view.auditStore = recorders.audit === null ? (view.store as unknown as AuditStore) : recorders.audit.for(view);
+    return view;
+  }
 }
 
 /**
- * Runs a verify — of a header bag, or of a bare `token` — over a recording view of the engine,
- * and tells the instruments its outcome. (No closure per call: this is the hot path of an
+ * Runs a verify — of a header bag, or of a bare `token` — over a view of the engine, and tells the
+ * instruments its outcome. (No closure when it answers at once: this is the hot path of an
  * instrumented engine.)
  */
 export function observedVerify(engine: Engine, probe: Probe, headers: HeaderBag | null, token: string, options: VerifyOptions | undefined): Verdict {
-  const trace = new VerifyTrace(probe.now(), options?.workspaceId);
-  const view = verifyView(engine, engine.recorders!, trace);
+  const observation = engine.observation!;
+  const view = observation.take();
+  const trace = new VerifyTrace(probe.now(), options?.workspaceId ?? null);
+  view.trace = trace;
+  view.sink = trace;
   const verdict = headers !== null ? verifyHeaders(view, headers, options) : observed(view, verifyToken(view, token, options), options);
-  if (isPromiseLike(verdict)) return verdict.then((result) => finishVerify(engine, probe, trace, result));
-  return finishVerify(engine, probe, trace, verdict);
+  if (isPromiseLike(verdict)) return verdict.then((result) => finishVerify(engine, observation, probe, view, trace, result));
+  return finishVerify(engine, observation, probe, view, trace, verdict);
 }
 
-function finishVerify(engine: Engine, probe: Probe, trace: VerifyTrace, result: VerifyResult): VerifyResult {
-  const steps = trace.steps;
-  let readStore = false;
-  if (steps !== null) for (const step of steps) if (LOOKUPS.has(step.operation)) readStore = true;
-  trace.cache = engine.cache.entries === null || !(trace.decided || readStore) ? 'none' : readStore ? 'miss' : 'hit';
+function finishVerify(engine: Engine, observation: Observation, probe: Probe, view: View, trace: VerifyTrace, result: VerifyResult): VerifyResult {
+  trace.finish(probe, probe.now(), observation.cached);
+  observation.release(view);
   if (result.ok) {
     const key = result.key;
+    trace.ok = true;
     trace.format = key.format;
     trace.keyId = key.id;
     trace.workspaceId = key.workspaceId;
     trace.legacy = key.legacy;
     if (key.legacy && probe.notice !== null) probe.legacyUsed(key.id, key.workspaceId, key.ownerId, key.sunsetAt ?? engine.legacy.sunset);
-    trace.finish(probe, true, null, null, null);
-    return result;
+  } else {
+    const { code, reason, keyId } = result.error;
+    if (reason === 'workspace_mismatch' && trace.legacy && trace.workspaceId === null && engine.ownsWorkspace === undefined) {
+      probe.misconfigured(
+        'owns_workspace_missing',
+        'a legacy key of an owner was refused on a workspace route: pass ownsWorkspace to let it reach its owner’s workspaces',
+      );
+    }
+    trace.code = code;
+    trace.reason = reason ?? null;
+    // The refusal's key id (read from the token) wins over the record's.
+    if (keyId !== undefined) trace.keyId = keyId;
   }
-  const { code, reason, keyId } = result.error;
-  if (reason === 'workspace_mismatch' && trace.legacy && trace.workspaceId === null && engine.ownsWorkspace === undefined) {
-    probe.misconfigured(
-      'owns_workspace_missing',
-      'a legacy key of an owner was refused on a workspace route: pass ownsWorkspace to let it reach its owner’s workspaces',
-    );
-  }
-  trace.finish(probe, false, code, reason ?? null, keyId ?? null);
+  probe.verify?.(trace);
   return result;
 }
 
@@ -91,8 +146,8 @@ export interface LifecycleSubject {
 }
 
 /**
- * Runs a lifecycle call over a recording view of the engine; `describe` reads what it did from its
- * result (the new key's id, what changed), then the instruments hear of it, failure included.
+ * Runs a lifecycle call over a view of the engine; `describe` reads what it did from its result
+ * (the new key's id, what changed), then the instruments hear of it, failure included.
  */
 export async function observedLifecycle<R>(
   engine: Engine,
@@ -102,19 +157,10 @@ export async function observedLifecycle<R>(
   run: (view: Engine) => Promise<R>,
   describe?: (result: R, trace: LifecycleTrace) => void,
 ): Promise<R> {
-  const recorders = engine.recorders!;
   const trace = new LifecycleTrace(probe, operation, subject.keyId ?? null, subject.workspaceId ?? null);
-  const view = Object.create(engine) as Writable<Engine>;
-  view.sink = trace;
-  view.store = recorders.store.for(trace, false);
-  // Reports read the usage and audit stores (often the key store itself).
-  if (engine.usageStore !== null)
-    view.usageStore = recorders.usage === null ? (view.store as unknown as UsageStore) : recorders.usage.for(trace, false);
-  if (engine.auditStore !== null)
-    view.auditStore = recorders.audit === null ? (view.store as unknown as AuditStore) : recorders.audit.for(trace, false);
   let result: R;
   try {
-    result = await run(view);
+    result = await run(engine.observation!.lifecycleView(trace));
   } catch (error) {
     trace.finish(probe, error);
     throw error;

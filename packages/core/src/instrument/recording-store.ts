@@ -1,7 +1,7 @@
 import { isPromiseLike } from '../internal/awaitable.js';
 import type { StoredKey } from '../store/types.js';
 import type { Probe } from './probe.js';
-import { type StepSink, recordCall, systemOf } from './trace.js';
+import { closeStep, openStep, type StepSink, systemOf } from './trace.js';
 import type { StoreOperation } from './types.js';
 
 /** Every store method the engine calls, of every store interface (keys, counters, usage, audit). */
@@ -22,52 +22,83 @@ const METHODS: readonly StoreOperation[] = [
   'readAudit',
 ];
 
-/** What a recording store holds: the store it stands for, and where its calls go. */
-interface Recorder {
-  readonly raw: Record<string, (...args: unknown[]) => unknown>;
-  readonly probe: Probe;
+/** The calls a verify waits for: its steps. (Anything else it starts, a hash upgrade, is background work.) */
+const VERIFY_STEPS: ReadonlySet<StoreOperation> = new Set(['findById', 'findByHash', 'findByHashAndConsume', 'consumeCounters']);
+
+/** Who the calls of a recording store belong to: the operation it runs for now (`sink`), read at each call. */
+export interface SinkHolder {
   readonly sink: StepSink | null;
-  readonly system: string;
-  /** Races the engine's timed reads against `storeTimeout` (on the verify path); `null`: no race. */
-  readonly timeout: ((answer: PromiseLike<unknown>) => Promise<unknown>) | null;
-  readonly onRow: ((row: StoredKey) => void) | null;
 }
 
-/** The reads the engine races against `storeTimeout` (lifecycle writes and counters are not raced). */
-const TIMED: ReadonlySet<StoreOperation> = new Set(['findById', 'findByHash', 'findByHashAndConsume']);
+/** Calls of no operation: background writes (usage, audit), told as store events. */
+export const BACKGROUND: SinkHolder = Object.freeze({ sink: null });
+
+/** What a recording store holds: the store it stands for, and where its calls go. */
+interface Recorder {
+  readonly raw: Record<string, (a: unknown, b: unknown) => unknown>;
+  readonly probe: Probe;
+  readonly holder: SinkHolder;
+  readonly system: string;
+  readonly onRow: ((row: StoredKey) => void) | null;
+  /** The stand-in of a verify: only the calls it waits for are its steps. */
+  readonly verify: boolean;
+  /** An in-process store: a call that answers at once is not timed (see `recordingMethod`). */
+  readonly inProcess: boolean;
+}
 
 function recordingMethod(operation: StoreOperation) {
   const isFind = operation === 'findById' || operation === 'findByHash';
-  const raced = TIMED.has(operation);
+  const verifyStep = VERIFY_STEPS.has(operation);
   // Two parameters cover every store method (no rest array per call, on the verify path).
   return function (this: Recorder, a: unknown, b: unknown): unknown {
-    const { probe, sink, system } = this;
-    const start = probe.now();
-    let answer: unknown;
-    try {
-      answer = this.raw[operation]!(a, b);
-    } catch (error) {
-      recordCall(probe, sink, system, operation, start, error);
-      throw error;
-    }
+    const { probe, system } = this;
+    const sink = this.verify && !verifyStep ? null : this.holder.sink;
     const onRow = isFind ? this.onRow : null;
+    let start = 0;
+    let answer: unknown;
+    if (this.inProcess) {
+      // An in-process store (the memory store, on a verify): a call that answers at once is no
+      // round trip, and reading the clock twice would cost more than the call. Its failures and
+      // its rows are still checked (outage notices, misconfigurations); an answer that is a
+      // promise is timed from here.
+      try {
+        answer = this.raw[operation]!(a, b);
+      } catch (error) {
+        const now = probe.now();
+        closeStep(probe, openStep(sink, system, operation, now), system, operation, now, error);
+        throw error;
+      }
+      if (!isPromiseLike(answer)) {
+        probe.storeOk(system);
+        if (onRow !== null && answer !== null && typeof answer === 'object') onRow(answer as StoredKey);
+        return answer;
+      }
+      start = probe.now();
+    } else {
+      start = probe.now();
+      try {
+        answer = this.raw[operation]!(a, b);
+      } catch (error) {
+        closeStep(probe, openStep(sink, system, operation, start), system, operation, start, error);
+        throw error;
+      }
+    }
+    // The step is in its operation's list from the start: a call the engine stops waiting for
+    // (its store timeout) is then closed as a timeout when the operation answers.
+    const step = openStep(sink, system, operation, start);
     if (!isPromiseLike(answer)) {
-      recordCall(probe, sink, system, operation, start, undefined);
+      closeStep(probe, step, system, operation, start, undefined);
       if (onRow !== null && answer !== null && typeof answer === 'object') onRow(answer as StoredKey);
       return answer;
     }
-    // The engine races its reads against storeTimeout: racing here instead (the engine then does
-    // not race again) is what tells a timeout apart, and ends the step when the engine gives up.
-    const answered = raced && this.timeout !== null ? this.timeout(answer) : Promise.resolve(answer);
-    // One continuation records the call and checks the row.
-    return answered.then(
+    return answer.then(
       (value) => {
-        recordCall(probe, sink, system, operation, start, undefined);
+        closeStep(probe, step, system, operation, start, undefined);
         if (onRow !== null && value !== null && typeof value === 'object') onRow(value as StoredKey);
         return value;
       },
       (error: unknown) => {
-        recordCall(probe, sink, system, operation, start, error ?? new Error('rejected'));
+        closeStep(probe, step, system, operation, start, error ?? new Error('rejected'));
         throw error;
       },
     );
@@ -76,8 +107,8 @@ function recordingMethod(operation: StoreOperation) {
 
 /**
  * Stand-ins for one store whose calls are recorded: the same methods as the store (and only those,
- * so that "does this store implement usage?" answers the same), made once per store; a stand-in
- * per verify or lifecycle call costs one small object.
+ * so that "does this store implement usage?" answers the same), made once per store. A stand-in
+ * costs one small object, made once per pooled verify view or per lifecycle call.
  */
 export class RecordingStores<S extends object> {
   private readonly proto: object;
@@ -86,7 +117,6 @@ export class RecordingStores<S extends object> {
   constructor(
     private readonly raw: S,
     private readonly probe: Probe,
-    private readonly timeout: (answer: PromiseLike<unknown>) => Promise<unknown>,
     private readonly onRow: ((row: StoredKey) => void) | null,
   ) {
     this.system = systemOf(raw);
@@ -101,18 +131,18 @@ export class RecordingStores<S extends object> {
   }
 
   /**
-   * The store as seen by one operation: its calls are steps of `sink` (`null`: store events);
-   * `timed`: on the verify path, where the engine races its reads against `storeTimeout`.
+   * The store as seen by `holder`'s operations; `verify`: the stand-in of verify views;
+   * `inProcess`: calls that answer at once are not timed (an in-process store on a verify).
    */
-  for(sink: StepSink | null, timed: boolean): S {
-    const recorder: Recorder = Object.create(this.proto) as Recorder;
-    const writable = recorder as { -readonly [K in keyof Recorder]: Recorder[K] };
-    writable.raw = this.raw as unknown as Recorder['raw'];
-    writable.probe = this.probe;
-    writable.sink = sink;
-    writable.system = this.system;
-    writable.timeout = timed ? this.timeout : null;
-    writable.onRow = this.onRow;
+  for(holder: SinkHolder, verify = false, inProcess = false): S {
+    const recorder = Object.create(this.proto) as { -readonly [K in keyof Recorder]: Recorder[K] };
+    recorder.raw = this.raw as unknown as Recorder['raw'];
+    recorder.probe = this.probe;
+    recorder.holder = holder;
+    recorder.system = this.system;
+    recorder.onRow = this.onRow;
+    recorder.verify = verify;
+    recorder.inProcess = inProcess;
     return recorder as unknown as S;
   }
 }

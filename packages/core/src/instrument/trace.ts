@@ -2,7 +2,7 @@ import { isKeywardError, type KeywardErrorCode } from '../errors.js';
 import type { StoredKey } from '../store/types.js';
 import type { Probe } from './probe.js';
 import { errorTypeOf } from './probe.js';
-import type { CacheResult, LifecycleEvent, LifecycleOperation, StoreCallEvent, StoreOperation, Timestamp } from './types.js';
+import type { CacheResult, LifecycleEvent, LifecycleOperation, StoreCallEvent, StoreOperation, Timestamp, VerifyEvent } from './types.js';
 
 /** The name a store calls itself (`KeyStore.system`), for store events. */
 export function systemOf(store: unknown): string {
@@ -10,24 +10,68 @@ export function systemOf(store: unknown): string {
   return typeof system === 'string' && system.length > 0 && system.length <= 40 ? system : 'other';
 }
 
-/** Thrown by the engine when a store call outlives `storeTimeout`, so that a timeout is told apart from an error. */
-export class StoreTimeoutError extends Error {
-  override readonly name = 'StoreTimeoutError';
+/** No steps (shared: most verifies have none, or one). */
+const NO_STEPS: readonly StoreCallEvent[] = Object.freeze([]);
+
+/**
+ * One store call, recorded when it starts (so that steps are in the order they started) and
+ * completed when it answers. A call the operation stopped waiting for (its store timeout) is
+ * closed as a `timeout` when the operation answers; a later answer changes nothing.
+ */
+export class Step implements StoreCallEvent {
+  end: Timestamp = -1;
+  outcome: StoreCallEvent['outcome'] = 'ok';
+  declare errorType?: string;
+  /** Answered, or closed by its operation: never changed again (the record may have been handed out). */
+  closed = false;
+
+  constructor(
+    readonly system: string,
+    readonly operation: StoreOperation,
+    readonly start: Timestamp,
+  ) {}
+
+  /** The answer (an error, or `undefined` for a success) at `end`. */
+  settle(end: Timestamp, error: unknown): void {
+    this.closed = true;
+    this.end = end;
+    if (error !== undefined) {
+      this.outcome = 'error';
+      this.errorType = errorTypeOf(error);
+    }
+  }
+
+  /** The operation answered without this call's answer: the engine stopped waiting (its store timeout). */
+  abandon(end: Timestamp): void {
+    this.closed = true;
+    this.end = end;
+    this.outcome = 'timeout';
+    this.errorType = 'timeout';
+  }
 }
 
 /**
  * Where the store calls of one operation go: the operation's steps. Once the operation has
- * answered (`done`), a call it left running (a hash upgrade) is a store event of its own.
+ * answered (`done`), a call it left running is a store event of its own.
  */
 export interface StepSink {
-  steps: StoreCallEvent[] | null;
+  steps: readonly StoreCallEvent[];
   done: boolean;
 }
 
-/** Records one finished store call: as a step of `sink`, or as a store event; and tells outages. */
-export function recordCall(
+/** A call starts: its step in `sink` when the operation is running, else `null` (a background call). */
+export function openStep(sink: StepSink | null, system: string, operation: StoreOperation, start: Timestamp): Step | null {
+  if (sink === null || sink.done) return null;
+  const step = new Step(system, operation, start);
+  if (sink.steps === NO_STEPS) sink.steps = [step];
+  else (sink.steps as StoreCallEvent[]).push(step);
+  return step;
+}
+
+/** A call answered: completes its step, or tells it as a store event (a background call); and tells outages. */
+export function closeStep(
   probe: Probe,
-  sink: StepSink | null,
+  step: Step | null,
   system: string,
   operation: StoreOperation,
   start: Timestamp,
@@ -35,64 +79,75 @@ export function recordCall(
   tracksOutage = true,
 ): void {
   const end = probe.now();
-  const timedOut = error instanceof StoreTimeoutError;
-  const event: StoreCallEvent =
-    error === undefined
-      ? { system, operation, start, end, outcome: 'ok' }
-      : { system, operation, start, end, outcome: timedOut ? 'timeout' : 'error', errorType: timedOut ? 'timeout' : errorTypeOf(error) };
-  if (sink === null || sink.done) probe.store?.(event);
-  else if (sink.steps === null) sink.steps = [event];
-  else sink.steps.push(event);
-  if (tracksOutage) probe.storeAnswered(system, operation, end, error, timedOut);
+  if (step === null) {
+    const event = new Step(system, operation, start);
+    event.settle(end, error);
+    probe.store?.(event);
+  } else if (step.closed) {
+    // Answered after its operation gave up on it: already told as a timeout.
+    return;
+  } else {
+    step.settle(end, error);
+  }
+  if (tracksOutage) probe.storeAnswered(system, operation, end, error, false);
 }
 
-/** What one verify did, filled in by the pipeline's steps; one {@link VerifyEvent} when it answers. */
-export class VerifyTrace implements StepSink {
-  readonly start: Timestamp;
-  readonly routeWorkspaceId: string | null;
-  format: string | null = null;
-  cache: CacheResult = 'none';
+/** What the outage notice of a call the engine stopped waiting for says. */
+const NO_ANSWER = new Error('no answer within storeTimeout');
+
+/** Closes the steps an operation stopped waiting for (as timeouts), and tells the outage. */
+function abandonOpen(probe: Probe, steps: readonly StoreCallEvent[], end: Timestamp): void {
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i] as Step;
+    if (step.closed) continue;
+    step.abandon(end);
+    probe.storeAnswered(step.system, step.operation, end, NO_ANSWER, true);
+  }
+}
+
+/**
+ * One verify, filled in by the pipeline's steps: the record the instruments receive (it is the
+ * {@link VerifyEvent} itself, so that a verify allocates one object for its instruments).
+ */
+export class VerifyTrace implements VerifyEvent, StepSink {
+  end: Timestamp = 0;
+  ok = false;
+  code: KeywardErrorCode | null = null;
+  reason: string | null = null;
   keyId: string | null = null;
   workspaceId: string | null = null;
+  format: string | null = null;
+  cache: CacheResult = 'none';
   legacy = false;
-  /** The pipeline reached its decide step (so a lookup answered, from the cache or the store). */
-  decided = false;
-  steps: StoreCallEvent[] | null = null;
+  steps: readonly StoreCallEvent[] = NO_STEPS;
   done = false;
 
-  constructor(start: Timestamp, routeWorkspaceId: string | undefined) {
-    this.start = start;
-    this.routeWorkspaceId = routeWorkspaceId ?? null;
-  }
+  constructor(
+    readonly start: Timestamp,
+    readonly routeWorkspaceId: string | null,
+  ) {}
 
-  /** The lookup's answer: the key it found (or none). */
+  /** The lookup's answer: the key it found (or none), from the cache unless a store read follows. */
   found(record: StoredKey | null): void {
-    this.decided = true;
+    this.cache = 'hit';
     if (record === null) return;
     this.keyId = record.id;
     this.workspaceId = record.workspaceId;
     this.legacy = record.legacy;
   }
 
-  /** Emits the verify event. `keyId` of the refusal wins over the record's (a key id read from the token). */
-  finish(probe: Probe, ok: boolean, code: KeywardErrorCode | null, reason: string | null, keyId: string | null): void {
+  /** Completes the record at `end` (`cached`: a cache stands in front of the store). */
+  finish(probe: Probe, end: Timestamp, cached: boolean): void {
     this.done = true;
-    const hook = probe.verify;
-    if (hook === null) return;
-    hook({
-      start: this.start,
-      end: probe.now(),
-      ok,
-      code,
-      reason,
-      keyId: keyId ?? this.keyId,
-      workspaceId: this.workspaceId,
-      routeWorkspaceId: this.routeWorkspaceId,
-      format: this.format,
-      cache: this.cache,
-      legacy: this.legacy,
-      steps: this.steps ?? [],
-    });
+    this.end = end;
+    const steps = this.steps;
+    let read = false;
+    for (let i = 0; i < steps.length; i++) {
+      const operation = steps[i]!.operation;
+      if (operation === 'findByHash' || operation === 'findById' || operation === 'findByHashAndConsume') read = true;
+    }
+    if (steps.length > 0) abandonOpen(probe, steps, end);
+    this.cache = !cached ? 'none' : read ? 'miss' : this.cache;
   }
 }
 
@@ -104,7 +159,7 @@ export class LifecycleTrace implements StepSink {
   workspaceId: string | null;
   previousKeyId: string | null = null;
   changes: LifecycleEvent['changes'][number][] = [];
-  steps: StoreCallEvent[] | null = null;
+  steps: readonly StoreCallEvent[] = NO_STEPS;
   done = false;
 
   constructor(probe: Probe, operation: LifecycleOperation, keyId: string | null = null, workspaceId: string | null = null) {
@@ -116,6 +171,8 @@ export class LifecycleTrace implements StepSink {
 
   finish(probe: Probe, error?: unknown): void {
     this.done = true;
+    const end = probe.now();
+    abandonOpen(probe, this.steps, end);
     const hook = probe.lifecycle;
     if (hook === null) return;
     const failed = error !== undefined;
@@ -123,14 +180,14 @@ export class LifecycleTrace implements StepSink {
     hook({
       operation: this.operation,
       start: this.start,
-      end: probe.now(),
+      end,
       ok: !failed,
       code,
       keyId: this.keyId,
       workspaceId: this.workspaceId,
       ...(this.operation === 'rotate' ? { previousKeyId: this.previousKeyId } : {}),
       changes: failed ? [] : this.changes,
-      steps: this.steps ?? [],
+      steps: this.steps,
     });
   }
 }

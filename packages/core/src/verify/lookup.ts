@@ -1,7 +1,6 @@
 import type { Engine } from '../engine/context.js';
 import type { KeyFormat, ParsedKey } from '../format/types.js';
 import type { Hasher } from '../hash/hasher.js';
-import { StoreTimeoutError } from '../instrument/trace.js';
 import { isPromiseLike } from '../internal/awaitable.js';
 import { timingSafeEqualString } from '../internal/timing-safe.js';
 import type { Awaitable, StoredKey } from '../store/types.js';
@@ -29,18 +28,11 @@ export function checkRow(row: StoredKey | null): StoredKey | null {
   return row;
 }
 
-/**
- * Answers raced against `storeTimeout` already: an instrumented engine's recording store races a
- * read itself (to tell a timeout from an error), and the engine does not race it a second time.
- */
-const raced = new WeakSet<PromiseLike<unknown>>();
-
-/** A store answer, or a rejection (a `StoreTimeoutError`) after `storeTimeout`. */
+/** A store answer, or a rejection after `storeTimeout`. */
 export function timed<T>(engine: Engine, value: PromiseLike<T>): Promise<T> {
-  if (raced.has(value)) return value as Promise<T>;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new StoreTimeoutError(`the key store did not answer within ${engine.storeTimeout} ms`)), engine.storeTimeout);
+    timer = setTimeout(() => reject(new Error(`the key store did not answer within ${engine.storeTimeout} ms`)), engine.storeTimeout);
   });
   return Promise.race([value, timeout]).then(
     (answer) => {
@@ -52,13 +44,6 @@ export function timed<T>(engine: Engine, value: PromiseLike<T>): Promise<T> {
       throw error;
     },
   );
-}
-
-/** {@link timed}, and marks the answer so that the engine's own `timed` lets it through. */
-export function timedOnce<T>(engine: Engine, value: PromiseLike<T>): Promise<T> {
-  const answer = timed(engine, value);
-  raced.add(answer);
-  return answer;
 }
 
 /** A store's answer within `storeTimeout`, its row checked. */

@@ -17,7 +17,7 @@ export function upgradeHash(engine: Engine, record: StoredKey, secret: string): 
     .then(
       () => {
         engine.probe?.hashUpgraded(record.id, record.hashVersion, current.version);
-        return engine.cache.changed(record.id, engine.sink);
+        return engine.cache.changed(record.id);
       },
       () => undefined,
     )
