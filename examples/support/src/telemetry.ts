@@ -21,11 +21,19 @@ export async function metricsFromEnv(app: string, env: NodeJS.ProcessEnv = proce
   if (!env.METRICS_PORT) return { close: async () => undefined };
   const port = Number(env.METRICS_PORT);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new RangeError('METRICS_PORT must be a TCP port');
-  const exporter = new PrometheusExporter({ host: '127.0.0.1', port, preventServerStart: true, withResourceConstantLabels: /^service\.name$/ });
+  // Keyward's metrics kept in process and read at each scrape (metrics: 'producer', the hot-path setup).
+  const instrument = otelInstrumentation({ traces: false, metrics: 'producer' });
+  const exporter = new PrometheusExporter({
+    host: '127.0.0.1',
+    port,
+    preventServerStart: true,
+    withResourceConstantLabels: /^service\.name$/,
+    metricProducers: [instrument.metricProducer],
+  });
   await exporter.startServer();
   const meterProvider = new MeterProvider({ resource: resourceFromAttributes({ 'service.name': app }), readers: [exporter] });
   return {
-    instrument: otelInstrumentation({ meterProvider, traces: false }),
+    instrument,
     url: `http://127.0.0.1:${port}/metrics`,
     close: () => meterProvider.shutdown(),
   };
