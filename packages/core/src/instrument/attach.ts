@@ -45,9 +45,19 @@ export class Attachment {
     return new RecordingStores(raw, this.probe, (row) => this.checkRow(row));
   }
 
+  /** The hash version and format of the last row found readable (most rows share them). */
+  private readableVersion = '';
+  private readableFormat = '';
+
   /** A stored key this engine cannot read is a misconfiguration, told once. */
   private checkRow(row: StoredKey): void {
+    if (row.hashVersion === this.readableVersion && row.format === this.readableFormat) return;
     const { engine, probe } = this;
+    if (engine.hasherByVersion.has(row.hashVersion) && engine.formatByName.has(row.format)) {
+      this.readableVersion = row.hashVersion;
+      this.readableFormat = row.format;
+      return;
+    }
     if (!engine.hasherByVersion.has(row.hashVersion))
       probe.misconfigured('unknown_hash_version', `a stored key is hashed with ${row.hashVersion}, which no hasher of this engine makes`);
     if (!engine.formatByName.has(row.format))
