@@ -44,6 +44,14 @@ interface Recorder {
   readonly verify: boolean;
   /** An in-process store: a call that answers at once is not timed (see `recordingMethod`). */
   readonly inProcess: boolean;
+  /** Where a call goes: its operation's steps, or `null` (a store event). */
+  sinkOf(verifyStep: boolean): StepSink | null;
+}
+
+/** Shared by every stand-in (their prototype's). */
+function sinkOf(this: Recorder, verifyStep: boolean): StepSink | null {
+  // On a verify, only the calls it waits for are its steps (a hash upgrade is background work).
+  return this.verify && !verifyStep ? null : this.holder.sink;
 }
 
 function recordingMethod(operation: StoreOperation) {
@@ -52,7 +60,6 @@ function recordingMethod(operation: StoreOperation) {
   // Two parameters cover every store method (no rest array per call, on the verify path).
   return function (this: Recorder, a: unknown, b: unknown): unknown {
     const { probe, system } = this;
-    const sink = this.verify && !verifyStep ? null : this.holder.sink;
     const onRow = isFind ? this.onRow : null;
     let start = 0;
     let answer: unknown;
@@ -65,7 +72,7 @@ function recordingMethod(operation: StoreOperation) {
         answer = this.raw[operation]!(a, b);
       } catch (error) {
         const now = probe.now();
-        closeStep(probe, openStep(sink, system, operation, now), system, operation, now, error);
+        closeStep(probe, openStep(this.sinkOf(verifyStep), system, operation, now), system, operation, now, error);
         throw error;
       }
       if (!isPromiseLike(answer)) {
@@ -79,13 +86,13 @@ function recordingMethod(operation: StoreOperation) {
       try {
         answer = this.raw[operation]!(a, b);
       } catch (error) {
-        closeStep(probe, openStep(sink, system, operation, start), system, operation, start, error);
+        closeStep(probe, openStep(this.sinkOf(verifyStep), system, operation, start), system, operation, start, error);
         throw error;
       }
     }
     // The step is in its operation's list from the start: a call the engine stops waiting for
     // (its store timeout) is then closed as a timeout when the operation answers.
-    const step = openStep(sink, system, operation, start);
+    const step = openStep(this.sinkOf(verifyStep), system, operation, start);
     if (!isPromiseLike(answer)) {
       closeStep(probe, step, system, operation, start, undefined);
       if (onRow !== null && answer !== null && typeof answer === 'object') onRow(answer as StoredKey);
@@ -120,7 +127,7 @@ export class RecordingStores<S extends object> {
     private readonly onRow: ((row: StoredKey) => void) | null,
   ) {
     this.system = systemOf(raw);
-    const proto: Record<string, unknown> = {};
+    const proto: Record<string, unknown> = { sinkOf };
     for (const name of METHODS) {
       if (typeof (raw as Record<string, unknown>)[name] === 'function') proto[name] = recordingMethod(name);
     }
