@@ -26,7 +26,7 @@ const PEPPER = `pepper-${crypto.randomUUID()}-${crypto.randomUUID()}`;
 const hasher = hmacSha256Hasher({ pepper: PEPPER });
 const format = prefixedFormat({ prefix: 'tst' });
 
-let open: Telemetry[] = [];
+let open: Pick<Telemetry, 'shutdown'>[] = [];
 afterEach(async () => {
   for (const t of open) await t.shutdown();
   open = [];
@@ -220,54 +220,38 @@ describe('spans of the lifecycle', () => {
 });
 
 describe('metrics', () => {
-  it('verify count by outcome, duration in seconds with explicit µs-to-s buckets, policy refusals', async () => {
-    const { t, keyward } = setup({ policies: true });
-    const { key } = await keyward.create({ workspaceId: 'ws_a', name: 'prod' });
-    for (let i = 0; i < 3; i++) await keyward.verify(bearer(key));
-    await keyward.verify(bearer(`tst_${'x'.repeat(10)}`));
-    const metrics = await t.metrics();
-    expect(total(metrics, 'keyward.verify.requests', { 'keyward.verify.outcome': 'ok', 'keyward.key.format': 'tst' })).toBe(2);
-    expect(total(metrics, 'keyward.verify.requests', { 'keyward.verify.outcome': 'rate_limited' })).toBe(1);
-    expect(total(metrics, 'keyward.verify.requests', { 'keyward.verify.outcome': 'malformed_key' })).toBe(1);
-    expect(total(metrics, 'keyward.policy.refusals', { 'keyward.error.code': 'rate_limited' })).toBe(1);
-    expect(descriptor(metrics, 'keyward.verify.duration')?.unit).toBe('s');
-    expect(descriptor(metrics, 'keyward.verify.requests')?.unit).toBe('{request}');
-    const histogram = points(metrics, 'keyward.verify.duration').find((p) => p.attributes['keyward.verify.outcome'] === 'ok')!.value as {
-      buckets: { boundaries: number[]; counts: number[] };
-      count: number;
-      sum: number;
-    };
-    expect(histogram.buckets.boundaries).toEqual([...DURATION_BUCKETS]);
-    expect(histogram.count).toBe(2);
-    // Seconds, not milliseconds: a verify on the memory store takes far less than 0.1 s.
-    expect(histogram.sum).toBeGreaterThan(0);
-    expect(histogram.sum).toBeLessThan(0.2);
-    // No metric attribute is unbounded: no key id, no workspace.
-    for (const scope of metrics.scopeMetrics) {
-      for (const m of scope.metrics)
-        for (const p of m.dataPoints) expect(Object.keys(p.attributes).filter((k) => /key\.id|workspace/.test(k))).toEqual([]);
+  /** The engine of the metrics tests, its metrics through the meter provider or the metric producer. */
+  function metricsEngine(mode: 'meter provider' | 'producer') {
+    const policies = { rateLimits: [{ limit: 2, window: '1m' }] };
+    if (mode === 'meter provider') {
+      const { t, keyward } = setup({ policies: true });
+      return { keyward, collect: () => t.metrics() };
     }
-  });
-
-  it("metrics: 'producer' gives the same series, kept in process and read through a reader's metricProducers", async () => {
     const instrument = otelInstrumentation({ traces: false, metrics: 'producer' });
     const reader = new InMemoryMetricReader({ metricProducers: [instrument.metricProducer] });
     const meterProvider = new MeterProvider({ readers: [reader] });
-    try {
-      const keyward = createKeyward({
-        store: memoryStore(),
-        format,
-        hash: hasher,
-        instrument,
-        policies: { rateLimits: [{ limit: 2, window: '1m' }] },
-      });
+    open.push({ shutdown: () => meterProvider.shutdown() });
+    const keyward = createKeyward({ store: memoryStore(), format, hash: hasher, instrument, policies });
+    const collect = async () => {
+      const { resourceMetrics, errors } = await reader.collect();
+      expect(errors).toEqual([]);
+      return resourceMetrics;
+    };
+    return { keyward, collect };
+  }
+
+  // 'producer': the same series, kept in process and read through a reader's metricProducers.
+  it.each(['meter provider', 'producer'] as const)(
+    'verify count by outcome, duration in seconds with explicit µs-to-s buckets, policy refusals (through the %s)',
+    async (mode) => {
+      const { keyward, collect } = metricsEngine(mode);
       const { key } = await keyward.create({ workspaceId: 'ws_a', name: 'prod' });
       for (let i = 0; i < 3; i++) await keyward.verify(bearer(key));
       await keyward.verify(bearer(`tst_${'x'.repeat(10)}`));
-      const { resourceMetrics: metrics, errors } = await reader.collect();
-      expect(errors).toEqual([]);
+      const metrics = await collect();
       expect(total(metrics, 'keyward.verify.requests', { 'keyward.verify.outcome': 'ok', 'keyward.key.format': 'tst' })).toBe(2);
       expect(total(metrics, 'keyward.verify.requests', { 'keyward.verify.outcome': 'rate_limited' })).toBe(1);
+      expect(total(metrics, 'keyward.verify.requests', { 'keyward.verify.outcome': 'malformed_key' })).toBe(1);
       expect(total(metrics, 'keyward.policy.refusals', { 'keyward.error.code': 'rate_limited' })).toBe(1);
       expect(total(metrics, 'keyward.key.created', { 'keyward.lifecycle.operation': 'create' })).toBe(1);
       expect(descriptor(metrics, 'keyward.verify.duration')?.unit).toBe('s');
@@ -279,17 +263,20 @@ describe('metrics', () => {
       };
       expect(histogram.buckets.boundaries).toEqual([...DURATION_BUCKETS]);
       expect(histogram.count).toBe(2);
-      expect(histogram.buckets.counts.reduce((a, b) => a + b, 0)).toBe(2);
+      expect(histogram.buckets.counts.reduce((x, y) => x + y, 0)).toBe(2);
+      // Seconds, not milliseconds: a verify on the memory store takes far less than 0.1 s.
       expect(histogram.sum).toBeGreaterThan(0);
       expect(histogram.sum).toBeLessThan(0.2);
-      // Cumulative: a second collection counts on.
+      // No metric attribute is unbounded: no key id, no workspace.
+      for (const scope of metrics.scopeMetrics) {
+        for (const m of scope.metrics)
+          for (const p of m.dataPoints) expect(Object.keys(p.attributes).filter((k) => /key\.id|workspace/.test(k))).toEqual([]);
+      }
+      // Cumulative: a later collection counts on.
       await keyward.verify({});
-      const again = (await reader.collect()).resourceMetrics;
-      expect(total(again, 'keyward.verify.requests')).toBe(5);
-    } finally {
-      await meterProvider.shutdown();
-    }
-  });
+      expect(total(await collect(), 'keyward.verify.requests')).toBe(5);
+    },
+  );
 
   it('invalidation messages received, their lag, and the cache entries they drop', async () => {
     const bus = localInvalidationBus();
