@@ -222,7 +222,7 @@ describe('spans of the lifecycle', () => {
 describe('metrics', () => {
   /** The engine of the metrics tests, its metrics through the meter provider or the metric producer. */
   function metricsEngine(mode: 'meter provider' | 'producer') {
-    const policies = { rateLimits: [{ limit: 2, window: '1m' }] };
+    const policies = { rateLimits: [{ limit: 2, window: '1m' as const }] };
     if (mode === 'meter provider') {
       const { t, keyward } = setup({ policies: true });
       return { keyward, collect: () => t.metrics() };
