@@ -74,7 +74,11 @@ export interface VerifyEvent {
   readonly cache: CacheResult;
   /** A legacy key was used (or refused after its sunset). */
   readonly legacy: boolean;
-  /** The store calls this verify made (lookup, counters), in the order they started. */
+  /**
+   * The store calls this verify made (lookup, counters), in the order they started. Not the calls
+   * of an in-process store (`local: true`, no cache in front) that answered at once without error:
+   * no round trip, and timing them would cost more than they do.
+   */
   readonly steps: readonly StoreCallEvent[];
 }
 
