@@ -53,6 +53,9 @@ describe('a Redis outage, through a strict logger', () => {
     const server = await startRedis();
     const client = new Redis(server.url, { maxRetriesPerRequest: 1, retryStrategy: () => 50, enableOfflineQueue: false });
     client.on('error', () => undefined);
+    // Without the offline queue a command fails until the connection is up: wait for it (a
+    // loaded machine connects later than the first command otherwise).
+    if (client.status !== 'ready') await new Promise((resolve) => client.once('ready', resolve));
     const hash = hmacSha256Hasher({ pepper: PEPPER });
     const store = redisStore({ redis: client, prefix: 'outage:' });
     const bus = redisInvalidation({ redis: client, channel: 'outage:bus' });
