@@ -15,6 +15,9 @@ import { problemDetails } from '../render/problem-details.js';
 import type { Renderer } from '../render/types.js';
 import type { Awaitable, KeyStore } from '../store/types.js';
 import { UsageTracker } from '../usage/tracker.js';
+import { Attachment } from '../instrument/attach.js';
+import { createProbe } from '../instrument/probe.js';
+import type { Instrumentation, Logger } from '../instrument/types.js';
 import type { UsageOptions, UsageStore } from '../usage/types.js';
 import { ExpiryWatch, type ExpiryOptions } from '../lifecycle/expiring.js';
 import { countersOf, onceGate, type OnceGate } from '../lifecycle/once.js';
@@ -106,6 +109,21 @@ export interface KeywardOptions {
    * before `expiresAt` by default), and the `API-Key-Expires` response header within the last one.
    */
   expiry?: ExpiryOptions;
+  /**
+   * Instrumentation: one record per verify, lifecycle call, background store call and cache event,
+   * each with its start and end time and outcome (see {@link Instrumentation}); `otelInstrumentation()`
+   * from `@keyward/otel` makes OpenTelemetry spans and metrics of them. Several may be given.
+   * Without any, the engine does no timing at all.
+   */
+  instrument?: Instrumentation | readonly Instrumentation[];
+  /**
+   * Where to tell what an operator must know, as structured lines: the store unavailable and
+   * recovered, the invalidation bus lost and resubscribed, a hash upgraded, a legacy key used, a
+   * misconfiguration. pino's logger and `console` fit as they are (`logger.warn(fields, message)`).
+   * No line ever holds a key, a hash, a pepper or an `Authorization` header.
+   * @example createKeyward({ store, logger: pino() })
+   */
+  logger?: Logger;
 }
 
 const KEY_STORE_METHODS = ['insert', 'findById', 'findByHash', 'list', 'update', 'delete', 'rotate'] as const;
@@ -182,6 +200,8 @@ export function resolveOptions(options: KeywardOptions): Engine {
   const cacheOn = options.cache === false ? false : options.cache !== undefined || store.local !== true;
   const generateId = options.generateId ?? (() => `key_${randomString(20)}`);
   let gate: OnceGate | null = null;
+  const probe = createProbe(options.instrument, options.logger, (text) => scrubKeys(text, formats));
+  const bus = checkBus(options.invalidation);
   const engine: { -readonly [K in keyof Engine]: Engine[K] } = {
     store,
     formats,
@@ -202,7 +222,7 @@ export function resolveOptions(options: KeywardOptions): Engine {
     },
     ownsWorkspace: options.ownsWorkspace,
     generateId,
-    cache: new CoherentCache(cacheOn ? options.cache || {} : null, checkBus(options.invalidation), now),
+    cache: new CoherentCache(cacheOn ? options.cache || {} : null, bus, now, probe),
     enforcer: null,
     fused: null,
     usageStore: null,
@@ -215,14 +235,27 @@ export function resolveOptions(options: KeywardOptions): Engine {
     // Set below, once the audit recorder exists.
     expiryWatch: null as unknown as ExpiryWatch,
     once: () => (gate ??= onceGate(countersOf(options))),
+    probe,
+    observation: null,
+    trace: null,
+    sink: null,
+    counters: null,
   };
+  // With instruments, every store is seen through a recording stand-in (instrument/attach.ts).
+  const attached = probe === null ? null : new Attachment(engine, probe);
+  if (probe !== null && cacheOn && bus === null && store.local !== true) {
+    probe.misconfigured(
+      'cache_without_invalidation',
+      'keys are cached without an invalidation bus: on other instances, a revoked key passes until its cache entry expires (cache.ttl)',
+    );
+  }
   if (options.usage) {
     const usage = options.usage === true ? {} : options.usage;
     engine.usageStore = storeWith<UsageStore>(usage.store, store, USAGE_METHODS);
     if (engine.usageStore === null) {
       throw new TypeError('options.usage.store must implement UsageStore (addUsage, touchKeys, readUsage); the key store does not');
     }
-    engine.usageTracker = new UsageTracker(engine.usageStore, usage);
+    engine.usageTracker = new UsageTracker(attached === null ? engine.usageStore : attached.background(engine.usageStore), usage);
   }
   if (options.policies !== undefined) {
     const counters = options.counters ?? (store as Partial<CounterStore>);
@@ -241,7 +274,7 @@ export function resolveOptions(options: KeywardOptions): Engine {
       throw new TypeError('options.audit.store must implement AuditStore (appendAudit, readAudit), or be false to use onEvent alone');
     }
     engine.auditStore = auditStore;
-    engine.auditRecorder = new AuditRecorder(auditStore, audit, {
+    engine.auditRecorder = new AuditRecorder(attached === null || auditStore === null ? auditStore : attached.background(auditStore), audit, {
       now,
       scrub: (text) => scrubKeys(text, formats),
       lookup: async (keyId) => {
@@ -257,6 +290,8 @@ export function resolveOptions(options: KeywardOptions): Engine {
     audit: recorder === null ? null : (input) => recorder.record(input),
     onError: (error) => (typeof options.audit === 'object' ? options.audit.onError?.(error) : undefined),
   });
+  if (attached !== null)
+    engine.observation = attached.observation(options.policies === undefined ? null : (options.counters ?? (store as unknown as CounterStore)));
   return engine;
 }
 

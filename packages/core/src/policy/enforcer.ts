@@ -177,13 +177,14 @@ export class PolicyEnforcer {
     cost: number,
     dryRun: boolean,
     counted?: { plan: CounterPlan; result: CounterResult },
+    counters: CounterStore = this.counters,
   ): VerifyResult | Promise<VerifyResult> {
-    if (this.fixed !== null) return this.applyChecked(this.fixed, success, now, cost, dryRun, counted);
-    return this.applyResolved(success, now, cost, dryRun);
+    if (this.fixed !== null) return this.applyChecked(this.fixed, success, now, cost, dryRun, counted, counters);
+    return this.applyResolved(success, now, cost, dryRun, counters);
   }
 
   /** {@link apply} with the policies a resolver returns for the key. */
-  private async applyResolved(success: VerifySuccess, now: number, cost: number, dryRun: boolean): Promise<VerifyResult> {
+  private async applyResolved(success: VerifySuccess, now: number, cost: number, dryRun: boolean, counters: CounterStore): Promise<VerifyResult> {
     const key = success.key;
     let checked: Checked | null;
     try {
@@ -199,7 +200,7 @@ export class PolicyEnforcer {
       // through unlimited: fail closed, like a counter store that fails.
       return unavailable(cause, key.id);
     }
-    return this.applyChecked(checked, success, now, cost, dryRun);
+    return this.applyChecked(checked, success, now, cost, dryRun, undefined, counters);
   }
 
   private applyChecked(
@@ -208,14 +209,15 @@ export class PolicyEnforcer {
     now: number,
     cost: number,
     dryRun: boolean,
-    counted?: { plan: CounterPlan; result: CounterResult },
+    counted: { plan: CounterPlan; result: CounterResult } | undefined,
+    counters: CounterStore,
   ): VerifyResult | Promise<VerifyResult> {
     if (checked.rates.length === 0 && checked.quota === null) return success;
     if (counted !== undefined) return this.outcome(checked, success, counted.plan, counted.result);
     const plan = planOf(checked, now, cost, dryRun, null);
     let pending: Promise<CounterResult>;
     try {
-      pending = this.counters.consumeCounters(counterRequest(plan, success.key));
+      pending = counters.consumeCounters(counterRequest(plan, success.key));
     } catch (cause) {
       return unavailable(cause, success.key.id);
     }

@@ -4,6 +4,7 @@ import type { AuditEvent, AuditEventType, AuditStore } from '../audit/types.js';
 import { createKeyward } from '../engine/keyward.js';
 import { prefixedFormat } from '../format/prefixed.js';
 import type { KeyStore } from '../store/types.js';
+import type { SuiteEngineOptions } from './engine-options.js';
 import { expectCode, unique } from './suite-helpers.js';
 
 const ALL_TYPES = AUDIT_EVENT_TYPES;
@@ -16,11 +17,12 @@ const ALL_TYPES = AUDIT_EVENT_TYPES;
 export function describeAuditThroughEngine<S extends KeyStore & AuditStore>(
   fresh: () => Promise<S>,
   dumpRaw: (store: S) => Promise<string> | string,
+  extra: SuiteEngineOptions = {},
 ): void {
   describe('through the engine', () => {
     it('engine: auditLog filters by types and key, and refuses unknown types', async () => {
       const store = await fresh();
-      const keyward = createKeyward({ store, audit: { flushInterval: '1h' } });
+      const keyward = createKeyward({ ...extra, store, audit: { flushInterval: '1h' } });
       const ws = unique('ws');
       const a = await keyward.create({ workspaceId: ws, name: 'a', actor: 'user:alice' });
       const b = await keyward.create({ workspaceId: ws, name: 'b' });
@@ -46,6 +48,7 @@ export function describeAuditThroughEngine<S extends KeyStore & AuditStore>(
       const exported: AuditEvent[] = [];
       const errors: unknown[] = [];
       const keyward = createKeyward({
+        ...extra,
         store,
         format,
         now: () => clock,
@@ -163,7 +166,7 @@ export function describeAuditThroughEngine<S extends KeyStore & AuditStore>(
       const store = await fresh();
       const format = prefixedFormat({ prefix: 'kw' });
       let clock = Math.floor(Date.now() / 1000) * 1000 - 3_600_000;
-      const keyward = createKeyward({ store, format, now: () => clock, audit: { flushInterval: '1h', sampleWindow: '1m' } });
+      const keyward = createKeyward({ ...extra, store, format, now: () => clock, audit: { flushInterval: '1h', sampleWindow: '1m' } });
       const ws = unique('ws_flood');
       const revoked = await keyward.create({ workspaceId: ws, name: 'leaked' });
       await keyward.revoke(revoked.record.id);
