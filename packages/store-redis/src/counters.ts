@@ -87,7 +87,7 @@ return kw_count({}, KEYS, tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3] == '1', 
  * refused (nothing consumed), else { snapshot, then the kw_count reply }.
  */
 const FUSED: ScriptDefinition = {
-  name: 'keywardLookupCountV2',
+  name: 'keywardLookupCountV3',
   keys: 1,
   lua: `${COUNT}
 local snap = redis.call('GET', KEYS[1])
@@ -98,7 +98,7 @@ local glen, from, head, legacy, revoked, expires, ws, env, id, scopesAt = string
 if not glen or scopesAt > from + tonumber(glen) then return { snap } end
 local now = tonumber(ARGV[1])
 if not (head == ARGV[5] and legacy == '0' and (ARGV[6] == '' or ws == ARGV[6]) and (ARGV[7] == '' or env == ARGV[7])) then return { snap } end
-if revoked ~= '' and not ((tonumber(revoked) or now) > now) then return { snap } end
+if revoked ~= '' then return { snap } end
 if expires ~= '' and not ((tonumber(expires) or now) > now) then return { snap } end
 if #ARGV > 9 then
   local parsed, granted = pcall(cjson.decode, string.sub(snap, scopesAt, from + tonumber(glen) - 1))

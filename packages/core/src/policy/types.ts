@@ -217,7 +217,8 @@ export function counterRequest(plan: CounterPlan, key: Pick<StoredKey, 'id' | 'w
 /** Whether a record passes a {@link CounterGuard} at `now` (ms): the reference the stores follow. */
 export function guardAdmits(guard: CounterGuard, now: number, record: StoredKey): boolean {
   if (record.format !== guard.format || record.hashVersion !== guard.hashVersion || record.legacy) return false;
-  if (record.revokedAt !== null && record.revokedAt.getTime() <= now) return false;
+  // Revoked means revoked whatever the clock (a revocation is immediate; see verify/decide.ts).
+  if (record.revokedAt !== null) return false;
   if (record.expiresAt !== null && record.expiresAt.getTime() <= now) return false;
   if (guard.workspaceId !== null && record.workspaceId !== guard.workspaceId) return false;
   if (guard.environment !== null && record.environment !== guard.environment) return false;

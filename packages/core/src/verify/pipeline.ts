@@ -135,7 +135,7 @@ async function askOwner(engine: Engine, record: StoredKey, parsed: ParsedKey, op
     return unavailable(engine, cause);
   }
   if (!owned) return fail('invalid_key', 'workspace_mismatch', record.id);
-  const refusal = decideAfterTenancy(record, parsed, options);
+  const refusal = decideAfterTenancy(record, parsed, options, counted?.plan.now ?? engine.now(), engine.legacy.sunset);
   return refusal === null ? policies(engine, record, parsed, options, counted) : { ok: false as const, error: refusal };
 }
 
