@@ -3,6 +3,7 @@ import type { KeywardError } from '../errors.js';
 import type { KeyFormat } from '../format/types.js';
 import type { Hasher } from '../hash/hasher.js';
 import type { HeaderBag } from '../header/authorization.js';
+import { type FoundKey, findKeys, scrubKeys } from '../helpers.js';
 import { isPromiseLike } from '../internal/awaitable.js';
 import { deleteKey, revokeKey, updateKey } from '../lifecycle/change.js';
 import { createKey } from '../lifecycle/create.js';
@@ -112,6 +113,16 @@ export class Keyward {
   verifyToken(token: string, options?: VerifyOptions): Promise<VerifyResult> {
     const verdict = observed(this.engine, verifyToken(this.engine, token, options), options);
     return isPromiseLike(verdict) ? verdict : Promise.resolve(verdict);
+  }
+
+  /** Well-formed keys of this engine's formats found in text (see `findKeys`): to detect leaked keys. */
+  findKeys(text: string): FoundKey[] {
+    return findKeys(text, this.formats);
+  }
+
+  /** `text` with every key of this engine's formats, and anything that looks like one, redacted (see `scrubKeys`). */
+  scrubKeys(text: string): string {
+    return scrubKeys(text, this.formats);
   }
 
   /** Renders a refusal with the configured renderer. */
