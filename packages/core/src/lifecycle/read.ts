@@ -4,7 +4,7 @@ import type { ApiKey, WorkspaceGuard } from '../engine/types.js';
 import { isKeywardError, KeywardError } from '../errors.js';
 import type { Awaitable, ListPage, ListQuery, StoredKey } from '../store/types.js';
 import { checkRow } from '../verify/lookup.js';
-import { checkId, checkLimit, invalidArgument } from './checks.js';
+import { checkCursor, checkId, checkLimit, checkWorkspace, invalidArgument } from './checks.js';
 
 /**
  * A store call of the lifecycle or the reports: a `KeywardError` (`conflict`, `not_found`) and a
@@ -48,7 +48,10 @@ export async function listKeys(engine: Engine, query: ListQuery): Promise<ListPa
   if (!query || (query.workspaceId === undefined && query.ownerId === undefined)) {
     throw invalidArgument('list needs a workspaceId or an ownerId');
   }
+  if (query.workspaceId !== undefined) checkWorkspace(query.workspaceId);
+  if (query.ownerId !== undefined) checkWorkspace(query.ownerId, 'ownerId');
   checkLimit(query.limit);
+  checkCursor(query.cursor);
   const page = await guarded(engine, () => engine.store.list(query));
   return { items: page.items.map((r) => toPublic(engine, checkRow(r)!)), nextCursor: page.nextCursor };
 }

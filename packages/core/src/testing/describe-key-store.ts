@@ -5,6 +5,7 @@ import { idSecretFormat } from '../format/id-secret.js';
 import { prefixedFormat } from '../format/prefixed.js';
 import type { KeyStore, StoredKey } from '../store/types.js';
 import { sampleStoredKey } from './fixtures.js';
+import { describeBadKeyInput } from './bad-input.js';
 import { describeListExpiring } from './key-store-expiring.js';
 import { expectCode } from './suite-helpers.js';
 
@@ -259,6 +260,8 @@ export function describeKeyStore<S extends KeyStore>(options: KeyStoreSuiteOptio
     });
 
     describeListExpiring(async () => (await fresh()).store);
+
+    describeBadKeyInput(fresh);
 
     it('stores no plaintext key or secret, and lists no hash', async () => {
       const { keyward, store: s } = await fresh();

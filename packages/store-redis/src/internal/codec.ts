@@ -94,7 +94,7 @@ export function memberOfCursor(cursor: string): string | null {
   if (sep < 1) return null;
   const text = cursor.slice(0, sep);
   const ms = Number(text);
-  if (!/^-?\d+$/.test(text) || !Number.isSafeInteger(ms) || Math.abs(ms) > ORDER_OFFSET) return null;
+  if (!/^-?\d+$/.test(text) || !Number.isSafeInteger(ms) || Math.abs(ms) > ORDER_OFFSET || sep === cursor.length - 1) return null;
   return orderMember(ms, cursor.slice(sep + 1));
 }
 
