@@ -87,9 +87,8 @@ describe('a change made by a key is bounded by that key (actingKey)', () => {
     const create = (actingKey: { id: string }, workspaceId = 'ws_a') =>
       outcome(keyward.create({ workspaceId, name: 'x', scopes: ['tokens:read'], actingKey }));
     // Scopes are the stored ones: a forged object with more scopes changes nothing.
-    expect(await outcome(keyward.create({ workspaceId: 'ws_a', name: 'x', scopes: ['*'], actingKey: { ...reader.record, scopes: ['*'] } }))).toBe(
-      'forbidden *',
-    );
+    const forged = { ...reader.record, scopes: ['*'] };
+    expect(await outcome(keyward.create({ workspaceId: 'ws_a', name: 'x', scopes: ['*'], actingKey: forged }))).toBe('forbidden *');
     expect(await create(elsewhere.record)).toBe('forbidden');
     expect(await create(reader.record, 'ws_b')).toBe('forbidden');
     expect(await create({ id: 'key_does_not_exist' })).toBe('forbidden');
