@@ -81,6 +81,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       scopes: Object.freeze([...key.scopes]),
       metadata: Object.freeze(structuredClone(key.metadata)),
       createdBy: key.createdBy ?? null,
+      counterId: key.counterId ?? null,
     });
 
   function put(key: StoredKey): StoredKey {

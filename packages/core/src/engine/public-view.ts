@@ -31,6 +31,7 @@ export function toPublic(engine: Engine, record: StoredKey): ApiKey {
       lastUsedAt: record.lastUsedAt,
       metadata: frozenCopy(record.metadata),
       createdBy: record.createdBy ?? null,
+      counterId: record.counterId ?? null,
     });
     engine.publicViews.set(record, view);
   }

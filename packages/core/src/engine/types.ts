@@ -3,8 +3,10 @@ import type { KeywardError } from '../errors.js';
 import type { Duration } from '../internal/duration.js';
 import type { StoredKey } from '../store/types.js';
 
-/** An API key as Keyward shows it: every stored field except the hash (`createdBy` always set, `null` when unknown). */
-export type ApiKey = Readonly<Omit<StoredKey, 'hash' | 'hashVersion' | 'createdBy'> & { createdBy: string | null }>;
+/** An API key as Keyward shows it: every stored field except the hash (`createdBy` and `counterId` always set, `null` when none). */
+export type ApiKey = Readonly<
+  Omit<StoredKey, 'hash' | 'hashVersion' | 'createdBy' | 'counterId'> & { createdBy: string | null; counterId: string | null }
+>;
 
 /** What a route requires of a key. */
 export interface VerifyOptions {

@@ -15,7 +15,7 @@ export type RecordFields = Pick<
   StoredKey,
   'id' | 'workspaceId' | 'ownerId' | 'name' | 'format' | 'environment' | 'scopes' | 'prefix' | 'hint' | 'hash' | 'hashVersion'
 > &
-  Partial<Pick<StoredKey, 'legacy' | 'createdAt' | 'expiresAt' | 'sunsetAt' | 'metadata' | 'createdBy'>>;
+  Partial<Pick<StoredKey, 'legacy' | 'createdAt' | 'expiresAt' | 'sunsetAt' | 'metadata' | 'createdBy' | 'counterId'>>;
 
 /** A new stored key: not revoked, never rotated nor used, created and updated at `now` (ms) unless said otherwise. */
 export function buildRecord(fields: RecordFields, now: number): StoredKey {
@@ -41,6 +41,7 @@ export function buildRecord(fields: RecordFields, now: number): StoredKey {
     lastUsedAt: null,
     metadata: fields.metadata ?? {},
     createdBy: fields.createdBy ?? null,
+    counterId: fields.counterId ?? null,
   };
 }
 

@@ -38,6 +38,8 @@ export async function rotateKey(engine: Engine, id: string, options: RotateOptio
       metadata: { ...old.metadata },
       scopes: [...old.scopes],
       expiresAt: successorExpiry(acting, old.expiresAt),
+      // The successor counts on its predecessor's counters: a rotation resets no quota or rate limit.
+      counterId: old.counterId ?? old.id,
       createdBy: actor ?? old.createdBy ?? null,
     },
     nowMs,

@@ -160,7 +160,7 @@ export interface CounterGuard {
   readonly scopes: readonly string[];
 }
 
-/** A rate limit or quota counter named relative to the key: `<kind>:<k:id | w:workspace>:<name>`. */
+/** A rate limit or quota counter named relative to the key: `<kind>:<k:counter id | w:workspace>:<name>`. */
 export interface PlannedCounter {
   readonly per: LimitScope;
   /** The part of the counter's name after the scope: `<limit>/<window ms>`, or the quota period. */
@@ -194,15 +194,21 @@ export interface FusedCounterStore extends CounterStore {
   findByHashAndConsume(hash: string, plan: CounterPlan): Promise<{ record: StoredKey | null; counters: CounterResult | null }>;
 }
 
-/** The scope part of a counter's name: the workspace for a workspace limit of a key that has one, else the key. */
-function counterScope(per: LimitScope, key: Pick<StoredKey, 'id' | 'workspaceId'>): string {
-  return per === 'workspace' && key.workspaceId !== null ? `w:${key.workspaceId}` : `k:${key.id}`;
+/** What names a key's counters: its workspace, and its counter identity (`counterId`, else `id`). */
+export type CounterKey = Pick<StoredKey, 'id' | 'workspaceId' | 'counterId'>;
+
+/**
+ * The scope part of a counter's name: the workspace for a workspace limit of a key that has one,
+ * else the key's counter identity — its `counterId` (inherited through rotations), else its `id`.
+ */
+function counterScope(per: LimitScope, key: CounterKey): string {
+  return per === 'workspace' && key.workspaceId !== null ? `w:${key.workspaceId}` : `k:${key.counterId ?? key.id}`;
 }
 
 /** The counters of `plan` for one key. */
-export function counterRequest(plan: CounterPlan, key: Pick<StoredKey, 'id' | 'workspaceId'>): CounterRequest {
+export function counterRequest(plan: CounterPlan, key: CounterKey): CounterRequest {
   return {
-    group: key.workspaceId !== null ? `w:${key.workspaceId}` : `k:${key.id}`,
+    group: key.workspaceId !== null ? `w:${key.workspaceId}` : `k:${key.counterId ?? key.id}`,
     now: plan.now,
     cost: plan.cost,
     dryRun: plan.dryRun,

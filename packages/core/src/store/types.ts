@@ -44,6 +44,14 @@ export interface StoredKey {
    * written before it keep compiling; every store of `@keyward/*` keeps it.
    */
   readonly createdBy?: string | null;
+  /**
+   * The id its rate limits and quota count under, when not its own: a rotated key's successor
+   * inherits its predecessor's (`counterId`, else `id`), so that a rotation resets no counter and
+   * the old and the new key share them during a grace period. `null` (or absent): its own `id`.
+   * Stores keep it as given. Optional so that stores written before it keep compiling; every store
+   * of `@keyward/*` keeps it.
+   */
+  readonly counterId?: string | null;
 }
 
 /** The fields a lifecycle update may change. */

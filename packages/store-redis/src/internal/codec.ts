@@ -134,6 +134,7 @@ export function encodeKey(key: StoredKey): Fields {
   if (key.environment !== null) fields.push(['environment', key.environment]);
   if (key.rotatedToId !== null) fields.push(['rotatedToId', key.rotatedToId]);
   if (typeof key.createdBy === 'string') fields.push(['createdBy', key.createdBy]);
+  if (typeof key.counterId === 'string') fields.push(['counterId', key.counterId]);
   for (const field of NULLABLE_DATES) {
     const value = key[field];
     if (value !== null) fields.push([field, ms(value, field)]);
@@ -247,5 +248,6 @@ export function decodeKey(flat: readonly string[] | null | undefined): StoredKey
     lastUsedAt: date(f.lastUsedAt, 'lastUsedAt'),
     metadata: metadata as Record<string, unknown>,
     createdBy: f.createdBy ?? null,
+    counterId: f.counterId ?? null,
   };
 }
