@@ -30,9 +30,9 @@ export function tiparDashboard(keyward: Keyward, sessions: DemoSessions): Dashbo
   return createDashboard(keyward, {
     authorize: (request, { workspaceId }) => sessions.principal(request, workspaceId),
     resolveNames: (ids) => sessions.names(ids),
-    // No audit log (the seed asks for none): the page shows the keys.
+    // The keys, and the audit log of who created, rotated and revoked them.
     page: demoPage({
-      sections: ['keys'],
+      sections: ['keys', 'audit'],
       texts: { intro: 'Each key keeps its name and its last four characters, so that you can recognise it here. Create as many as you need.' },
     }),
   });

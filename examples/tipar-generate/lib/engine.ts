@@ -26,9 +26,11 @@ export function tiparKeyward(options: { store: KeyStore; invalidation?: Invalida
     renderer: problemDetails({ typeBase: 'https://docs.tipar.dev/errors/' }),
     // "Valid key, but monthly quota reached: 402 Payment Required".
     policies: { quota: { limit: options.quota, period: 'month' } },
-    // The last-used date of each key, for the dashboard. No audit log: the seed asks for none, and
-    // its background reads would blur "no database lookup" for malformed tokens (test/tipar.test.ts).
+    // The last-used date of each key, for the dashboard; the audit log of key changes and refused
+    // requests. Refusals of a key the pipeline found carry its hint, so the log reads no key in the
+    // background: "no database lookup" for malformed tokens holds (test/tipar.test.ts).
     usage: true,
+    audit: true,
   });
 }
 

@@ -135,7 +135,11 @@ describe('Tipar: "When authentication fails"', () => {
   });
 
   it('"Tipar checks the key\'s prefix before any database lookup, so malformed tokens are rejected cheaply"', async () => {
+    // Refusals of known keys (revoked, quota reached) are in the audit log; writing them reads no key.
+    expect((await generate(`Bearer ${tipar.keys.revoked}`)).status).toBe(401);
+    expect((await generate(`Bearer ${tipar.keys.quota_exhausted}`)).status).toBe(402);
     const before = reads.count;
+    await tipar.keyward.flush();
     for (const token of [
       `tipar_test_${'a'.repeat(32)}`,
       `tiparlive_${'a'.repeat(32)}`,
@@ -148,6 +152,22 @@ describe('Tipar: "When authentication fails"', () => {
     expect(reads.count).toBe(before);
     await generate(`Bearer tipar_live_${'b'.repeat(32)}`);
     expect(reads.count).toBe(before + 1);
+  });
+});
+
+describe('Tipar: the audit log', () => {
+  it('shows who revoked a key, and the refused use of it after, with its hint and never the key', async () => {
+    const { key, record } = await tipar.keyward.create({ workspaceId: 'ws_acme', name: 'audited', actor: 'user_priya' });
+    await tipar.keyward.revoke(record.id, { actor: 'user_priya' });
+    expect((await generate(`Bearer ${key}`)).status).toBe(401);
+    const admin = await signIn(tipar.origin, 'admin');
+    const res = await fetch(`${tipar.origin}/keyward/api/workspaces/ws_acme/audit?keyId=${record.id}`, { headers: { cookie: admin.cookie } });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).not.toContain(key);
+    const events = (JSON.parse(text) as { items: { type: string; keyHint: string | null }[] }).items;
+    expect(events.map((e) => e.type)).toEqual(['verify.revoked_key', 'key.revoked', 'key.created']);
+    expect(events.every((e) => e.keyHint === key.slice(-4))).toBe(true);
   });
 });
 

@@ -1,3 +1,4 @@
+import { refusedKey } from '../audit/key-facts.js';
 import { KeywardError } from '../errors.js';
 import type { ApiKey, VerifyResult, VerifySuccess } from '../engine/types.js';
 import { toMilliseconds } from '../internal/duration.js';
@@ -233,18 +234,21 @@ export class PolicyEnforcer {
     if (result.refused === null) return { ok: true, key, headers: { ...success.headers, ...headers } };
     const retryAfter = Math.max(1, Math.ceil(result.retryAfterMs / 1000));
     if ('rate' in result.refused) {
-      return { ok: false, error: new KeywardError('rate_limited', { retryAfter, headers, keyId: key.id }) };
+      return { ok: false, error: refusedKey(new KeywardError('rate_limited', { retryAfter, headers, keyId: key.id }), key) };
     }
     const quota = checked.quota!;
     return {
       ok: false,
-      error: new KeywardError('quota_exceeded', {
-        retryAfter,
-        headers,
-        keyId: key.id,
-        status: quota.status,
-        type: quota.status === 429 ? QUOTA_EXCEEDED_TYPE : QUOTA_EXHAUSTED_TYPE,
-      }),
+      error: refusedKey(
+        new KeywardError('quota_exceeded', {
+          retryAfter,
+          headers,
+          keyId: key.id,
+          status: quota.status,
+          type: quota.status === 429 ? QUOTA_EXCEEDED_TYPE : QUOTA_EXHAUSTED_TYPE,
+        }),
+        key,
+      ),
     };
   }
 
