@@ -2,6 +2,7 @@ import type { Engine } from '../engine/context.js';
 import { toPublic } from '../engine/public-view.js';
 import type { ApiKey, WorkspaceGuard } from '../engine/types.js';
 import { isKeywardError, KeywardError } from '../errors.js';
+import { bounded } from '../internal/bounded.js';
 import type { Awaitable, ListPage, ListQuery, StoredKey } from '../store/types.js';
 import { checkRow } from '../verify/lookup.js';
 import { checkCursor, checkId, checkLimit, checkWorkspace, invalidArgument } from './checks.js';
@@ -13,7 +14,8 @@ import { checkCursor, checkId, checkLimit, checkWorkspace, invalidArgument } fro
  */
 export async function guarded<T>(engine: Engine, action: () => Awaitable<T>): Promise<T> {
   try {
-    return await action();
+    // Within storeTimeout, as a lookup: a hung store is a 503, never a call held until it returns.
+    return await bounded(action(), engine.storeTimeout, 'the store');
   } catch (cause) {
     if (isKeywardError(cause) || cause instanceof TypeError || cause instanceof RangeError) throw cause;
     throw new KeywardError('store_unavailable', { cause, retryAfter: engine.retryAfter });

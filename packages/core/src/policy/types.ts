@@ -83,6 +83,12 @@ export interface CounterRequest {
   readonly quota: QuotaCounter | null;
   /** Check only: consume nothing. */
   readonly dryRun: boolean;
+  /**
+   * Aborted when the engine stopped waiting (`storeTimeout`) and answered 503: a store that can
+   * should then commit nothing (PostgreSQL rolls its transaction back instead of committing).
+   * Absent when no one waits with a bound (a store's own tests).
+   */
+  readonly signal?: AbortSignal;
 }
 
 export interface RateState {

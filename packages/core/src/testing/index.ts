@@ -16,3 +16,5 @@ export { describeInvalidationBus } from './describe-invalidation-bus.js';
 export type { InterruptibleBusPair, InvalidationBusPair, InvalidationBusSuiteOptions } from './describe-invalidation-bus.js';
 export { describeStoreGuarantees } from './describe-store-guarantees.js';
 export type { StoreCorruption, StoreGuaranteesSuiteOptions } from './describe-store-guarantees.js';
+export { describeHungStore } from './describe-hung-store.js';
+export type { HungStore, HungStoreSuiteOptions } from './describe-hung-store.js';

@@ -5,6 +5,7 @@ import { KeywardError } from '../errors.js';
 import { isParseFailure, type KeyFormat, type ParsedKey } from '../format/types.js';
 import { type HeaderBag, readBearerToken } from '../header/authorization.js';
 import { chain } from '../internal/awaitable.js';
+import { bounded } from '../internal/bounded.js';
 import type { StoredKey } from '../store/types.js';
 import { ASK_OWNER, decide, decideAfterTenancy, environmentMismatch } from './decide.js';
 import { type Counted, lookupAndCount } from './fused.js';
@@ -132,7 +133,8 @@ function decideAndPass(
 async function askOwner(engine: Engine, record: StoredKey, parsed: ParsedKey, options: VerifyOptions, counted: Counted | undefined) {
   let owned: boolean;
   try {
-    owned = await engine.ownsWorkspace!(record.ownerId!, options.workspaceId!);
+    // The application's answer, bounded like a store's (it is usually a query).
+    owned = await bounded(engine.ownsWorkspace!(record.ownerId!, options.workspaceId!), engine.storeTimeout, 'ownsWorkspace');
   } catch (cause) {
     return unavailable(engine, cause);
   }
