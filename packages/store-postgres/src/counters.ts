@@ -103,6 +103,7 @@ RETURNING value`);
           const after = new Map<string, number>();
           let failed = -1;
           for (const { key, i } of order) {
+            signal?.throwIfAborted();
             let row: { value: number } | undefined;
             if (i < request.rates.length) {
               const r = request.rates[i]!;

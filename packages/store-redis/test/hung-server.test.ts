@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 
 describeHungStore({
   name: 'Redis',
-  lateCounters: 'runs-whole',
+  late: 'runs-whole',
   start: async () => {
     const server = await startRedis();
     // The client settings packages/store-redis/README.md shows.

@@ -8,14 +8,16 @@ import { checkRow } from '../verify/lookup.js';
 import { checkCursor, checkId, checkLimit, checkWorkspace, invalidArgument } from './checks.js';
 
 /**
- * A store call of the lifecycle or the reports: a `KeywardError` (`conflict`, `not_found`) and a
+ * A store call of the lifecycle or the reports, within `storeTimeout`: a `KeywardError` (`conflict`, `not_found`) and a
  * bug (`TypeError`, `RangeError`) go through as they are; any other failure is `store_unavailable`
  * (a 503 with `Retry-After`).
  */
-export async function guarded<T>(engine: Engine, action: () => Awaitable<T>): Promise<T> {
+export async function guarded<T>(engine: Engine, action: (signal: AbortSignal) => Awaitable<T>): Promise<T> {
   try {
     // Within storeTimeout, as a lookup: a hung store is a 503, never a call held until it returns.
-    return await bounded(action(), engine.storeTimeout, 'the store');
+    // The signal is aborted then, for a store call that can still give up (a rotation's transaction).
+    const controller = new AbortController();
+    return await bounded(action(controller.signal), engine.storeTimeout, 'the store', controller);
   } catch (cause) {
     if (isKeywardError(cause) || cause instanceof TypeError || cause instanceof RangeError) throw cause;
     throw new KeywardError('store_unavailable', { cause, retryAfter: engine.retryAfter });

@@ -49,8 +49,8 @@ export async function rotateKey(engine: Engine, id: string, options: RotateOptio
     const end = nowMs + grace;
     oldExpiresAt = new Date(old.expiresAt !== null ? Math.min(old.expiresAt.getTime(), end) : end);
   }
-  const previous = await guarded(engine, () =>
-    engine.store.rotate({ oldId: id, successor, revokeOld: grace === 0, now, ...(oldExpiresAt ? { oldExpiresAt } : {}) }),
+  const previous = await guarded(engine, (signal) =>
+    engine.store.rotate({ oldId: id, successor, revokeOld: grace === 0, now, signal, ...(oldExpiresAt ? { oldExpiresAt } : {}) }),
   );
   await engine.cache.changed(id);
   engine.auditRecorder?.record({

@@ -106,6 +106,12 @@ export interface RotateInput {
   /** Revoke the old key at once (no grace period). */
   readonly revokeOld: boolean;
   readonly now: Date;
+  /**
+   * Aborted when the engine stopped waiting (`storeTimeout`) and answered 503: a store that can
+   * should then not complete the rotation (PostgreSQL rolls its transaction back), since the
+   * caller never got the successor's key.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /**

@@ -21,12 +21,12 @@ export interface HungStoreSuiteOptions {
   /** A store on a throwaway server of its own: never a server other tests share. */
   start: () => Promise<HungStore>;
   /**
-   * What a counter call that reached the server before it froze does when it comes back:
-   * `'nothing'` (PostgreSQL: the transaction of a caller who was answered 503 rolls back), or
-   * `'runs-whole'` (Redis: a script runs whole once it reached the server; it may spend a unit for
-   * a request answered 503, and never admits one).
+   * What a counter call or a rotation that reached the server before it froze does when it comes
+   * back: `'nothing'` (PostgreSQL: the transaction of a caller who was answered 503 rolls back), or
+   * `'runs-whole'` (Redis: a script runs whole once it reached the server; counters may spend a unit
+   * for a request answered 503 and never admit one, a rotation answered 503 may have happened).
    */
-  lateCounters: 'nothing' | 'runs-whole';
+  late: 'nothing' | 'runs-whole';
 }
 
 const STORE_TIMEOUT = 300;
@@ -65,7 +65,7 @@ const quotaLeft = async (keyward: Keyward, key: string) => {
  * A hung server (frozen with SIGSTOP, connections open): every call of the engine answers 503
  * `store_unavailable` within `storeTimeout` — a verify with a quota (its record cached, so that the
  * counters are what hangs; and one not cached), `get`, `create`, `rotate`, `usage`, `auditLog` —
- * none admits a request, and once the server is back the counters hold what `lateCounters` says.
+ * none admits a request, and once the server is back the counters and the key hold what `late` says.
  */
 export function describeHungStore(options: HungStoreSuiteOptions): void {
   describe(`a hung server: ${options.name}`, () => {
@@ -121,13 +121,18 @@ export function describeHungStore(options: HungStoreSuiteOptions): void {
         }
         await new Promise((resolve) => setTimeout(resolve, 500));
         const left = await quotaLeft(keyward, cached.key);
-        if (options.lateCounters === 'nothing') {
+        if (options.late === 'nothing') {
           // The two verifies were answered 503: their transactions rolled back.
           expect(left).toBe(QUOTA - 1);
         } else {
           // Each script that reached the server ran whole: at most the 1 + 2 units of the two verifies.
           expect(left).toBeGreaterThanOrEqual(QUOTA - 1 - 3);
           expect(left).toBeLessThanOrEqual(QUOTA - 1);
+        }
+        if (options.late === 'nothing') {
+          // The rotation answered 503 did not happen: the caller never got the successor's key.
+          expect((await keyward.get(toRotate.record.id))?.rotatedToId).toBeNull();
+          expect((await keyward.verify(bearer(toRotate.key))).ok).toBe(true);
         }
         // And the quota still counts: what is left is admitted, then 402.
         for (let i = 0; i < left; i++) expect((await keyward.verify(bearer(cached.key))).ok).toBe(true);
