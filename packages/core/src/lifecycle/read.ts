@@ -8,9 +8,9 @@ import { checkRow } from '../verify/lookup.js';
 import { checkCursor, checkId, checkLimit, checkWorkspace, invalidArgument } from './checks.js';
 
 /**
- * A store call of the lifecycle or the reports, within `storeTimeout`: a `KeywardError` (`conflict`, `not_found`) and a
- * bug (`TypeError`, `RangeError`) go through as they are; any other failure is `store_unavailable`
- * (a 503 with `Retry-After`).
+ * A store call of the lifecycle or the reports, within `storeTimeout`: a `KeywardError`
+ * (`conflict`, `not_found`) and a bug (`TypeError`, `RangeError`) go through as they are; any other
+ * failure, a timeout included, is `store_unavailable` (a 503 with `Retry-After`).
  */
 export async function guarded<T>(engine: Engine, action: (signal: AbortSignal) => Awaitable<T>): Promise<T> {
   try {
