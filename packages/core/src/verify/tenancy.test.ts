@@ -12,7 +12,6 @@ import type { KeyStore } from '../store/types.js';
  */
 
 const NOW = Date.UTC(2026, 10, 22, 12);
-const DAY = 86_400_000;
 
 /** A memory store that says it is a round trip away: the engine then caches in front of it. */
 const remote = (): KeyStore => {
