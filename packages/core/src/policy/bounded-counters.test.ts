@@ -37,6 +37,19 @@ describe('storeTimeout bounds every store call, not only the lookup', () => {
     expect(seen[0]!.signal?.aborted).toBe(true);
   });
 
+  it('a once-gate on counters that never answer: reportLeak fails with store_unavailable (to be retried)', async () => {
+    const counters: CounterStore = { consumeCounters: () => never() };
+    const keyward = createKeyward({ store: remote(), counters, storeTimeout: BOUND });
+    const { key } = await keyward.create({ workspaceId: 'ws', name: 'k' });
+    const error = await within(() =>
+      keyward.reportLeak({ token: key, url: 'https://example.com/leak', source: 'test' }).then(
+        () => null,
+        (e: unknown) => e,
+      ),
+    );
+    expect((error as { code?: string } | null)?.code).toBe('store_unavailable');
+  });
+
   it('a policy resolver that never answers: 503, never a request let through unlimited', async () => {
     const keyward = createKeyward({ store: remote(), storeTimeout: BOUND, policies: () => never() });
     const { key } = await keyward.create({ workspaceId: 'ws', name: 'k' });
