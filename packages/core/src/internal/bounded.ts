@@ -7,17 +7,17 @@ import { isPromiseLike } from './awaitable.js';
  * within a bounded time, never a request held until the server comes back. A value that is at hand
  * (a memory store) is returned as it is, with no timer.
  *
- * `signal`, when given, is aborted when the time is up: a store that honours it gives up what it
- * has not committed yet (the PostgreSQL counters roll back instead of committing for a caller who
- * was already answered).
+ * `onTimeout`, when given, is called when the time is up, before the rejection: it aborts the
+ * call's signal, so that a store that honours it gives up what it has not committed yet (the
+ * PostgreSQL counters and rotation roll back instead of committing for a caller answered 503).
  */
-export function bounded<T>(value: Awaitable<T>, ms: number, what: string, controller?: AbortController): Awaitable<T> {
+export function bounded<T>(value: Awaitable<T>, ms: number, what: string, onTimeout?: (error: Error) => void): Awaitable<T> {
   if (!isPromiseLike(value)) return value;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       const error = new Error(`${what} did not answer within ${ms} ms`);
-      controller?.abort(error);
+      onTimeout?.(error);
       reject(error);
     }, ms);
   });

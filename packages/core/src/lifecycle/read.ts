@@ -17,7 +17,7 @@ export async function guarded<T>(engine: Engine, action: (signal: AbortSignal) =
     // Within storeTimeout, as a lookup: a hung store is a 503, never a call held until it returns.
     // The signal is aborted then, for a store call that can still give up (a rotation's transaction).
     const controller = new AbortController();
-    return await bounded(action(controller.signal), engine.storeTimeout, 'the store', controller);
+    return await bounded(action(controller.signal), engine.storeTimeout, 'the store', (error) => controller.abort(error));
   } catch (cause) {
     if (isKeywardError(cause) || cause instanceof TypeError || cause instanceof RangeError) throw cause;
     throw new KeywardError('store_unavailable', { cause, retryAfter: engine.retryAfter });
