@@ -22,11 +22,16 @@ const unit = [
   'packages/secret-scanning/test/portable.test.ts',
   'packages/dashboard/test/*.memory.test.ts',
   'packages/dashboard/test/unit/**/*.test.ts',
+  'packages/otel/test/memory.test.ts',
 ];
 
+// Without `module`: a bundler's condition, which some packages (OpenTelemetry's) answer with an ESM
+// build of extensionless imports that Node, which loads the dependencies here, cannot run.
+const conditions = ['@keyward/source', ...defaultServerConditions.filter((c) => c !== 'module')];
+
 export default defineConfig({
-  resolve: { conditions: ['@keyward/source', ...defaultServerConditions] },
-  ssr: { resolve: { conditions: ['@keyward/source', ...defaultServerConditions] } },
+  resolve: { conditions },
+  ssr: { resolve: { conditions } },
   test: {
     testTimeout: 20_000,
     hookTimeout: 60_000,

@@ -7,15 +7,21 @@
 // KEYWARD_DATA_DIR (default .keyward-demo/ at the root), so keys created through an example's API
 // still work after a restart; `pnpm start -- --fresh` (or KEYWARD_FRESH=1) starts over.
 // DATABASE_URL, REDIS_URL or KEYWARD_STORE=memory select the other stores instead.
+// The metrics of every example (OpenTelemetry's Prometheus exporter in each, see
+// examples/support/src/telemetry.ts) are served together on http://127.0.0.1:9464/metrics.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
+import { mergeExpositions } from '../examples/support/src/prometheus-merge.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { buildPage } from '../packages/dashboard/scripts/build-page.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+/** Where the metrics of every example are served (the Prometheus exporter's registered port). */
+const METRICS_PORT = 9464;
 /** The default port of each example (the one its README names). */
 const PORTS: Record<string, number> = { 'tiro-notes': 3001, 'tixallo-tickets': 3002, 'tipar-generate': 3003, tuco: 3004, tooken: 3005 };
 
@@ -93,10 +99,11 @@ for (const name of examples) {
 const started = await Promise.all(
   examples.map(async (name) => {
     const port = process.env.DEMO_RANDOM_PORTS ? await freePort() : PORTS[name]!;
+    const metricsPort = await freePort();
     const title = JSON.parse(readFileSync(join(root, 'examples', name, 'package.json'), 'utf8')).description as string;
     const child = spawn(process.execPath, ['--conditions=@keyward/source', '--import', 'tsx', join(root, 'examples', name, 'src', 'main.ts')], {
       cwd: join(root, 'examples', name),
-      env: { ...process.env, PORT: String(port), ...(embedded ? { KEYWARD_DATA_DIR: join(dataDir, name) } : {}) },
+      env: { ...process.env, PORT: String(port), METRICS_PORT: String(metricsPort), ...(embedded ? { KEYWARD_DATA_DIR: join(dataDir, name) } : {}) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.push(child);
@@ -115,7 +122,7 @@ const started = await Promise.all(
       const limit = setTimeout(() => finish(false), 120_000); // a first start creates each database
       child.once('exit', () => finish(false));
     });
-    return { name, title, port, ok, output: () => output };
+    return { name, title, port, metricsPort, ok, output: () => output };
   }),
 );
 
@@ -131,4 +138,26 @@ if (failed.length > 0) {
   stopAll();
   process.exit(1);
 }
+// One scrape target for all of them: each example's own exposition, merged per metric family (every
+// series carries the example's service_name).
+const metrics = createHttpServer((req, res) => {
+  if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('metrics are at /metrics\n');
+    return;
+  }
+  void Promise.all(
+    started.map((app) =>
+      fetch(`http://127.0.0.1:${app.metricsPort}/metrics`, { signal: AbortSignal.timeout(2000) })
+        .then((r) => (r.ok ? r.text() : ''))
+        .catch(() => ''),
+    ),
+  ).then((texts) => res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(mergeExpositions(texts)));
+});
+await new Promise<void>((resolve, reject) => {
+  metrics.once('error', reject);
+  metrics.listen(process.env.DEMO_RANDOM_PORTS ? 0 : METRICS_PORT, '127.0.0.1', resolve);
+});
+const metricsUrl = `http://127.0.0.1:${(metrics.address() as { port: number }).port}/metrics`;
+console.log(`Metrics of every example (Prometheus text format): ${metricsUrl}`);
+console.log('  e.g. sum by (service_name, keyward_verify_outcome) (rate(keyward_verify_requests_total[5m]))\n');
 console.log('All running. Each README (examples/<name>/README.md) lists its routes. Ctrl-C stops them.');

@@ -1,6 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 export { serveFetch } from './fetch-server.js';
+export { mergeExpositions } from './prometheus-merge.js';
+export { metricsFromEnv } from './telemetry.js';
+export type { ExampleMetrics } from './telemetry.js';
 export { DASHBOARD_BASE_PATH, DEMO_NOTICE, demoPage, demoSessions, type DemoPerson, type DemoSessions } from './demo-session.js';
 import { DASHBOARD_BASE_PATH, type DemoSessions } from './demo-session.js';
 import type { InvalidationBus, KeyStore } from '@keyward/core';

@@ -87,6 +87,41 @@ it('pnpm start runs every example and its printed curl lines work', { timeout: 1
   }
 });
 
+it('pnpm start serves the metrics of every example in Prometheus text format on the one URL it prints', { timeout: 60_000 }, async () => {
+  // A verify of each example's first curl line, then one scrape: OpenTelemetry's Prometheus
+  // exporter in each example, merged by the demo.
+  for (const section of sections().values()) {
+    const curl = /curl -s (\S+) -H 'Authorization: Bearer ([^']+)'(.*)/.exec(section)!;
+    const post = / -d |-X POST/.test(curl[3]!);
+    await fetch(curl[1]!, {
+      method: post ? 'POST' : 'GET',
+      headers: { authorization: `Bearer ${curl[2]}`, 'content-type': 'application/json' },
+      body: post ? '{}' : undefined,
+    });
+  }
+  const url = /Metrics of every example \(Prometheus text format\): (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(output)?.[1];
+  expect(url, output.slice(-1500)).toBeDefined();
+  const scrape = await fetch(url!);
+  expect(scrape.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+  const text = await scrape.text();
+  for (const name of ['tiro-notes', 'tixallo-tickets', 'tipar-generate', 'tuco', 'tooken']) {
+    const ok = text
+      .split('\n')
+      .filter(
+        (l) => l.startsWith('keyward_verify_requests_total{') && l.includes(`service_name="${name}"`) && l.includes('keyward_verify_outcome="ok"'),
+      )
+      .map((l) => Number(l.slice(l.lastIndexOf(' ') + 1)));
+    expect({ name, verified: ok.reduce((a, b) => a + b, 0) >= 1 }).toEqual({ name, verified: true });
+  }
+  // Each family once (the merge), histograms with their buckets.
+  expect(text.match(/^# TYPE keyward_verify_duration histogram$/gm)).toHaveLength(1);
+  expect(text).toMatch(/^keyward_verify_duration_bucket\{.*le="0\.0001".*\} \d+/m);
+  // No key the demo printed is in them.
+  const printed = output.match(/\b(?:tiro|tix|tipar|tuco|tok|tkn)_[A-Za-z0-9_]{20,}|\b[A-Za-z0-9]{6}\.[A-Za-z0-9]{32}\b/g) ?? [];
+  expect(printed.length).toBeGreaterThan(5);
+  expect(printed.filter((key) => text.includes(key))).toEqual([]);
+});
+
 /** A browser tab signed in by an example's printed link, on its page. */
 async function openPage(section: string, as: string): Promise<{ page: Page; problems: string[]; close: () => Promise<void> }> {
   browser ??= await launchBrowser();

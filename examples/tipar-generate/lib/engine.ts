@@ -1,7 +1,15 @@
 // The engine of Tipar, shared by the server that starts Next.js (src/server.ts: it creates the
 // engine, seeds the demo keys and prints them) and the route handlers Next.js runs in the same
 // process, through `globalThis` — route bundles do not share module instances with the server.
-import { createKeyward, prefixedFormat, problemDetails, type InvalidationBus, type KeyStore, type Keyward } from '@keyward/core';
+import {
+  createKeyward,
+  type Instrumentation,
+  prefixedFormat,
+  problemDetails,
+  type InvalidationBus,
+  type KeyStore,
+  type Keyward,
+} from '@keyward/core';
 
 const SLOT = Symbol.for('keyward.example.tipar');
 const HANDLERS = Symbol.for('keyward.example.tipar.handlers');
@@ -16,10 +24,17 @@ export interface TiparHandlers {
 export const tiparFormat = prefixedFormat({ prefix: 'tipar', environments: ['live'], randomLength: 32, checksum: false });
 
 /** Tipar's engine: its key format, Problem Details, and a monthly quota of `quota` PDFs per workspace. */
-export function tiparKeyward(options: { store: KeyStore; invalidation?: InvalidationBus; quota: number; now?: () => number }): Keyward {
+export function tiparKeyward(options: {
+  store: KeyStore;
+  invalidation?: InvalidationBus;
+  quota: number;
+  now?: () => number;
+  instrument?: Instrumentation;
+}): Keyward {
   return createKeyward({
     store: options.store,
     invalidation: options.invalidation,
+    instrument: options.instrument,
     now: options.now,
     format: tiparFormat,
     // "The body is a Problem Details document", with `WWW-Authenticate: Bearer`.

@@ -1,10 +1,11 @@
 // `pnpm --filter @keyward/example-tipar-generate start` (after its build): Tipar on PORT (default 3003).
-import { announce, closeOnSignal, DASHBOARD_BASE_PATH, storeFromEnv } from '@keyward/example-support';
+import { announce, closeOnSignal, DASHBOARD_BASE_PATH, metricsFromEnv, storeFromEnv } from '@keyward/example-support';
 import { startTipar } from './server.js';
 
 (process.env as Record<string, string>).NODE_ENV = 'production';
 const { store, invalidation, close, description } = await storeFromEnv('tipar');
-const tipar = await startTipar({ store, invalidation, port: Number(process.env.PORT ?? 3003) });
+const metrics = await metricsFromEnv('tipar-generate');
+const tipar = await startTipar({ store, invalidation, port: Number(process.env.PORT ?? 3003), instrument: metrics.instrument });
 const jar = '/tmp/tipar-demo.cookies';
 announce(
   `Tipar (Next.js + Keyward, ${description}) on ${tipar.origin}/generate`,
@@ -20,4 +21,5 @@ announce(
 closeOnSignal(async () => {
   await tipar.close();
   await close();
+  await metrics.close();
 });

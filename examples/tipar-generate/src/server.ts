@@ -4,7 +4,7 @@
 import { createServer, type Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { InvalidationBus, KeyStore, Keyward } from '@keyward/core';
+import type { Instrumentation, InvalidationBus, KeyStore, Keyward } from '@keyward/core';
 import type { DemoSessions } from '@keyward/example-support/demo-session';
 import next from 'next';
 import { demoPeople, tiparDashboard } from '../lib/dashboard.js';
@@ -40,9 +40,10 @@ export async function startTipar(options: {
   port?: number;
   quota?: number;
   now?: () => number;
+  instrument?: Instrumentation;
 }): Promise<Tipar> {
   const quota = options.quota ?? 100;
-  const keyward = tiparKeyward({ store: options.store, invalidation: options.invalidation, quota, now: options.now });
+  const keyward = tiparKeyward({ store: options.store, invalidation: options.invalidation, quota, now: options.now, instrument: options.instrument });
   const keys = await seedDemo(keyward, quota);
   setEngine(keyward);
   const sessions = demoPeople();

@@ -4,6 +4,7 @@
 // dashboard (workspace switcher, workspace keys, legacy keys) is @keyward/dashboard.
 import {
   createKeyward,
+  type Instrumentation,
   idSecretFormat,
   jsonRenderer,
   sha256Hasher,
@@ -60,10 +61,12 @@ export function tiroKeyward(options: {
   invalidation?: InvalidationBus;
   legacySunset?: string;
   now?: () => number;
+  instrument?: Instrumentation;
 }): Keyward {
   return createKeyward({
     store: options.store,
     invalidation: options.invalidation,
+    instrument: options.instrument,
     now: options.now,
     format: idSecretFormat({ idLength: 6 }),
     legacy: { sunset: options.legacySunset ?? DEFAULT_LEGACY_SUNSET, link: 'https://docs.tiro.ooo/api-keys#legacy-personal-keys' },

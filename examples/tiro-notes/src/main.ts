@@ -1,12 +1,13 @@
 // `pnpm --filter @keyward/example-tiro-notes start`: Tiro on PORT (default 3001). LEGACY_SUNSET
 // moves the sunset of legacy personal keys (default 2026-06-30, already past: they get 401).
-import { announce, closeOnSignal, DASHBOARD_BASE_PATH, storeFromEnv } from '@keyward/example-support';
+import { announce, closeOnSignal, DASHBOARD_BASE_PATH, metricsFromEnv, storeFromEnv } from '@keyward/example-support';
 import { createTiroApp, demoData, seedDemo, tiroKeyward } from './app.js';
 
 const port = Number(process.env.PORT ?? 3001);
 const { store, invalidation, close, description } = await storeFromEnv('tiro');
 const data = demoData();
-const keyward = tiroKeyward({ store, invalidation, data, legacySunset: process.env.LEGACY_SUNSET });
+const metrics = await metricsFromEnv('tiro-notes');
+const keyward = tiroKeyward({ store, invalidation, data, legacySunset: process.env.LEGACY_SUNSET, instrument: metrics.instrument });
 const demo = await seedDemo(keyward);
 const server = createTiroApp(keyward, data).listen(port, '127.0.0.1');
 await new Promise((resolve) => server.once('listening', resolve));
@@ -30,4 +31,5 @@ closeOnSignal(async () => {
   await new Promise((resolve) => server.close(resolve));
   await keyward.close();
   await close();
+  await metrics.close();
 });

@@ -1,6 +1,6 @@
 // Tixallo (seed 002) on Koa: every key is bound to one workspace and represents it (no scopes, no
 // users); several keys of a workspace are active at once so that rotation needs no downtime.
-import { createKeyward, jsonRenderer, prefixedFormat, type InvalidationBus, type KeyStore, type Keyward } from '@keyward/core';
+import { createKeyward, type Instrumentation, jsonRenderer, prefixedFormat, type InvalidationBus, type KeyStore, type Keyward } from '@keyward/core';
 import { createDashboard } from '@keyward/dashboard';
 import { type DemoPerson, type DemoSessions, demoPage, demoSessions } from '@keyward/example-support/demo-session';
 import { apiKey, fetchMiddleware, getApiKey } from '@keyward/koa';
@@ -13,7 +13,7 @@ export interface Ticket {
   status: 'open' | 'pending' | 'closed';
 }
 
-export function tixalloKeyward(options: { store: KeyStore; invalidation?: InvalidationBus }): Keyward {
+export function tixalloKeyward(options: { store: KeyStore; invalidation?: InvalidationBus; instrument?: Instrumentation }): Keyward {
   return createKeyward({
     ...options,
     // The audit log and last-used dates of the app's key settings.

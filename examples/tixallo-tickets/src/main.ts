@@ -1,10 +1,11 @@
 // `pnpm --filter @keyward/example-tixallo-tickets start`: Tixallo on PORT (default 3002).
-import { announce, closeOnSignal, DASHBOARD_BASE_PATH, storeFromEnv } from '@keyward/example-support';
+import { announce, closeOnSignal, DASHBOARD_BASE_PATH, metricsFromEnv, storeFromEnv } from '@keyward/example-support';
 import { createTixalloApp, seedDemo, tixalloKeyward } from './app.js';
 
 const port = Number(process.env.PORT ?? 3002);
 const { store, invalidation, close, description } = await storeFromEnv('tixallo');
-const keyward = tixalloKeyward({ store, invalidation });
+const metrics = await metricsFromEnv('tixallo-tickets');
+const keyward = tixalloKeyward({ store, invalidation, instrument: metrics.instrument });
 const demo = await seedDemo(keyward);
 const server = createTixalloApp(keyward, demo.data).listen(port, '127.0.0.1');
 await new Promise((resolve) => server.once('listening', resolve));
@@ -26,4 +27,5 @@ closeOnSignal(async () => {
   await new Promise((resolve) => server.close(resolve));
   await keyward.close();
   await close();
+  await metrics.close();
 });

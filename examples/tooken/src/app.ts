@@ -4,6 +4,7 @@
 // delete) and Settings → Audit Log are @keyward/dashboard.
 import {
   createKeyward,
+  type Instrumentation,
   isKeywardError,
   isValidScope,
   jsonRenderer,
@@ -30,6 +31,7 @@ export interface TookenOptions {
   store: KeyStore;
   invalidation?: InvalidationBus;
   now?: () => number;
+  instrument?: Instrumentation;
 }
 
 /** The engine of Tooken: two formats, the exact `Bearer <key>` header, Tooken's error bodies. */
@@ -38,6 +40,7 @@ export function tookenKeyward(options: TookenOptions): Keyward {
     store: options.store,
     invalidation: options.invalidation,
     now: options.now,
+    instrument: options.instrument,
     // "Audit regularly — review the audit log": every lifecycle change and refused request.
     audit: true,
     usage: true,

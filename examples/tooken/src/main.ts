@@ -1,12 +1,13 @@
 // `pnpm --filter @keyward/example-tooken start`: Tooken on PORT (default 3005), with two demo
 // workspaces. Memory store by default; PostgreSQL or Redis when DATABASE_URL / REDIS_URL is set.
-import { announce, closeOnSignal, DASHBOARD_BASE_PATH, storeFromEnv } from '@keyward/example-support';
+import { announce, closeOnSignal, DASHBOARD_BASE_PATH, metricsFromEnv, storeFromEnv } from '@keyward/example-support';
 import { createTookenApp, tookenKeyward } from './app.js';
 import { demoPeople, seedDemo } from './demo.js';
 
 const port = Number(process.env.PORT ?? 3005);
 const { store, invalidation, close, description } = await storeFromEnv('tooken');
-const keyward = tookenKeyward({ store, invalidation });
+const metrics = await metricsFromEnv('tooken');
+const keyward = tookenKeyward({ store, invalidation, instrument: metrics.instrument });
 const keys = await seedDemo(keyward);
 const sessions = demoPeople();
 const app = await createTookenApp(keyward, sessions);
@@ -34,4 +35,5 @@ closeOnSignal(async () => {
   await app.close();
   await keyward.close();
   await close();
+  await metrics.close();
 });

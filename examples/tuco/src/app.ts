@@ -2,7 +2,16 @@
 // would run on Bun, Deno or Workers: workspace API keys that owners and admins create, label,
 // rename, rotate and remove in the workspace settings (@keyward/dashboard, mounted in the same
 // fetch handler); every valid key of a workspace is equal.
-import { createKeyward, isKeywardError, prefixedFormat, withApiKey, type InvalidationBus, type KeyStore, type Keyward } from '@keyward/core';
+import {
+  createKeyward,
+  type Instrumentation,
+  isKeywardError,
+  prefixedFormat,
+  withApiKey,
+  type InvalidationBus,
+  type KeyStore,
+  type Keyward,
+} from '@keyward/core';
 import { isUnderBasePath } from '@keyward/core/adapter';
 import { createDashboard } from '@keyward/dashboard';
 import { demoPage, demoSessions, type DemoPerson, type DemoSessions } from '@keyward/example-support/demo-session';
@@ -13,7 +22,7 @@ export interface TucoData {
   projects: Map<string, { id: string; name: string }[]>;
 }
 
-export function tucoKeyward(options: { store: KeyStore; invalidation?: InvalidationBus }): Keyward {
+export function tucoKeyward(options: { store: KeyStore; invalidation?: InvalidationBus; instrument?: Instrumentation }): Keyward {
   // Problem Details (RFC 9457) with `WWW-Authenticate`: "rejected with an explicit error".
   // The audit log and last-used dates are what the workspace settings show next to each key.
   return createKeyward({ ...options, audit: true, usage: true, format: prefixedFormat({ prefix: 'tuco', environments: ['live', 'test'] }) });

@@ -1,10 +1,11 @@
 // `pnpm --filter @keyward/example-tuco start`: Tuco on PORT (default 3004).
-import { announce, closeOnSignal, DASHBOARD_BASE_PATH, serveFetch, storeFromEnv } from '@keyward/example-support';
+import { announce, closeOnSignal, DASHBOARD_BASE_PATH, metricsFromEnv, serveFetch, storeFromEnv } from '@keyward/example-support';
 import { createTucoApp, seedDemo, tucoKeyward } from './app.js';
 
 const port = Number(process.env.PORT ?? 3004);
 const { store, invalidation, close, description } = await storeFromEnv('tuco');
-const keyward = tucoKeyward({ store, invalidation });
+const metrics = await metricsFromEnv('tuco');
+const keyward = tucoKeyward({ store, invalidation, instrument: metrics.instrument });
 const demo = await seedDemo(keyward);
 const server = serveFetch(createTucoApp(keyward, demo.data)).listen(port, '127.0.0.1');
 await new Promise((resolve) => server.once('listening', resolve));
@@ -26,4 +27,5 @@ closeOnSignal(async () => {
   await new Promise((resolve) => server.close(resolve));
   await keyward.close();
   await close();
+  await metrics.close();
 });

@@ -56,3 +56,18 @@ export type { Duration } from './internal/duration.js';
 export { authenticateRequest, withApiKey } from './web/fetch.js';
 export { readBodyCapped } from './web/body.js';
 export type { ApiKeyFetchHandler, AuthenticateResult, FetchAuthOptions, WithApiKeyOptions } from './web/fetch.js';
+
+export type {
+  CacheEvent,
+  CacheResult,
+  Instrumentation,
+  LifecycleEvent,
+  LifecycleOperation,
+  Logger,
+  Notice,
+  NoticeLevel,
+  StoreCallEvent,
+  StoreOperation,
+  Timestamp,
+  VerifyEvent,
+} from './instrument/types.js';

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { createKeyward, type ApiKey } from '@keyward/core';
-import { describeAdapter, type AdapterHarness } from '@keyward/core/testing';
+import { createKeyward, idSecretFormat, prefixedFormat, type ApiKey } from '@keyward/core';
+import { describeAdapter, strictLogger, type AdapterHarness } from '@keyward/core/testing';
 import { memoryStore } from '@keyward/store-memory';
 import express, { type Request } from 'express';
 import express4 from 'express4';
@@ -146,5 +146,17 @@ describe('@keyward/express', () => {
   it('refuses bad arguments when the route is declared', () => {
     expect(() => apiKey(undefined as never)).toThrow(TypeError);
     expect(() => apiKey(createKeyward({ store: memoryStore() }), { scopes: ['bad scope'] })).toThrow(RangeError);
+  });
+});
+
+// The redaction guarantee of `logger`, over HTTP: the whole adapter suite (its store that never
+// answers included) with a logger that records any key, digest or header a line holds.
+const strict = strictLogger({ formats: [prefixedFormat({ prefix: 'kw' }), idSecretFormat()] });
+describeAdapter({ name: 'express 5, strict logger', start: (harness) => mount(express, harness), keyward: { logger: strict } });
+describe('express 5, strict logger', () => {
+  it('logged the outage of the down route, and nothing secret', () => {
+    expect(strict.lines.map((l) => l.fields.event)).toContain('keyward.store.unavailable');
+    expect(strict.lines.find((l) => l.fields.event === 'keyward.store.unavailable')?.fields.errorType).toBe('timeout');
+    expect(strict.violations).toEqual([]);
   });
 });

@@ -115,6 +115,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
 
   return {
     local: true,
+    system: 'memory',
     get size() {
       return byId.size;
     },

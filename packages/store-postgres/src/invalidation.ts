@@ -36,13 +36,15 @@ export type PostgresInvalidationBus = PostgresInvalidation;
 interface Subscriber {
   readonly listener: (message: InvalidationMessage) => void;
   readonly onError: ((error: unknown) => void) | undefined;
+  readonly onRestored: (() => void) | undefined;
 }
 
 /** The longest key id a message may carry. */
 export const MAX_KEY_ID = 512;
 
 /**
- * Sends `{"keyId": "…"}` on `channel` with `pg_notify` — the key id only, never a key or a hash.
+ * Sends `{"keyId": "…"}` on `channel` with `pg_notify` — the key id only, never a key or a hash
+ * (and when it was sent, when the message says, for the lag metric).
  * @throws {TypeError} for a message without a key id.
  */
 export async function notify(pool: Pick<Pool, 'query'>, channel: string, message: InvalidationMessage): Promise<void> {
@@ -51,7 +53,8 @@ export async function notify(pool: Pick<Pool, 'query'>, channel: string, message
     throw new TypeError(`publish needs { keyId }: a key id of 1-${MAX_KEY_ID} characters (never the key itself)`);
   }
   try {
-    await pool.query({ name: 'keyward_notify', text: 'SELECT pg_notify($1, $2)', values: [channel, JSON.stringify({ keyId })] });
+    const payload = typeof message.sentAt === 'number' ? { keyId, sentAt: message.sentAt } : { keyId };
+    await pool.query({ name: 'keyward_notify', text: 'SELECT pg_notify($1, $2)', values: [channel, JSON.stringify(payload)] });
   } catch (error) {
     throw translateError(error);
   }
@@ -63,7 +66,9 @@ export function parseMessage(payload: string | undefined): InvalidationMessage |
   try {
     const value = JSON.parse(payload) as unknown;
     const keyId = typeof value === 'object' && value !== null ? (value as { keyId?: unknown }).keyId : undefined;
-    return typeof keyId === 'string' && keyId.length > 0 && keyId.length <= MAX_KEY_ID ? { keyId } : null;
+    if (!(typeof keyId === 'string' && keyId.length > 0 && keyId.length <= MAX_KEY_ID)) return null;
+    const sentAt = (value as { sentAt?: unknown }).sentAt;
+    return typeof sentAt === 'number' && Number.isFinite(sentAt) ? { keyId, sentAt } : { keyId };
   } catch {
     return null;
   }
@@ -181,8 +186,15 @@ export function postgresInvalidation(options: PostgresInvalidationOptions): Post
       });
       starting.then(
         () => {
-          if (client !== null)
-            reportError(new Error('the LISTEN connection to PostgreSQL was restored; invalidations sent while it was down were missed'));
+          if (client === null) return;
+          reportError(new Error('the LISTEN connection to PostgreSQL was restored; invalidations sent while it was down were missed'));
+          for (const s of subscribers) {
+            try {
+              s.onRestored?.();
+            } catch {
+              // Same as in reportError.
+            }
+          }
         },
         (error: unknown) => {
           reportError(error);
@@ -221,14 +233,15 @@ export function postgresInvalidation(options: PostgresInvalidationOptions): Post
   }
 
   return {
+    system: 'postgresql',
     channel,
 
     publish: (message: InvalidationMessage) => notify(pool, channel, message),
 
-    async subscribe(listener, onError) {
+    async subscribe(listener, onError, onRestored) {
       if (typeof listener !== 'function') throw new TypeError('subscribe needs a listener function');
       if (closed) throw new Error('this invalidation bus was closed');
-      const subscriber: Subscriber = { listener, onError };
+      const subscriber: Subscriber = { listener, onError, onRestored };
       subscribers.add(subscriber);
       if (client === null && reconnectTimer === null) {
         starting ??= connect().finally(() => {

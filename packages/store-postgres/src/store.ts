@@ -181,6 +181,7 @@ export function postgresStore(connection: PostgresConnection, options: PostgresS
     ...postgresAudit(pool, names),
     ...postgresCounters(pool, names),
     ...postgresExpiring(pool, names),
+    system: 'postgresql',
     pool,
     tables: { keys: names.keys, migrations: names.migrations, usage: names.usage, audit: names.audit },
 

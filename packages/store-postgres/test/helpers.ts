@@ -1,6 +1,6 @@
 import type { StoreCorruption } from '@keyward/core/testing';
 import pg from 'pg';
-import type { PostgresStore } from '@keyward/store-postgres';
+import { postgresStore, type PostgresStore } from '@keyward/store-postgres';
 import { inject } from 'vitest';
 
 /** The PostgreSQL server of the test run (started by test/global-setup.ts, or DATABASE_URL). */
@@ -39,3 +39,20 @@ export const nullHashVersion: StoreCorruption<PostgresStore> = {
     return async () => void (await store.pool.query(`UPDATE ${store.tables.keys} SET hash_version = $2 WHERE id = $1`, [key.id, key.hashVersion]));
   },
 };
+
+/** Stores on fresh, migrated schemas of one pool; `drop()` removes every schema made. */
+export function schemaStores(pool: pg.Pool, label: string) {
+  const schemas: string[] = [];
+  return {
+    async fresh(): Promise<PostgresStore> {
+      const schema = randomSchema(label);
+      schemas.push(schema);
+      const store = postgresStore({ pool }, { schema });
+      await store.migrate();
+      return store;
+    },
+    async drop(): Promise<void> {
+      for (const schema of schemas) await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    },
+  };
+}

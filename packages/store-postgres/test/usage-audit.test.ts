@@ -1,23 +1,16 @@
 import { createKeyward } from '@keyward/core';
 import { describeAuditStore, describeUsageStore } from '@keyward/core/testing';
-import { postgresStore, type PostgresStore } from '@keyward/store-postgres';
+import { postgresStore } from '@keyward/store-postgres';
 import { afterAll, describe, expect, it } from 'vitest';
-import { newPool, randomSchema } from './helpers.js';
+import { newPool, schemaStores } from './helpers.js';
 
 const pool = newPool();
 const twinPool = newPool();
-const schemas: string[] = [];
-
-async function freshStore(): Promise<PostgresStore> {
-  const schema = randomSchema('usage');
-  schemas.push(schema);
-  const store = postgresStore({ pool }, { schema });
-  await store.migrate();
-  return store;
-}
+const stores = schemaStores(pool, 'usage');
+const freshStore = () => stores.fresh();
 
 afterAll(async () => {
-  for (const schema of schemas) await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await stores.drop();
   await Promise.all([pool.end(), twinPool.end()]);
 });
 

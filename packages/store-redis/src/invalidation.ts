@@ -70,28 +70,32 @@ export function redisInvalidation(options: RedisInvalidationOptions): RedisInval
   }
 
   return {
+    system: 'redis',
     channel,
     async publish(message: InvalidationMessage): Promise<void> {
       if (!message || typeof message.keyId !== 'string') throw new TypeError('an invalidation message is { keyId: string }');
-      await client.publish(channel, JSON.stringify({ keyId: message.keyId }));
+      const sentAt = typeof message.sentAt === 'number' ? message.sentAt : undefined;
+      await client.publish(channel, JSON.stringify(sentAt === undefined ? { keyId: message.keyId } : { keyId: message.keyId, sentAt }));
     },
 
-    async subscribe(listener, onError) {
+    async subscribe(listener, onError, onRestored) {
       const subscriber = duplicate();
       subscribers.add(subscriber);
       let active = false;
       let down = false;
       subscriber.on('message', (from: string, payload: string) => {
         if (from !== channel) return;
-        let keyId: unknown;
+        let parsed: { keyId?: unknown; sentAt?: unknown } | null;
         try {
-          keyId = (JSON.parse(payload) as { keyId?: unknown } | null)?.keyId;
+          parsed = JSON.parse(payload) as { keyId?: unknown; sentAt?: unknown } | null;
         } catch {
           return; // not ours: ignore
         }
+        const keyId = parsed?.keyId;
         if (typeof keyId !== 'string') return;
+        const sentAt = parsed?.sentAt;
         try {
-          listener({ keyId });
+          listener(typeof sentAt === 'number' && Number.isFinite(sentAt) ? { keyId, sentAt } : { keyId });
         } catch {
           // A throwing listener must not become an uncaught exception of the connection's emitter.
         }
@@ -109,6 +113,7 @@ export function redisInvalidation(options: RedisInvalidationOptions): RedisInval
         if (!active || !down) return;
         down = false;
         onError?.(lost('the subscriber connection is back'));
+        onRestored?.();
       });
       let timer: ReturnType<typeof setTimeout> | undefined;
       try {

@@ -247,6 +247,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     ...audit,
     // On a standalone server the snapshot makes a lookup one GET: the counters can ride along.
     ...(singleRoundTrip ? redisCounters(client, prefix, true) : redisCounters(client, prefix, false)),
+    system: 'redis',
     redis: client,
     prefix,
     listExpiring: expiring.listExpiring,

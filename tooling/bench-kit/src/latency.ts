@@ -54,3 +54,15 @@ export async function measure(
   }
   return Object.fromEntries(names.map((n) => [n, stats(out[n]!)]));
 }
+
+/** A median over rounds, with the spread around it. */
+export interface Range {
+  median: number;
+  min: number;
+  max: number;
+}
+
+export const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** The median, min and max of per-round figures. */
+export const range = (xs: readonly number[]): Range => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs) });

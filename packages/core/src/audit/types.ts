@@ -103,6 +103,11 @@ export interface AuditRange {
  * its README for the retention).
  */
 export interface AuditStore {
+  /**
+   * What the store runs on, as OpenTelemetry's `db.system.name` names it (`postgresql`, `redis`;
+   * `memory` for the memory store): instrumentation labels its store calls with it.
+   */
+  readonly system?: string;
   /** Appends events (in the background, in batches). */
   appendAudit(events: readonly AuditEvent[]): Promise<void>;
   /**

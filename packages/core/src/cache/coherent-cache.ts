@@ -1,3 +1,5 @@
+import type { Probe } from '../instrument/probe.js';
+import { closeStep, openStep, type StepSink, systemOf } from '../instrument/trace.js';
 import { isPromiseLike } from '../internal/awaitable.js';
 import type { Awaitable, StoredKey } from '../store/types.js';
 import type { InvalidationBus } from './invalidation.js';
@@ -27,6 +29,8 @@ export class CoherentCache {
     options: CacheOptions | null,
     private readonly bus: InvalidationBus | null,
     private readonly now: () => number,
+    /** Instruments hear of messages, drops and losses of the bus; `null`: nobody listens. */
+    private readonly probe: Probe | null = null,
   ) {
     this.entries = options === null ? null : new VerifyCache(options);
     this.ttl = options?.ttl ?? 5000;
@@ -38,11 +42,23 @@ export class CoherentCache {
 
   private async subscribe(bus: InvalidationBus, attempt: number): Promise<void> {
     try {
+      const probe = this.probe;
       const stop = await bus.subscribe(
         (message) => {
-          if (message && typeof message.keyId === 'string') this.drop(message.keyId);
+          if (!message || typeof message.keyId !== 'string') return;
+          if (probe !== null) {
+            const sentAt = message.sentAt;
+            // Both clocks are epoch milliseconds (the sender's and ours): the lag of two hosts.
+            const lagMs = typeof sentAt === 'number' && Number.isFinite(sentAt) ? Date.now() - sentAt : null;
+            probe.cache?.({ type: 'message', at: probe.now(), keyId: message.keyId, lagMs });
+          }
+          this.drop(message.keyId);
         },
-        () => this.distrust(),
+        (error) => {
+          probe?.busLost(error);
+          this.distrust();
+        },
+        () => probe?.busListening(),
       );
       if (this.closed) {
         await stop();
@@ -50,9 +66,11 @@ export class CoherentCache {
       }
       this.unsubscribe = stop;
       this.usableFrom = 0;
-    } catch {
+      this.probe?.busListening();
+    } catch (error) {
       // Until the bus listens, the cache stays off (every verify reads the store); try again later.
       if (this.closed) return;
+      this.probe?.busLost(error);
       const delay = Math.min(30_000, 250 * 2 ** attempt);
       const timer = setTimeout(() => void this.subscribe(bus, attempt + 1), delay);
       (timer as { unref?: () => void }).unref?.();
@@ -61,6 +79,7 @@ export class CoherentCache {
 
   /** Messages may have been lost: drop everything, and serve from the store for one TTL. */
   private distrust(): void {
+    if (this.probe !== null) this.probe.cache?.({ type: 'clear', at: this.probe.now() });
     this.epoch++;
     this.inflight.clear();
     this.entries?.clear();
@@ -69,18 +88,29 @@ export class CoherentCache {
 
   /** Drops the entries of a key here (a message of the bus, or a change made by this engine). */
   drop(keyId: string): void {
+    if (this.probe !== null) this.probe.cache?.({ type: 'invalidate', at: this.probe.now(), keyId });
     this.epoch++;
     this.inflight.clear();
     this.entries?.invalidate(keyId);
   }
 
-  /** After a change: drop the local entry and tell the other instances. */
-  async changed(keyId: string): Promise<void> {
+  /**
+   * After a change: drop the local entry and tell the other instances (the message says when it
+   * was sent, for the lag metric). `sink`: the lifecycle call whose step the publication is.
+   */
+  async changed(keyId: string, sink: StepSink | null = null): Promise<void> {
     this.drop(keyId);
     if (this.bus === null) return;
+    const probe = this.probe;
+    const start = probe?.now() ?? 0;
+    const system = probe === null ? '' : systemOf(this.bus);
+    const step = probe === null ? null : openStep(sink, system, 'publish', start);
     try {
-      await this.bus.publish({ keyId });
-    } catch {
+      await this.bus.publish({ keyId, sentAt: Date.now() });
+      if (probe !== null) closeStep(probe, step, system, 'publish', start, undefined, false);
+    } catch (error) {
+      // A bus that fails is not a store outage (verify does not need it): a failed step, no notice.
+      if (probe !== null) closeStep(probe, step, system, 'publish', start, error, false);
       // The change is stored; other instances drop their entry when it expires (cache.ttl).
     }
   }

@@ -19,7 +19,7 @@ export function localInvalidation(): LocalInvalidation {
     async publish(message) {
       for (const listener of [...listeners]) {
         try {
-          listener({ keyId: message.keyId });
+          listener(message.sentAt === undefined ? { keyId: message.keyId } : { keyId: message.keyId, sentAt: message.sentAt });
         } catch {
           // One failing listener must not keep the message from the others.
         }

@@ -7,7 +7,10 @@ import type { HeaderOptions } from '../header/authorization.js';
 import type { ExpiryWatch } from '../lifecycle/expiring.js';
 import type { OnceGate } from '../lifecycle/once.js';
 import type { PolicyEnforcer } from '../policy/enforcer.js';
-import type { FusedCounterStore } from '../policy/types.js';
+import type { CounterStore, FusedCounterStore } from '../policy/types.js';
+import type { Observation } from '../instrument/observed.js';
+import type { Probe } from '../instrument/probe.js';
+import type { StepSink, VerifyTrace } from '../instrument/trace.js';
 import type { Renderer } from '../render/types.js';
 import type { KeyStore, StoredKey } from '../store/types.js';
 import type { UsageTracker } from '../usage/tracker.js';
@@ -55,4 +58,14 @@ export interface Engine {
   readonly expiryWatch: ExpiryWatch;
   /** The cross-process "once" of leak reports and expiry warnings (on the counter store), made on first use. */
   readonly once: () => OnceGate;
+  /** The instruments and the logger; `null` when none is attached (nothing is timed then). */
+  readonly probe: Probe | null;
+  /** The views of an observed engine (with a probe), see `instrument/observed.ts`. */
+  readonly observation: Observation | null;
+  /** On an engine view of one observed verify: its trace. `null` on the engine itself. */
+  readonly trace: VerifyTrace | null;
+  /** On an engine view of one observed verify or lifecycle call: where its store calls go. */
+  readonly sink: StepSink | null;
+  /** On an engine view: the counters the policies consume (recording); `null`: the enforcer's own. */
+  readonly counters: CounterStore | null;
 }

@@ -19,7 +19,11 @@ import { auditLog } from '../reports/audit-log.js';
 import { usageReport } from '../reports/usage.js';
 import type { KeyStore, ListPage, ListQuery } from '../store/types.js';
 import type { UsageQuery, UsageReport } from '../usage/types.js';
-import { observed, verifyHeaders, verifyToken } from '../verify/pipeline.js';
+import { type LifecycleSubject, observedLifecycle, observedVerify } from '../instrument/observed.js';
+import { deleted, found, imported, issued, revoked, rotated, updated } from '../instrument/lifecycle-changes.js';
+import type { LifecycleTrace } from '../instrument/trace.js';
+import type { LifecycleOperation } from '../instrument/types.js';
+import { observed, type Verdict, verifyHeaders, verifyToken } from '../verify/pipeline.js';
 import type { Engine } from './context.js';
 import { type KeywardOptions, resolveOptions } from './options.js';
 import type {
@@ -94,8 +98,15 @@ export class Keyward {
    * the result says `ok: false` with the error to render.
    */
   verify(headers: HeaderBag, options?: VerifyOptions): Promise<VerifyResult> {
-    const verdict = verifyHeaders(this.engine, headers, options);
+    const verdict = this.verifyHeaders(headers, options);
     return isPromiseLike(verdict) ? verdict : Promise.resolve(verdict);
+  }
+
+  /** The pipeline, observed when instruments are attached (one test of `probe` per verify). */
+  private verifyHeaders(headers: HeaderBag, options: VerifyOptions | undefined): Verdict {
+    const engine = this.engine;
+    const probe = engine.probe;
+    return probe === null ? verifyHeaders(engine, headers, options) : observedVerify(engine, probe, headers, '', options);
   }
 
   /**
@@ -106,12 +117,15 @@ export class Keyward {
    * `await verify` (bench/suites/http.ts, "verifyNow / await verify").
    */
   verifyNow(headers: HeaderBag, options?: VerifyOptions): VerifyResult | Promise<VerifyResult> {
-    return verifyHeaders(this.engine, headers, options);
+    return this.verifyHeaders(headers, options);
   }
 
   /** Authenticates a bare token (already taken from its header). */
   verifyToken(token: string, options?: VerifyOptions): Promise<VerifyResult> {
-    const verdict = observed(this.engine, verifyToken(this.engine, token, options), options);
+    const engine = this.engine;
+    const probe = engine.probe;
+    const verdict =
+      probe === null ? observed(engine, verifyToken(engine, token, options), options) : observedVerify(engine, probe, null, token, options);
     return isPromiseLike(verdict) ? verdict : Promise.resolve(verdict);
   }
 
@@ -130,12 +144,23 @@ export class Keyward {
     return this.renderer(error);
   }
 
+  /** A lifecycle call: as it is, or observed when instruments are attached (`describe` reads what it did). */
+  private lifecycle<R>(
+    operation: LifecycleOperation,
+    subject: LifecycleSubject,
+    run: (engine: Engine) => Promise<R>,
+    describe?: (result: R, trace: LifecycleTrace) => void,
+  ): Promise<R> {
+    const { engine } = this;
+    return engine.probe === null ? run(engine) : observedLifecycle(engine, engine.probe, operation, subject, run, describe);
+  }
+
   /**
    * Issues a new key. The plaintext is in the result only: store it nowhere.
    * @throws {KeywardError} `invalid_argument` for bad input (including an attempt to create a legacy key).
    */
   create(input: CreateKeyInput): Promise<CreatedKey> {
-    return createKey(this.engine, input);
+    return this.lifecycle('create', { workspaceId: input?.workspaceId }, (engine) => createKey(engine, input), issued);
   }
 
   /**
@@ -143,17 +168,17 @@ export class Keyward {
    * legacy key with a sunset.
    */
   import(input: ImportKeyInput): Promise<ApiKey> {
-    return importKey(this.engine, input);
+    return this.lifecycle('import', { keyId: input?.id, workspaceId: input?.workspaceId }, (engine) => importKey(engine, input), imported);
   }
 
   /** A key by id, or `null`. With `workspaceId`, a key of another workspace is `null` too. */
   get(id: string, guard?: WorkspaceGuard): Promise<ApiKey | null> {
-    return getKey(this.engine, id, guard);
+    return this.lifecycle('get', { keyId: id, workspaceId: guard?.workspaceId }, (engine) => getKey(engine, id, guard), found);
   }
 
   /** Keys of a workspace (or of a legacy owner), oldest first, without hashes. */
   list(query: ListQuery): Promise<ListPage<ApiKey>> {
-    return listKeys(this.engine, query);
+    return this.lifecycle('list', { workspaceId: query?.workspaceId }, (engine) => listKeys(engine, query));
   }
 
   /**
@@ -169,7 +194,7 @@ export class Keyward {
    * @throws {TypeError} when no usage store is configured and the key store is not one.
    */
   usage(query: UsageQuery): Promise<UsageReport> {
-    return usageReport(this.engine, query);
+    return this.lifecycle('usage', { keyId: query?.keyId, workspaceId: query?.workspaceId }, (engine) => usageReport(engine, query));
   }
 
   /**
@@ -185,27 +210,27 @@ export class Keyward {
    * @throws {TypeError} when no audit store is configured and the key store is not one.
    */
   auditLog(query: AuditQuery): Promise<AuditPage> {
-    return auditLog(this.engine, query);
+    return this.lifecycle('auditLog', { workspaceId: query?.workspaceId }, (engine) => auditLog(engine, query));
   }
 
   /** Renames a key. Legacy keys cannot be changed. */
   rename(id: string, name: string, guard?: ChangeOptions): Promise<ApiKey> {
-    return updateKey(this.engine, id, { name }, guard);
+    return this.update(id, { name }, guard);
   }
 
   /** Changes name, scopes, expiry or metadata of a key. Legacy keys cannot be changed. */
   update(id: string, input: UpdateKeyInput, guard?: ChangeOptions): Promise<ApiKey> {
-    return updateKey(this.engine, id, input, guard);
+    return this.lifecycle('update', { keyId: id, workspaceId: guard?.workspaceId }, (engine) => updateKey(engine, id, input, guard), updated);
   }
 
   /** Revokes a key at once. Revoking a revoked key changes nothing and returns it. */
   revoke(id: string, guard?: ChangeOptions): Promise<ApiKey> {
-    return revokeKey(this.engine, id, guard);
+    return this.lifecycle('revoke', { keyId: id, workspaceId: guard?.workspaceId }, (engine) => revokeKey(engine, id, guard), revoked);
   }
 
   /** Deletes a key for good. Returns whether there was one. */
   delete(id: string, guard?: ChangeOptions): Promise<boolean> {
-    return deleteKey(this.engine, id, guard);
+    return this.lifecycle('delete', { keyId: id, workspaceId: guard?.workspaceId }, (engine) => deleteKey(engine, id, guard), deleted);
   }
 
   /**
@@ -213,7 +238,7 @@ export class Keyward {
    * `gracePeriod`. A key is rotated once: a second rotation of the same key is a `conflict`.
    */
   rotate(id: string, options: RotateOptions = {}): Promise<CreatedKey & { previous: ApiKey }> {
-    return rotateKey(this.engine, id, options);
+    return this.lifecycle('rotate', { keyId: id, workspaceId: options.workspaceId }, (engine) => rotateKey(engine, id, options), rotated);
   }
 
   /**

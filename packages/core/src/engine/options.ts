@@ -9,13 +9,16 @@ import { type Hasher, sha256Hasher } from '../hash/hasher.js';
 import type { HeaderOptions } from '../header/authorization.js';
 import { scrubKeys } from '../helpers.js';
 import { randomString } from '../internal/random.js';
-import { boundedCounters, boundedOrNull, boundedPolicies } from '../policy/bounded-counters.js';
+import { boundedOrNull } from '../policy/bounded-counters.js';
 import { PolicyEnforcer } from '../policy/enforcer.js';
 import type { CounterStore, FusedCounterStore, PolicyOption } from '../policy/types.js';
 import { problemDetails } from '../render/problem-details.js';
 import type { Renderer } from '../render/types.js';
 import type { Awaitable, KeyStore } from '../store/types.js';
 import { UsageTracker } from '../usage/tracker.js';
+import { Attachment } from '../instrument/attach.js';
+import { createProbe } from '../instrument/probe.js';
+import type { Instrumentation, Logger } from '../instrument/types.js';
 import type { UsageOptions, UsageStore } from '../usage/types.js';
 import { ExpiryWatch, type ExpiryOptions } from '../lifecycle/expiring.js';
 import { countersOf, onceGate, type OnceGate } from '../lifecycle/once.js';
@@ -112,6 +115,21 @@ export interface KeywardOptions {
    * before `expiresAt` by default), and the `API-Key-Expires` response header within the last one.
    */
   expiry?: ExpiryOptions;
+  /**
+   * Instrumentation: one record per verify, lifecycle call, background store call and cache event,
+   * each with its start and end time and outcome (see {@link Instrumentation}); `otelInstrumentation()`
+   * from `@keyward/otel` makes OpenTelemetry spans and metrics of them. Several may be given.
+   * Without any, the engine does no timing at all.
+   */
+  instrument?: Instrumentation | readonly Instrumentation[];
+  /**
+   * Where to tell what an operator must know, as structured lines: the store unavailable and
+   * recovered, the invalidation bus lost and resubscribed, a hash upgraded, a legacy key used, a
+   * misconfiguration. pino's logger and `console` fit as they are (`logger.warn(fields, message)`).
+   * No line ever holds a key, a hash, a pepper or an `Authorization` header.
+   * @example createKeyward({ store, logger: pino() })
+   */
+  logger?: Logger;
 }
 
 const KEY_STORE_METHODS = ['insert', 'findById', 'findByHash', 'list', 'update', 'delete', 'rotate'] as const;
@@ -188,6 +206,8 @@ export function resolveOptions(options: KeywardOptions): Engine {
   const cacheOn = options.cache === false ? false : options.cache !== undefined || store.local !== true;
   const generateId = options.generateId ?? (() => `key_${randomString(20)}`);
   let gate: OnceGate | null = null;
+  const probe = createProbe(options.instrument, options.logger, (text) => scrubKeys(text, formats));
+  const bus = checkBus(options.invalidation);
   const engine: { -readonly [K in keyof Engine]: Engine[K] } = {
     store,
     formats,
@@ -208,7 +228,7 @@ export function resolveOptions(options: KeywardOptions): Engine {
     },
     ownsWorkspace: options.ownsWorkspace,
     generateId,
-    cache: new CoherentCache(cacheOn ? options.cache || {} : null, checkBus(options.invalidation), now),
+    cache: new CoherentCache(cacheOn ? options.cache || {} : null, bus, now, probe),
     enforcer: null,
     fused: null,
     usageStore: null,
@@ -221,14 +241,27 @@ export function resolveOptions(options: KeywardOptions): Engine {
     // Set below, once the audit recorder exists.
     expiryWatch: null as unknown as ExpiryWatch,
     once: () => (gate ??= onceGate(boundedOrNull(countersOf(options), storeTimeout))),
+    probe,
+    observation: null,
+    trace: null,
+    sink: null,
+    counters: null,
   };
+  // With instruments, every store is seen through a recording stand-in (instrument/attach.ts).
+  const attached = probe === null ? null : new Attachment(engine, probe);
+  if (probe !== null && cacheOn && bus === null && store.local !== true) {
+    probe.misconfigured(
+      'cache_without_invalidation',
+      'keys are cached without an invalidation bus: on other instances, a revoked key passes until its cache entry expires (cache.ttl)',
+    );
+  }
   if (options.usage) {
     const usage = options.usage === true ? {} : options.usage;
     engine.usageStore = storeWith<UsageStore>(usage.store, store, USAGE_METHODS);
     if (engine.usageStore === null) {
       throw new TypeError('options.usage.store must implement UsageStore (addUsage, touchKeys, readUsage); the key store does not');
     }
-    engine.usageTracker = new UsageTracker(engine.usageStore, usage);
+    engine.usageTracker = new UsageTracker(attached === null ? engine.usageStore : attached.background(engine.usageStore), usage);
   }
   if (options.policies !== undefined) {
     const counters = options.counters ?? (store as Partial<CounterStore>);
@@ -237,9 +270,7 @@ export function resolveOptions(options: KeywardOptions): Engine {
     }
     // Counters and the resolver answer within storeTimeout, as lookups do (a local store cannot hang).
     const local = counters === store && store.local === true;
-    engine.enforcer = local
-      ? new PolicyEnforcer(options.policies, counters as CounterStore)
-      : new PolicyEnforcer(boundedPolicies(options.policies, storeTimeout), boundedCounters(counters as CounterStore, storeTimeout));
+    engine.enforcer = new PolicyEnforcer(options.policies, counters as CounterStore, local ? null : storeTimeout);
     if (counters === store && typeof (store as Partial<FusedCounterStore>).findByHashAndConsume === 'function') {
       engine.fused = store as KeyStore & FusedCounterStore;
     }
@@ -251,7 +282,7 @@ export function resolveOptions(options: KeywardOptions): Engine {
       throw new TypeError('options.audit.store must implement AuditStore (appendAudit, readAudit), or be false to use onEvent alone');
     }
     engine.auditStore = auditStore;
-    engine.auditRecorder = new AuditRecorder(auditStore, audit, {
+    engine.auditRecorder = new AuditRecorder(attached === null || auditStore === null ? auditStore : attached.background(auditStore), audit, {
       now,
       scrub: (text) => scrubKeys(text, formats),
       lookup: async (keyId) => {
@@ -267,6 +298,8 @@ export function resolveOptions(options: KeywardOptions): Engine {
     audit: recorder === null ? null : (input) => recorder.record(input),
     onError: (error) => (typeof options.audit === 'object' ? options.audit.onError?.(error) : undefined),
   });
+  if (attached !== null)
+    engine.observation = attached.observation(options.policies === undefined ? null : (options.counters ?? (store as unknown as CounterStore)));
   return engine;
 }
 

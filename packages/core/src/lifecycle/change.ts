@@ -62,7 +62,7 @@ export async function deleteKey(engine: Engine, id: string, guard: ChangeOptions
   const acting = await actingKey(engine, guard?.actingKey, record.workspaceId);
   checkReach(acting, record);
   const deleted = await guarded(engine, () => engine.store.delete(id));
-  await engine.cache.changed(id);
+  await engine.cache.changed(id, engine.sink);
   if (deleted !== null) {
     const actor = guard?.actor ?? acting?.actor;
     engine.auditRecorder?.record({ type: 'key.deleted', workspaceId: record.workspaceId, keyId: id, keyHint: record.hint, actor });
@@ -73,6 +73,6 @@ export async function deleteKey(engine: Engine, id: string, guard: ChangeOptions
 async function applyPatch(engine: Engine, id: string, patch: KeyPatch): Promise<ApiKey> {
   const updated = checkRow(await guarded(engine, () => engine.store.update(id, patch)));
   if (updated === null) throw new KeywardError('not_found', { keyId: id });
-  await engine.cache.changed(id);
+  await engine.cache.changed(id, engine.sink);
   return toPublic(engine, updated);
 }

@@ -49,7 +49,7 @@ export async function importKey(engine: Engine, input: ImportKeyInput): Promise<
   );
   await guarded(engine, () => engine.store.insert(record));
   // An id lookup may have remembered this id as unknown.
-  await engine.cache.changed(record.id);
+  await engine.cache.changed(record.id, engine.sink);
   engine.auditRecorder?.record({
     type: 'key.imported',
     workspaceId,

@@ -52,7 +52,7 @@ export async function rotateKey(engine: Engine, id: string, options: RotateOptio
   const previous = await guarded(engine, (signal) =>
     engine.store.rotate({ oldId: id, successor, revokeOld: grace === 0, now, signal, ...(oldExpiresAt ? { oldExpiresAt } : {}) }),
   );
-  await engine.cache.changed(id);
+  await engine.cache.changed(id, engine.sink);
   engine.auditRecorder?.record({
     type: 'key.rotated',
     workspaceId: old.workspaceId,

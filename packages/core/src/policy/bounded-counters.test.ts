@@ -21,21 +21,31 @@ async function within<T>(call: () => Promise<T>): Promise<T> {
 }
 
 describe('storeTimeout bounds every store call, not only the lookup', () => {
-  it('counters that never answer: 503, and their request is aborted so that the store commits nothing', async () => {
-    const seen: CounterRequest[] = [];
-    const counters: CounterStore = {
-      consumeCounters: (request) => {
-        seen.push(request);
-        return never();
-      },
-    };
-    const keyward = createKeyward({ store: remote(), counters, storeTimeout: BOUND, policies: { quota: { limit: 5, period: 'day' } } });
-    const { key } = await keyward.create({ workspaceId: 'ws', name: 'k' });
-    const result = await within(() => keyward.verify(bearer(key)));
-    expect(result.ok ? 'admitted' : `${result.error.code} ${result.error.status}`).toBe('store_unavailable 503');
-    expect(seen).toHaveLength(1);
-    expect(seen[0]!.signal?.aborted).toBe(true);
-  });
+  for (const observed of [false, true]) {
+    it(`counters that never answer: 503, and their request is aborted so that the store commits nothing${observed ? ' (an instrumented engine)' : ''}`, async () => {
+      const seen: CounterRequest[] = [];
+      const counters: CounterStore = {
+        consumeCounters: (request) => {
+          seen.push(request);
+          return never();
+        },
+      };
+      const events: string[] = [];
+      const keyward = createKeyward({
+        store: remote(),
+        counters,
+        storeTimeout: BOUND,
+        policies: { quota: { limit: 5, period: 'day' } },
+        ...(observed ? { instrument: { verify: (event) => void events.push(event.code ?? 'ok') } } : {}),
+      });
+      const { key } = await keyward.create({ workspaceId: 'ws', name: 'k' });
+      const result = await within(() => keyward.verify(bearer(key)));
+      expect(result.ok ? 'admitted' : `${result.error.code} ${result.error.status}`).toBe('store_unavailable 503');
+      expect(seen).toHaveLength(1);
+      expect(seen[0]!.signal?.aborted).toBe(true);
+      if (observed) expect(events).toEqual(['store_unavailable']);
+    });
+  }
 
   it('a once-gate on counters that never answer: reportLeak fails with store_unavailable (to be retried)', async () => {
     const counters: CounterStore = { consumeCounters: () => never() };

@@ -2,6 +2,7 @@ import { refusedKey } from '../audit/key-facts.js';
 import { KeywardError } from '../errors.js';
 import type { ApiKey, VerifyResult, VerifySuccess } from '../engine/types.js';
 import { toMilliseconds } from '../internal/duration.js';
+import { boundedPolicies, consumeWithin } from './bounded-counters.js';
 import {
   type CounterGuard,
   type CounterPlan,
@@ -145,13 +146,18 @@ export class PolicyEnforcer {
   /** Checked policies of the objects a resolver returned (plans are usually a few shared objects). */
   private readonly checkedOf = new WeakMap<Policies, Checked>();
 
+  /**
+   * @param timeoutMs bounds every counter call and the resolver (`storeTimeout`; `null` for a store
+   * in process memory, which cannot hang), whichever counters a verify passes (an observed one too).
+   */
   constructor(
     option: PolicyOption,
     private readonly counters: CounterStore,
+    private readonly timeoutMs: number | null = null,
   ) {
     if (typeof option === 'function') {
       this.fixed = null;
-      this.resolveFor = option;
+      this.resolveFor = timeoutMs === null ? option : boundedPolicies(option, timeoutMs);
     } else {
       this.fixed = checkPolicies(option);
       this.resolveFor = null;
@@ -178,13 +184,14 @@ export class PolicyEnforcer {
     cost: number,
     dryRun: boolean,
     counted?: { plan: CounterPlan; result: CounterResult },
+    counters: CounterStore = this.counters,
   ): VerifyResult | Promise<VerifyResult> {
-    if (this.fixed !== null) return this.applyChecked(this.fixed, success, now, cost, dryRun, counted);
-    return this.applyResolved(success, now, cost, dryRun);
+    if (this.fixed !== null) return this.applyChecked(this.fixed, success, now, cost, dryRun, counted, counters);
+    return this.applyResolved(success, now, cost, dryRun, counters);
   }
 
   /** {@link apply} with the policies a resolver returns for the key. */
-  private async applyResolved(success: VerifySuccess, now: number, cost: number, dryRun: boolean): Promise<VerifyResult> {
+  private async applyResolved(success: VerifySuccess, now: number, cost: number, dryRun: boolean, counters: CounterStore): Promise<VerifyResult> {
     const key = success.key;
     let checked: Checked | null;
     try {
@@ -200,7 +207,7 @@ export class PolicyEnforcer {
       // through unlimited: fail closed, like a counter store that fails.
       return unavailable(cause, key.id);
     }
-    return this.applyChecked(checked, success, now, cost, dryRun);
+    return this.applyChecked(checked, success, now, cost, dryRun, undefined, counters);
   }
 
   private applyChecked(
@@ -209,14 +216,16 @@ export class PolicyEnforcer {
     now: number,
     cost: number,
     dryRun: boolean,
-    counted?: { plan: CounterPlan; result: CounterResult },
+    counted: { plan: CounterPlan; result: CounterResult } | undefined,
+    counters: CounterStore,
   ): VerifyResult | Promise<VerifyResult> {
     if (checked.rates.length === 0 && checked.quota === null) return success;
     if (counted !== undefined) return this.outcome(checked, success, counted.plan, counted.result);
     const plan = planOf(checked, now, cost, dryRun, null);
     let pending: Promise<CounterResult>;
     try {
-      pending = this.counters.consumeCounters(counterRequest(plan, success.key));
+      const request = counterRequest(plan, success.key);
+      pending = this.timeoutMs === null ? counters.consumeCounters(request) : consumeWithin(counters, request, this.timeoutMs);
     } catch (cause) {
       return unavailable(cause, success.key.id);
     }

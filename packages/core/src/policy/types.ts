@@ -112,6 +112,11 @@ export interface CounterResult {
  * stores; every implementation passes `describeCounterStore` from `@keyward/core/testing`.
  */
 export interface CounterStore {
+  /**
+   * What the store runs on, as OpenTelemetry's `db.system.name` names it (`postgresql`, `redis`;
+   * `memory` for the memory store): instrumentation labels its store calls with it.
+   */
+  readonly system?: string;
   /** Checks every counter of the request and consumes all of them, or none. Atomic across processes. */
   consumeCounters(request: CounterRequest): Promise<CounterResult>;
 }

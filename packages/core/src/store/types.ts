@@ -123,6 +123,11 @@ export interface RotateInput {
  */
 export interface KeyStore {
   /**
+   * What the store runs on, as OpenTelemetry's `db.system.name` names it (`postgresql`, `redis`;
+   * `memory` for the memory store): instrumentation labels its store calls with it.
+   */
+  readonly system?: string;
+  /**
    * True for a store that answers from process memory: the engine then puts no cache in front of
    * it (by default).
    */

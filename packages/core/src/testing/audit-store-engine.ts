@@ -5,6 +5,7 @@ import { createKeyward } from '../engine/keyward.js';
 import { prefixedFormat } from '../format/prefixed.js';
 import type { KeyStore } from '../store/types.js';
 import { describeBadAuditInput } from './bad-input.js';
+import type { SuiteEngineOptions } from './engine-options.js';
 import { expectCode, unique } from './suite-helpers.js';
 
 const ALL_TYPES = AUDIT_EVENT_TYPES;
@@ -17,13 +18,14 @@ const ALL_TYPES = AUDIT_EVENT_TYPES;
 export function describeAuditThroughEngine<S extends KeyStore & AuditStore>(
   fresh: () => Promise<S>,
   dumpRaw: (store: S) => Promise<string> | string,
+  extra: SuiteEngineOptions = {},
 ): void {
   describe('through the engine', () => {
     describeBadAuditInput(async () => ({ keyward: createKeyward({ store: await fresh(), audit: { flushInterval: '1h' } }) }));
 
     it('engine: auditLog filters by types and key, and refuses unknown types', async () => {
       const store = await fresh();
-      const keyward = createKeyward({ store, audit: { flushInterval: '1h' } });
+      const keyward = createKeyward({ ...extra, store, audit: { flushInterval: '1h' } });
       const ws = unique('ws');
       const a = await keyward.create({ workspaceId: ws, name: 'a', actor: 'user:alice' });
       const b = await keyward.create({ workspaceId: ws, name: 'b' });
@@ -49,6 +51,7 @@ export function describeAuditThroughEngine<S extends KeyStore & AuditStore>(
       const exported: AuditEvent[] = [];
       const errors: unknown[] = [];
       const keyward = createKeyward({
+        ...extra,
         store,
         format,
         now: () => clock,
@@ -166,7 +169,7 @@ export function describeAuditThroughEngine<S extends KeyStore & AuditStore>(
       const store = await fresh();
       const format = prefixedFormat({ prefix: 'kw' });
       let clock = Math.floor(Date.now() / 1000) * 1000 - 3_600_000;
-      const keyward = createKeyward({ store, format, now: () => clock, audit: { flushInterval: '1h', sampleWindow: '1m' } });
+      const keyward = createKeyward({ ...extra, store, format, now: () => clock, audit: { flushInterval: '1h', sampleWindow: '1m' } });
       const ws = unique('ws_flood');
       const revoked = await keyward.create({ workspaceId: ws, name: 'leaked' });
       await keyward.revoke(revoked.record.id);

@@ -38,7 +38,7 @@ export function describeAdapter(options: AdapterSuiteOptions): void {
     let keys: Seeded;
 
     beforeAll(async () => {
-      const seeded = await seedEngines(options.createStore ? await options.createStore() : suiteStore());
+      const seeded = await seedEngines(options.createStore ? await options.createStore() : suiteStore(), options.keyward);
       ({ keyward, keys } = seeded);
       const harness: AdapterHarness = {
         keyward,

@@ -3,6 +3,7 @@ import { AUDIT_EVENT_TYPES } from '../audit/filters.js';
 import type { AuditEvent, AuditEventType, AuditStore } from '../audit/types.js';
 import type { KeyStore } from '../store/types.js';
 import { describeAuditThroughEngine } from './audit-store-engine.js';
+import type { SuiteEngineOptions } from './engine-options.js';
 import { expectCode, unique } from './suite-helpers.js';
 
 /** How to run the audit contract against one store (a key store that is also an audit store). */
@@ -18,6 +19,8 @@ export interface AuditStoreSuiteOptions<S extends KeyStore & AuditStore = KeySto
   dumpRaw: (store: S) => Promise<string> | string;
   /** Closes what `createStore` opened. */
   closeStore?: (store: S) => Promise<void> | void;
+  /** Added to every engine the suite makes: a logger, instruments. */
+  keyward?: SuiteEngineOptions;
 }
 
 const ALL_TYPES = AUDIT_EVENT_TYPES;
@@ -167,6 +170,6 @@ export function describeAuditStore<S extends KeyStore & AuditStore>(options: Aud
       expect(await all({ types: ['verify.quota_exceeded'] }, 10)).toEqual([]);
     });
 
-    describeAuditThroughEngine(fresh, options.dumpRaw);
+    describeAuditThroughEngine(fresh, options.dumpRaw, options.keyward);
   });
 }

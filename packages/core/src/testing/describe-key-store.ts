@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeyward } from '../engine/keyward.js';
+import type { SuiteEngineOptions } from './engine-options.js';
 import { isKeywardError } from '../errors.js';
 import { idSecretFormat } from '../format/id-secret.js';
 import { prefixedFormat } from '../format/prefixed.js';
@@ -24,6 +25,8 @@ export interface KeyStoreSuiteOptions<S extends KeyStore = KeyStore> {
   dumpRaw: (store: S) => Promise<string> | string;
   /** Closes what `createStore` opened. */
   closeStore?: (store: S) => Promise<void> | void;
+  /** Added to every engine the suite makes: a logger, instruments. */
+  keyward?: SuiteEngineOptions;
 }
 
 const formats = [prefixedFormat({ prefix: 'kw' }), idSecretFormat()];
@@ -43,7 +46,7 @@ export function describeKeyStore<S extends KeyStore>(options: KeyStoreSuiteOptio
     async function fresh() {
       const store = await options.createStore();
       opened.push(store);
-      return { store, keyward: createKeyward({ store, format: formats, now }) };
+      return { store, keyward: createKeyward({ ...options.keyward, store, format: formats, now }) };
     }
 
     afterAll(async () => {

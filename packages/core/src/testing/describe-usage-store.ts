@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createKeyward } from '../engine/keyward.js';
+import type { SuiteEngineOptions } from './engine-options.js';
 import { prefixedFormat } from '../format/prefixed.js';
 import type { KeyStore } from '../store/types.js';
 import type { KeyTouch, UsageCount, UsageStore } from '../usage/types.js';
@@ -19,6 +20,8 @@ export interface UsageStoreSuiteOptions<S extends KeyStore & UsageStore = KeySto
   openTwin?: (store: S) => Promise<S> | S;
   /** Closes what `createStore` / `openTwin` opened. */
   closeStore?: (store: S) => Promise<void> | void;
+  /** Added to every engine the suite makes: a logger, instruments. */
+  keyward?: SuiteEngineOptions;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -132,6 +135,7 @@ export function describeUsageStore<S extends KeyStore & UsageStore>(options: Usa
       };
       const interval = 150;
       const keyward = createKeyward({
+        ...options.keyward,
         store,
         format: prefixedFormat({ prefix: 'kw' }),
         usage: { store: counted, lastUsedInterval: interval, flushInterval: 40 },
@@ -189,7 +193,13 @@ export function describeUsageStore<S extends KeyStore & UsageStore>(options: Usa
     it('engine: splits counts at midnight UTC and reports every day of the range', async () => {
       const store = await fresh();
       let clock = Date.UTC(2026, 6, 31, 23, 59, 59, 0);
-      const keyward = createKeyward({ store, now: () => clock, cache: false, usage: { lastUsedInterval: '1h', flushInterval: '1h' } });
+      const keyward = createKeyward({
+        ...options.keyward,
+        store,
+        now: () => clock,
+        cache: false,
+        usage: { lastUsedInterval: '1h', flushInterval: '1h' },
+      });
       const created = await keyward.create({ workspaceId: unique('ws'), name: 'midnight' });
       for (let i = 0; i < 3; i++) expect((await keyward.verify({ authorization: `Bearer ${created.key}` })).ok).toBe(true);
       clock += 2000;
@@ -222,8 +232,8 @@ export function describeUsageStore<S extends KeyStore & UsageStore>(options: Usa
         const store = await fresh();
         const twin = await openTwin(store);
         opened.push(twin);
-        const one = createKeyward({ store, usage: { flushInterval: 20, lastUsedInterval: 50 } });
-        const two = createKeyward({ store: twin, usage: { flushInterval: 25, lastUsedInterval: 50 } });
+        const one = createKeyward({ ...options.keyward, store, usage: { flushInterval: 20, lastUsedInterval: 50 } });
+        const two = createKeyward({ ...options.keyward, store: twin, usage: { flushInterval: 25, lastUsedInterval: 50 } });
         const ws = unique('ws');
         const created = await one.create({ workspaceId: ws, name: 'shared' });
         for (let round = 0; round < 6; round++) {

@@ -18,3 +18,6 @@ export { describeStoreGuarantees } from './describe-store-guarantees.js';
 export type { StoreCorruption, StoreGuaranteesSuiteOptions } from './describe-store-guarantees.js';
 export { describeHungStore } from './describe-hung-store.js';
 export type { HungStore, HungStoreSuiteOptions } from './describe-hung-store.js';
+export { strictLogger } from './strict-logger.js';
+export type { LoggedLine, StrictLogger, StrictLoggerOptions } from './strict-logger.js';
+export type { SuiteEngineOptions } from './engine-options.js';

@@ -35,6 +35,11 @@ export type UsageRange =
  */
 export interface UsageStore {
   /**
+   * What the store runs on, as OpenTelemetry's `db.system.name` names it (`postgresql`, `redis`;
+   * `memory` for the memory store): instrumentation labels its store calls with it.
+   */
+  readonly system?: string;
+  /**
    * Adds each count to the key's total of that day (an upsert that adds, never a read-then-write).
    * A batch holds each (keyId, day) at most once.
    */

@@ -47,6 +47,8 @@ export function verifyToken(engine: Engine, token: string, options: VerifyOption
     // Format: the first that claims the token, and its length cap (no I/O).
     const format = engine.single ?? pickFormat(engine.formats, token);
     if (format === null || token.length > format.maxLength) return fail('malformed_key');
+    // Observed verify only (an engine view): which format read the token.
+    if (engine.trace !== null) engine.trace.format = format.name;
 
     // Hash, once for every path below (6f9f051), for a hash format whose secret is the whole
     // token; when the lookup then costs nothing, the checksum is checked after it (verifyFree).
@@ -120,6 +122,8 @@ function decideAndPass(
   options: VerifyOptions | undefined,
   counted?: Counted,
 ): Verdict {
+  // Observed verify only (an engine view): the key the lookup found.
+  if (engine.trace !== null) engine.trace.found(record);
   // Counters consumed with the lookup were judged at the plan's time: so is the key.
   const now = counted?.plan.now ?? engine.now();
   const decision = decide(record, format, parsed, options, now, engine.legacy.sunset, engine.ownsWorkspace !== undefined);
@@ -153,7 +157,9 @@ function policies(engine: Engine, record: StoredKey, parsed: ParsedKey, options:
   if (!Number.isInteger(cost) || cost < 0)
     return { ok: false, error: new KeywardError('invalid_argument', { message: 'cost must be a non-negative integer' }) };
   const dryRun = options?.dryRun === true;
+  // An observed verify's view counts through its recording counters (engine.counters); else the enforcer's own.
+  const counters = engine.counters ?? undefined;
   return counted === undefined
-    ? enforcer.apply(success, engine.now(), cost, dryRun)
-    : enforcer.apply(success, counted.plan.now, cost, dryRun, counted);
+    ? enforcer.apply(success, engine.now(), cost, dryRun, undefined, counters)
+    : enforcer.apply(success, counted.plan.now, cost, dryRun, counted, counters);
 }

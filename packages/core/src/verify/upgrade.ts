@@ -15,7 +15,10 @@ export function upgradeHash(engine: Engine, record: StoredKey, secret: string): 
   void Promise.resolve()
     .then(() => engine.store.update(record.id, patch))
     .then(
-      () => engine.cache.changed(record.id),
+      () => {
+        engine.probe?.hashUpgraded(record.id, record.hashVersion, current.version);
+        return engine.cache.changed(record.id);
+      },
       () => undefined,
     )
     .finally(() => engine.upgrading.delete(record.id));

@@ -1,5 +1,6 @@
 import { createKeyward, idSecretFormat, KeywardError, type Keyward, type KeyStore, prefixedFormat, sha256Hasher } from '../../index.js';
 import type { StoredKey } from '../../store/index.js';
+import type { SuiteEngineOptions } from '../engine-options.js';
 
 /** The engine's clock during the suite. */
 export const NOW = Date.UTC(2026, 10, 22, 12, 0, 0);
@@ -74,11 +75,14 @@ function hangingStore(): KeyStore {
 }
 
 /** The two engines of the suite, and every key it sends, seeded in `store`. */
-export async function seedEngines(store: KeyStore): Promise<{ keyward: Keyward; downKeyward: Keyward; keys: Seeded }> {
+export async function seedEngines(
+  store: KeyStore,
+  extra: SuiteEngineOptions = {},
+): Promise<{ keyward: Keyward; downKeyward: Keyward; keys: Seeded }> {
   const formats = [prefixedFormat({ prefix: ENGINE.prefix }), idSecretFormat()];
   const now = () => NOW;
-  const keyward = createKeyward({ store, format: formats, now });
-  const downKeyward = createKeyward({ store: hangingStore(), format: formats, now, storeTimeout: ENGINE.downStoreTimeout, cache: false });
+  const keyward = createKeyward({ ...extra, store, format: formats, now });
+  const downKeyward = createKeyward({ ...extra, store: hangingStore(), format: formats, now, storeTimeout: ENGINE.downStoreTimeout, cache: false });
 
   const valid = await keyward.create({ workspaceId: 'ws_a', name: 'valid', scopes: ['notes:read'] });
   const writer = await keyward.create({ workspaceId: 'ws_a', name: 'writer', scopes: ['notes:read', 'notes:write'] });

@@ -1,4 +1,5 @@
 import type { ApiKey, Keyward, KeyStore } from '../../index.js';
+import type { SuiteEngineOptions } from '../engine-options.js';
 
 /** The routes every adapter under test mounts, with the requirements of each. */
 export interface AdapterRoutes {
@@ -55,6 +56,8 @@ export interface StartedAdapter {
 export interface AdapterSuiteOptions {
   /** Shown in the test names (`express 5`, `koa 3`). */
   name: string;
+  /** Added to both engines of the suite: a logger, instruments. */
+  keyward?: SuiteEngineOptions;
   /** Starts a real server on 127.0.0.1 (port 0) with the routes of `harness.routes` mounted. */
   start(harness: AdapterHarness): Promise<StartedAdapter> | StartedAdapter;
   /**
