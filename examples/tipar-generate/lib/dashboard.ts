@@ -6,18 +6,19 @@ import type { Keyward } from '@keyward/core';
 import { createDashboard, type Dashboard } from '@keyward/dashboard';
 import { type DemoPerson, type DemoSessions, demoPage, demoSessions } from '@keyward/example-support/demo-session';
 
-/** The demo-only sign-in: Priya administers both workspaces, Theo is a member of Acme. */
+/** The demo-only sign-in: Priya administers the three workspaces, Theo is a member of Acme. */
 export function demoPeople(): DemoSessions {
   return demoSessions({
     cookie: 'tipar_demo_session',
     people: new Map<string, DemoPerson>([
-      ['user_priya', { name: 'Priya Admin', roles: { ws_acme: 'admin', ws_globex: 'admin' } }],
+      ['user_priya', { name: 'Priya Admin', roles: { ws_acme: 'admin', ws_globex: 'admin', ws_initech: 'admin' } }],
       ['user_theo', { name: 'Theo Member', roles: { ws_acme: 'member' } }],
     ]),
     signIns: { admin: 'user_priya', member: 'user_theo' },
     workspaceNames: new Map([
       ['ws_acme', 'Acme'],
       ['ws_globex', 'Globex'],
+      ['ws_initech', 'Initech'],
     ]),
   });
 }
@@ -30,9 +31,9 @@ export function tiparDashboard(keyward: Keyward, sessions: DemoSessions): Dashbo
   return createDashboard(keyward, {
     authorize: (request, { workspaceId }) => sessions.principal(request, workspaceId),
     resolveNames: (ids) => sessions.names(ids),
-    // No audit log (the seed asks for none): the page shows the keys.
+    // The keys, and the audit log of who created, rotated and revoked them.
     page: demoPage({
-      sections: ['keys'],
+      sections: ['keys', 'audit'],
       texts: { intro: 'Each key keeps its name and its last four characters, so that you can recognise it here. Create as many as you need.' },
     }),
   });

@@ -23,7 +23,7 @@ export interface TiparHandlers {
 /** "the tipar_live_ prefix followed by 32 random characters". */
 export const tiparFormat = prefixedFormat({ prefix: 'tipar', environments: ['live'], randomLength: 32, checksum: false });
 
-/** Tipar's engine: its key format, Problem Details, and a monthly quota of `quota` PDFs. */
+/** Tipar's engine: its key format, Problem Details, and a monthly quota of `quota` PDFs per workspace. */
 export function tiparKeyward(options: {
   store: KeyStore;
   invalidation?: InvalidationBus;
@@ -39,11 +39,15 @@ export function tiparKeyward(options: {
     format: tiparFormat,
     // "The body is a Problem Details document", with `WWW-Authenticate: Bearer`.
     renderer: problemDetails({ typeBase: 'https://docs.tipar.dev/errors/' }),
-    // "Valid key, but monthly quota reached: 402 Payment Required".
-    policies: { quota: { limit: options.quota, period: 'month' } },
-    // The last-used date of each key, for the dashboard. No audit log: the seed asks for none, and
-    // its background reads would blur "no database lookup" for malformed tokens (test/tipar.test.ts).
+    // "Valid key, but monthly quota reached: 402 Payment Required". The quota is the workspace's:
+    // "there's no limit on how many keys you can hold", so a quota per key would be no limit at all
+    // (a new key would bring a fresh one). A rotated key's successor would keep it either way.
+    policies: { quota: { limit: options.quota, period: 'month', per: 'workspace' } },
+    // The last-used date of each key, for the dashboard; the audit log of key changes and refused
+    // requests. Refusals of a key the pipeline found carry its hint, so the log reads no key in the
+    // background: "no database lookup" for malformed tokens holds (test/tipar.test.ts).
     usage: true,
+    audit: true,
   });
 }
 

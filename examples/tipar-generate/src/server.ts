@@ -21,14 +21,15 @@ export interface Tipar {
   close(): Promise<void>;
 }
 
-/** Two workspaces, a key each, a revoked key, and a key whose monthly quota is spent. */
+/** Two workspaces, a key each, a revoked key, and a third workspace whose monthly quota is spent. */
 async function seedDemo(keyward: Keyward, quota: number) {
   const actor = 'user_priya';
   const a = await keyward.create({ workspaceId: 'ws_acme', name: 'prod-billing-worker', actor });
   const b = await keyward.create({ workspaceId: 'ws_globex', name: 'staging', actor });
   const revoked = await keyward.create({ workspaceId: 'ws_acme', name: 'leaked in a CI log', actor });
   await keyward.revoke(revoked.record.id, { actor });
-  const spent = await keyward.create({ workspaceId: 'ws_globex', name: 'batch-exporter', actor });
+  // The quota is the workspace's: spending it in Globex would refuse Globex's other keys too.
+  const spent = await keyward.create({ workspaceId: 'ws_initech', name: 'batch-exporter', actor });
   await keyward.verify({ authorization: `Bearer ${spent.key}` }, { cost: quota });
   return { workspace_a: a.key, workspace_b: b.key, revoked: revoked.key, quota_exhausted: spent.key };
 }

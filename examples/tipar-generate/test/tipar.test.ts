@@ -9,7 +9,8 @@ import { memoryStore } from '@keyward/store-memory';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTipar, type Tipar } from '../src/server.js';
 
-const QUOTA = 5;
+// Per workspace: Acme's is shared by every test that uses its keys.
+const QUOTA = 50;
 let tipar: Tipar;
 const reads = { count: 0 };
 
@@ -124,18 +125,37 @@ describe('Tipar: "When authentication fails"', () => {
   });
 
   it('"The request never reaches the renderer, so no quota or rate limit is consumed"', async () => {
-    const { key } = await tipar.keyward.create({ workspaceId: 'ws_acme', name: 'fresh' });
+    // A workspace of its own: the quota is the workspace's.
+    const { key } = await tipar.keyward.create({ workspaceId: 'ws_fresh', name: 'fresh' });
     expect(await quotaLeft(key)).toBe(QUOTA - 1);
     for (const bad of [undefined, `Bearer ${key}x`, `Bearer ${key.slice(0, -1)}`, `Token ${key}`]) expect((await generate(bad)).status).toBe(401);
     expect(await quotaLeft(key)).toBe(QUOTA - 1);
     expect((await generate(`Bearer ${key}`)).status).toBe(200);
     expect(await quotaLeft(key)).toBe(QUOTA - 2);
-    for (let i = 0; i < QUOTA - 1; i++) await generate(`Bearer ${key}`);
+    expect((await tipar.keyward.verify({ authorization: `Bearer ${key}` }, { cost: QUOTA - 1 })).ok).toBe(true);
     expect((await generate(`Bearer ${key}`)).status).toBe(402);
   });
 
+  it("the monthly quota is the workspace's: minting another key, or rotating, gives no fresh quota; another workspace keeps its own", async () => {
+    const first = await tipar.keyward.create({ workspaceId: 'ws_minted', name: 'first' });
+    expect((await tipar.keyward.verify({ authorization: `Bearer ${first.key}` }, { cost: QUOTA - 1 })).ok).toBe(true);
+    const second = await tipar.keyward.create({ workspaceId: 'ws_minted', name: 'second' });
+    expect(await quotaLeft(second.key)).toBe(0);
+    expect((await generate(`Bearer ${second.key}`)).status).toBe(200);
+    expect((await generate(`Bearer ${second.key}`)).status).toBe(402);
+    const rotated = await tipar.keyward.rotate(first.record.id, { gracePeriod: '1h' });
+    expect((await generate(`Bearer ${rotated.key}`)).status).toBe(402);
+    expect((await generate(`Bearer ${first.key}`)).status).toBe(402);
+    const elsewhere = await tipar.keyward.create({ workspaceId: 'ws_elsewhere', name: 'other' });
+    expect((await generate(`Bearer ${elsewhere.key}`)).status).toBe(200);
+  });
+
   it('"Tipar checks the key\'s prefix before any database lookup, so malformed tokens are rejected cheaply"', async () => {
+    // Refusals of known keys (revoked, quota reached) are in the audit log; writing them reads no key.
+    expect((await generate(`Bearer ${tipar.keys.revoked}`)).status).toBe(401);
+    expect((await generate(`Bearer ${tipar.keys.quota_exhausted}`)).status).toBe(402);
     const before = reads.count;
+    await tipar.keyward.flush();
     for (const token of [
       `tipar_test_${'a'.repeat(32)}`,
       `tiparlive_${'a'.repeat(32)}`,
@@ -148,6 +168,22 @@ describe('Tipar: "When authentication fails"', () => {
     expect(reads.count).toBe(before);
     await generate(`Bearer tipar_live_${'b'.repeat(32)}`);
     expect(reads.count).toBe(before + 1);
+  });
+});
+
+describe('Tipar: the audit log', () => {
+  it('shows who revoked a key, and the refused use of it after, with its hint and never the key', async () => {
+    const { key, record } = await tipar.keyward.create({ workspaceId: 'ws_acme', name: 'audited', actor: 'user_priya' });
+    await tipar.keyward.revoke(record.id, { actor: 'user_priya' });
+    expect((await generate(`Bearer ${key}`)).status).toBe(401);
+    const admin = await signIn(tipar.origin, 'admin');
+    const res = await fetch(`${tipar.origin}/keyward/api/workspaces/ws_acme/audit?keyId=${record.id}`, { headers: { cookie: admin.cookie } });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).not.toContain(key);
+    const events = (JSON.parse(text) as { items: { type: string; keyHint: string | null }[] }).items;
+    expect(events.map((e) => e.type)).toEqual(['verify.revoked_key', 'key.revoked', 'key.created']);
+    expect(events.every((e) => e.keyHint === key.slice(-4))).toBe(true);
   });
 });
 

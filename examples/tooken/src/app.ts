@@ -8,7 +8,6 @@ import {
   isKeywardError,
   isValidScope,
   jsonRenderer,
-  missingScopes,
   prefixedFormat,
   type ApiKey,
   type InvalidationBus,
@@ -172,10 +171,6 @@ export async function createTookenApp(keyward: Keyward, sessions: DemoSessions):
           if (!Array.isArray(scopes) || scopes.length === 0 || !scopes.every((s) => typeof s === 'string' && isValidScope(s))) {
             return badRequest(reply, `scopes must be a non-empty list of scopes such as ${TOKEN_SCOPES.join(', ')}`);
           }
-          // A credential can hand out only what it holds: a token with tokens:write cannot mint `*`.
-          const beyond = missingScopes(getApiKey(request).scopes, scopes as string[]);
-          if (beyond !== null)
-            return reply.code(403).send({ error: 'forbidden', message: `Cannot grant scopes you do not hold: ${beyond.join(', ')}` });
           let expiresAt: Date | null = null;
           if (expires_at !== undefined && expires_at !== null) {
             expiresAt = typeof expires_at === 'string' ? new Date(expires_at) : new Date(NaN);
@@ -189,6 +184,9 @@ export async function createTookenApp(keyward: Keyward, sessions: DemoSessions):
             expiresAt,
             format: TOKEN,
             actor: actorOf(request),
+            // A credential hands out only what it holds, and what it makes expires no later than it
+            // (403 forbidden otherwise): the engine checks, with the credential as the acting key.
+            actingKey: getApiKey(request),
           });
           return reply.code(201).send({ token: created.key, ...view(created.record) });
         },
@@ -204,7 +202,8 @@ export async function createTookenApp(keyward: Keyward, sessions: DemoSessions):
         const guard = { workspaceId: workspace(request) };
         const key = await keyward.get(request.params.id, guard);
         if (key === null || key.format !== TOKEN) return reply.code(404).send({ error: 'not_found', message: 'No such credential' });
-        const rotated = await keyward.rotate(key.id, { ...guard, actor: actorOf(request) });
+        // Rotating hands out the token's scopes with the new value: only within the credential's own.
+        const rotated = await keyward.rotate(key.id, { ...guard, actor: actorOf(request), actingKey: getApiKey(request) });
         return reply.code(201).send({ token: rotated.key, ...view(rotated.record) });
       });
 
@@ -212,7 +211,7 @@ export async function createTookenApp(keyward: Keyward, sessions: DemoSessions):
         const guard = { workspaceId: workspace(request) };
         const key = await keyward.get(request.params.id, guard);
         if (key === null || key.format !== TOKEN) return reply.code(404).send({ error: 'not_found', message: 'No such credential' });
-        await keyward.revoke(key.id, { ...guard, actor: actorOf(request) });
+        await keyward.revoke(key.id, { ...guard, actor: actorOf(request), actingKey: getApiKey(request) });
         return reply.code(204).send();
       });
 

@@ -130,6 +130,33 @@ describe('Tooken: API keys vs. tokens', () => {
     expect(ok.status).toBe(201);
   });
 
+  it('a token cannot take scopes it does not hold by rotating a token that holds them (issue 15 §1)', async () => {
+    const auditor = await call('POST', '/tokens', keys.workspace_a, { name: 'auditor', scopes: ['audit:read'] });
+    const res = await call('POST', `/tokens/${auditor.json!.id}/rotate`, keys.token_read_write);
+    expect(res.status).toBe(403);
+    expect(res.json!.error).toBe('forbidden');
+    expect(res.text).not.toContain('tkn_live_');
+    // The token was not rotated: it still works, and the audit log stays closed to the rotator.
+    expect((await call('GET', '/audit-log', auditor.json!.token)).status).toBe(200);
+    expect((await call('GET', '/audit-log', keys.token_read_write)).status).toBe(403);
+    // Nor revoke it; a token within its own scopes it may rotate and revoke.
+    expect((await call('DELETE', `/tokens/${auditor.json!.id}`, keys.token_read_write)).status).toBe(403);
+    const mine = await call('POST', '/tokens', keys.token_read_write, { name: 'mine', scopes: ['tokens:read'] });
+    expect((await call('POST', `/tokens/${mine.json!.id}/rotate`, keys.token_read_write)).status).toBe(201);
+  });
+
+  it('a token creates tokens that expire no later than itself (issue 15 §2)', async () => {
+    const self = (await call('GET', '/tokens', keys.workspace_a)).json!.data.find((t: { name: string }) => t.name === 'provisioner');
+    expect(self.expires_at).not.toBeNull();
+    const child = await call('POST', '/tokens', keys.token_read_write, { name: 'child', scopes: ['tokens:read'] });
+    expect([child.status, child.json!.expires_at]).toEqual([201, self.expires_at]);
+    const later = new Date(Date.parse(self.expires_at) + 86_400_000).toISOString();
+    const outliving = await call('POST', '/tokens', keys.token_read_write, { name: 'outliving', scopes: ['tokens:read'], expires_at: later });
+    expect([outliving.status, outliving.json!.error]).toEqual([403, 'forbidden']);
+    // A management key without an expiry still makes tokens without one.
+    expect((await call('POST', '/tokens', keys.workspace_a, { name: 'free', scopes: ['tokens:read'] })).json!.expires_at).toBeNull();
+  });
+
   it('"Set expiration dates": a token past its expires_at gets 401; "tokens without an expiration remain valid indefinitely"', async () => {
     expect((await call('GET', '/tokens', keys.expired)).status).toBe(401);
     const soon = new Date(clock + 60_000).toISOString();

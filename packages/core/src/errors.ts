@@ -39,6 +39,8 @@ export const ERROR_CODES = {
   conflict: 409,
   /** Lifecycle: an argument is invalid. */
   invalid_argument: 400,
+  /** Lifecycle: a change made by a key goes beyond that key (scopes it lacks, a later expiry, another workspace). */
+  forbidden: 403,
 } as const;
 
 export type KeywardErrorCode = keyof typeof ERROR_CODES;
@@ -87,6 +89,7 @@ const DEFAULT_MESSAGES: Record<KeywardErrorCode, string> = {
   not_found: 'No such API key.',
   conflict: 'The change conflicts with the current state of the key.',
   invalid_argument: 'Invalid argument.',
+  forbidden: 'The acting key may not make this change.',
 };
 
 /** The error of every refusal Keyward makes. Check `code`, not `message`. */

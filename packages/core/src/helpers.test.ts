@@ -35,6 +35,19 @@ describe('findKeys and scrubKeys', () => {
     expect(found.map((f) => f.format)).toEqual(['tipar', 'tipar', 'id-secret']);
   });
 
+  it('scrubs look-alikes too: a mistyped key (bad checksum) is still most of a secret', () => {
+    const a = tipar.generate().key;
+    const mistyped = a.slice(0, 20) + (a[20] === 'a' ? 'b' : 'a') + a.slice(21);
+    const line = `sent ${mistyped} and ${a}`;
+    expect(findKeys(line, tipar).map((f) => f.key)).toEqual([a]);
+    expect(scrubKeys(line, tipar)).toBe(`sent ${tipar.redact(mistyped)} and ${tipar.redact(a)}`);
+  });
+
+  it('asks for the formats to look for, in words', () => {
+    expect(() => findKeys('text', undefined as never)).toThrow(/findKeys\(text, format\).*keyward\.findKeys\(text\)/);
+    expect(() => scrubKeys('text', [] as never)).toThrow(TypeError);
+  });
+
   it('scrubs every key from a log line', () => {
     const a = tipar.generate().key;
     const line = `user sent ${a} twice: ${a}`;

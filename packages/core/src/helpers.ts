@@ -26,32 +26,55 @@ export interface FoundKey {
   readonly format: string;
 }
 
-/**
- * Finds well-formed keys of the given formats in text — to scrub logs or detect leaked keys. A
- * candidate counts only when the format parses it (so, with checksums, random look-alikes are
- * ignored).
- */
-export function findKeys(text: string, formats: KeyFormat | readonly KeyFormat[]): FoundKey[] {
-  const found: FoundKey[] = [];
-  if (typeof text !== 'string') return found;
-  for (const format of ([] as KeyFormat[]).concat(formats)) {
+/** The formats of `findKeys` and `scrubKeys`, checked: a missing one is a clear `TypeError`. */
+function formatList(formats: KeyFormat | readonly KeyFormat[] | undefined, what: string): KeyFormat[] {
+  const list = formats === undefined || formats === null ? [] : ([] as KeyFormat[]).concat(formats);
+  if (list.length === 0 || list.some((f) => !f || !(f.pattern instanceof RegExp) || typeof f.parse !== 'function')) {
+    throw new TypeError(
+      `${what} needs the key format(s) to look for: ${what}(text, format) with the formats of your engine (keyward.formats), or keyward.${what}(text)`,
+    );
+  }
+  return list;
+}
+
+/** Every match of each format's pattern in `text`, in order of position. */
+function candidates(text: string, formats: readonly KeyFormat[]): { key: string; index: number; format: KeyFormat }[] {
+  const found: { key: string; index: number; format: KeyFormat }[] = [];
+  for (const format of formats) {
     const re = new RegExp(format.pattern.source, format.pattern.flags.includes('g') ? format.pattern.flags : `${format.pattern.flags}g`);
-    for (const m of text.matchAll(re)) {
-      if (!('error' in format.parse(m[0]))) found.push({ key: m[0], index: m.index ?? 0, format: format.name });
-    }
+    for (const m of text.matchAll(re)) found.push({ key: m[0], index: m.index ?? 0, format });
   }
   return found.sort((a, b) => a.index - b.index);
 }
 
-/** Replaces every key of the formats found in `text` by its redacted form. */
+/**
+ * Finds well-formed keys of the given formats in text — to detect leaked keys. A candidate counts
+ * only when the format parses it (so, with checksums, random look-alikes are ignored). The engine
+ * offers the same with its own formats: `keyward.findKeys(text)`.
+ * @throws {TypeError} without a format.
+ */
+export function findKeys(text: string, formats: KeyFormat | readonly KeyFormat[]): FoundKey[] {
+  const list = formatList(formats, 'findKeys');
+  if (typeof text !== 'string') return [];
+  return candidates(text, list)
+    .filter((c) => !('error' in c.format.parse(c.key)))
+    .map((c) => ({ key: c.key, index: c.index, format: c.format.name }));
+}
+
+/**
+ * Replaces every key of the formats in `text` by its redacted form — and anything that looks like
+ * one (its format's pattern) even when its checksum fails: a mistyped key is still most of a
+ * secret. For logs and audit records; `keyward.scrubKeys(text)` uses the engine's formats.
+ * @throws {TypeError} without a format.
+ */
 export function scrubKeys(text: string, formats: KeyFormat | readonly KeyFormat[]): string {
+  const list = formatList(formats, 'scrubKeys');
+  if (typeof text !== 'string') return text;
   let out = '';
   let last = 0;
-  const list = ([] as KeyFormat[]).concat(formats);
-  for (const hit of findKeys(text, list)) {
+  for (const hit of candidates(text, list)) {
     if (hit.index < last) continue;
-    const format = list.find((f) => f.name === hit.format)!;
-    out += text.slice(last, hit.index) + format.redact(hit.key);
+    out += text.slice(last, hit.index) + hit.format.redact(hit.key);
     last = hit.index + hit.key.length;
   }
   return out + text.slice(last);

@@ -215,6 +215,8 @@ function toProblem(error: unknown, config: Config): DashboardProblem {
         return new DashboardProblem(409, 'conflict', error.message);
       case 'invalid_argument':
         return new DashboardProblem(400, 'invalid_request', error.message);
+      case 'forbidden':
+        return new DashboardProblem(403, 'forbidden', error.message);
       case 'store_unavailable':
         return new DashboardProblem(
           503,

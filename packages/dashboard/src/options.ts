@@ -1,4 +1,4 @@
-import type { Awaitable, Duration } from '@keyward/core';
+import type { ApiKey, Awaitable, Duration } from '@keyward/core';
 import type { PageOptions } from './page/options.js';
 import type { DashboardRole, PermissionTable } from './permissions.js';
 
@@ -22,6 +22,26 @@ export interface Principal {
    * knows them cheaply. Shown by `GET <base>/api/me`; never used to decide access (`role` is).
    */
   readonly workspaces?: readonly { readonly id: string; readonly name?: string; readonly role: DashboardRole }[];
+  /**
+   * For a provider whose API keys may call the management API themselves: the key of the request
+   * (`(await keyward.verify(request.headers)).key`). Every change is then made with it as the
+   * engine's `actingKey`, so it is bounded by that key — it grants and reaches only scopes the key
+   * holds, acts only in its workspace, makes keys that expire no later than it, and does nothing
+   * once the key stops working (403 `forbidden`). People have none.
+   * @example
+   * ```ts
+   * authorize: async (request, { workspaceId }) => {
+   *   if (request.headers.has('authorization')) {
+   *     const result = await keyward.verify(request.headers, { scopes: ['keys:manage'] });
+   *     if (!result.ok) return null;
+   *     const key = result.key;
+   *     return { id: `key:${key.id}`, name: key.name, role: workspaceId === key.workspaceId ? 'admin' : null, actingKey: key };
+   *   }
+   *   return sessions.principal(request, workspaceId);
+   * }
+   * ```
+   */
+  readonly actingKey?: Pick<ApiKey, 'id'>;
 }
 
 /** What {@link DashboardOptions.authorize} is told about the request. */

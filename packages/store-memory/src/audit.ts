@@ -7,7 +7,8 @@ interface Entry {
 
 function decodeCursor(cursor: string): { t: number; seq: number } {
   const m = /^(-?\d{1,16}):(\d{1,16})$/.exec(cursor);
-  if (!m) throw new KeywardError('invalid_argument', { message: 'invalid cursor: pass the nextCursor of the previous page unchanged' });
+  if (!m || Math.abs(Number(m[1])) > 8.64e15)
+    throw new KeywardError('invalid_argument', { message: 'invalid cursor: pass the nextCursor of the previous page unchanged' });
   return { t: Number(m[1]), seq: Number(m[2]) };
 }
 

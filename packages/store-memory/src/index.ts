@@ -49,10 +49,16 @@ function encodeCursor(key: StoredKey): string {
   return `${key.createdAt.getTime()}:${key.id}`;
 }
 
+/** A date in ms, as a cursor writes it: an integer a `Date` holds. */
+const CURSOR_MS_RE = /^-?\d{1,16}$/;
+
 function decodeCursor(cursor: string): { t: number; id: string } {
   const sep = cursor.indexOf(':');
-  const t = Number(cursor.slice(0, sep));
-  if (sep < 1 || !Number.isFinite(t)) throw new KeywardError('invalid_argument', { message: 'invalid cursor' });
+  const text = cursor.slice(0, sep);
+  const t = Number(text);
+  if (sep < 1 || !CURSOR_MS_RE.test(text) || Math.abs(t) > 8.64e15 || sep === cursor.length - 1) {
+    throw new KeywardError('invalid_argument', { message: 'invalid cursor: pass the nextCursor of the previous page unchanged' });
+  }
   return { t, id: cursor.slice(sep + 1) };
 }
 
@@ -75,6 +81,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       scopes: Object.freeze([...key.scopes]),
       metadata: Object.freeze(structuredClone(key.metadata)),
       createdBy: key.createdBy ?? null,
+      counterId: key.counterId ?? null,
     });
 
   function put(key: StoredKey): StoredKey {

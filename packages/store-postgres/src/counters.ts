@@ -82,15 +82,28 @@ RETURNING value`);
       const keys = [...request.rates.map((r) => r.key), ...(request.quota ? [request.quota.key] : [])];
       try {
         if (request.dryRun) return simulate(request, await current(pool, keys, now));
+        const signal = request.signal;
+        signal?.throwIfAborted();
         const client = await pool.connect();
         let release = true;
+        // The engine stopped waiting (storeTimeout, a 503): drop the connection, so that a server
+        // that comes back sees the transaction end uncommitted, instead of COMMIT arriving late.
+        const drop = () => {
+          if (!release) return;
+          release = false;
+          client.release(signal!.reason instanceof Error ? signal!.reason : new Error('the counter request was aborted'));
+        };
+        if (signal?.aborted) drop();
+        signal?.addEventListener('abort', drop, { once: true });
         try {
+          signal?.throwIfAborted();
           await client.query('BEGIN');
           // Each counter is one conditional upsert; in name order (one lock order for all requests).
           const order = keys.map((key, i) => ({ key, i })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
           const after = new Map<string, number>();
           let failed = -1;
           for (const { key, i } of order) {
+            signal?.throwIfAborted();
             let row: { value: number } | undefined;
             if (i < request.rates.length) {
               const r = request.rates[i]!;
@@ -107,17 +120,22 @@ RETURNING value`);
             after.set(key, Number(row.value));
           }
           if (failed < 0) {
+            // COMMIT only for a caller who still waits: once aborted, the transaction rolls back.
+            signal?.throwIfAborted();
             await client.query('COMMIT');
             return admission(request, after);
           }
           await client.query('ROLLBACK');
           return refusal(request, await current(client, keys, now), failed);
         } catch (error) {
-          release = false;
-          await client.query('ROLLBACK').catch(() => undefined);
-          client.release(error as Error);
+          if (release) {
+            release = false;
+            await client.query('ROLLBACK').catch(() => undefined);
+            client.release(error as Error);
+          }
           throw error;
         } finally {
+          signal?.removeEventListener('abort', drop);
           if (release) client.release();
         }
       } catch (error) {

@@ -34,9 +34,13 @@ export function translateError(error: unknown, keyId?: string): unknown {
     const what = error.constraint?.endsWith('_hash_key') ? 'hash' : 'id';
     return new KeywardError('conflict', { message: `a key with this ${what} exists`, ...(what === 'id' && keyId ? { keyId } : {}) });
   }
-  // Class 22 (data exception) messages quote the offending input: keep only the code.
-  const message = error.code.startsWith('22') ? 'invalid data value' : error.message;
-  return new PostgresStoreError(`PostgreSQL error ${error.code}: ${message}`, error.code);
+  // Class 22 (data exception): a value PostgreSQL cannot take (a NUL in text, a number or a date out
+  // of range: a cursor it did not make) is bad input, never an outage. Its message quotes the input:
+  // keep only the code.
+  if (error.code.startsWith('22')) {
+    return new KeywardError('invalid_argument', { message: `PostgreSQL refused a value (SQLSTATE ${error.code}): check ids, cursors and dates` });
+  }
+  return new PostgresStoreError(`PostgreSQL error ${error.code}: ${error.message}`, error.code);
 }
 
 /** The row had a shape the schema does not allow: a store failure, never a pass. */

@@ -134,6 +134,16 @@ CREATE INDEX ${quoteIdentifier(t.object('keys_ws_expiring_idx'))} ON ${t.keys} (
   WHERE workspace_id IS NOT NULL AND expires_at IS NOT NULL AND revoked_at IS NULL AND rotated_to_id IS NULL;
 `,
   },
+  {
+    // The counter identity of a key (its rate limits and quota), when not its own id: a rotated
+    // key's successor inherits its predecessor's, so that a rotation resets no counter. A nullable
+    // column without a default rewrites no row; NULL is the key's own id.
+    version: 6,
+    name: 'add counter_id',
+    sql: (t) => `
+ALTER TABLE ${t.keys} ADD COLUMN counter_id text COLLATE "C";
+`,
+  },
 ];
 
 /** Options of {@link migrate}. */

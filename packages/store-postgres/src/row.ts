@@ -24,6 +24,7 @@ export const COLUMNS = [
   'last_used_at',
   'metadata',
   'created_by',
+  'counter_id',
 ] as const;
 
 export const COLUMN_LIST = COLUMNS.join(', ');
@@ -65,6 +66,7 @@ export function rowValues(key: StoredKey): unknown[] {
     // Stringified here: node-postgres would turn a top-level array into a PostgreSQL array.
     JSON.stringify(key.metadata),
     key.createdBy ?? null,
+    key.counterId ?? null,
   ];
 }
 
@@ -153,5 +155,6 @@ export function toStoredKey(json: unknown): StoredKey {
     lastUsedAt: nullableDate(row, 'last_used_at'),
     metadata: metadata as Record<string, unknown>,
     createdBy: nullableText(row, 'created_by'),
+    counterId: nullableText(row, 'counter_id'),
   };
 }

@@ -239,30 +239,48 @@ export function postgresStore(connection: PostgresConnection, options: PostgresS
     },
 
     async rotate(input: RotateInput): Promise<StoredKey> {
+      const signal = input.signal;
       let client: PoolClient;
       try {
+        signal?.throwIfAborted();
         client = await pool.connect();
       } catch (error) {
         throw translateError(error);
       }
       let broken: Error | undefined;
+      let released = false;
+      // The engine stopped waiting and answered 503 (the caller never got the successor's key):
+      // drop the connection, so that the server, hung or not, ends the transaction uncommitted.
+      const drop = () => {
+        if (released) return;
+        released = true;
+        client.release(signal!.reason instanceof Error ? signal!.reason : new Error('the rotation was aborted'));
+      };
+      if (signal?.aborted) drop();
+      signal?.addEventListener('abort', drop, { once: true });
       try {
+        signal?.throwIfAborted();
         await client.query('BEGIN');
         try {
           const retired = await rotateIn(client, input);
+          // COMMIT only for a caller who still waits.
+          signal?.throwIfAborted();
           await client.query('COMMIT');
           return retired;
         } catch (error) {
-          await client.query('ROLLBACK').catch((e: unknown) => {
-            broken = e instanceof Error ? e : new Error('ROLLBACK failed');
-          });
+          if (!released) {
+            await client.query('ROLLBACK').catch((e: unknown) => {
+              broken = e instanceof Error ? e : new Error('ROLLBACK failed');
+            });
+          }
           throw error;
         }
       } catch (error) {
         throw translateError(error, input.successor.id);
       } finally {
+        signal?.removeEventListener('abort', drop);
         // A client whose ROLLBACK failed may sit in an aborted transaction: destroy it.
-        client.release(broken);
+        if (!released) client.release(broken);
       }
     },
 

@@ -17,7 +17,15 @@ const FIELDS = [
   ['userAgent', 'ua'],
 ] as const;
 
-const STREAM_ID_RE = /^\d{1,16}-\d{1,20}$/;
+const STREAM_ID_RE = /^(\d{1,16})-(\d{1,20})$/;
+/** The largest part of a stream id: Redis refuses anything above it (an outage alarm, if passed on). */
+const U64_MAX = 18446744073709551615n;
+
+/** Whether a cursor is a stream id Redis takes (both parts within 64 bits). */
+function isStreamId(cursor: string): boolean {
+  const m = STREAM_ID_RE.exec(cursor);
+  return m !== null && BigInt(m[2]!) <= U64_MAX;
+}
 /** Entries read per round trip of a filtered read, and at most per call (then the page is short). */
 const FILTER_BATCH = 500;
 const FILTER_BUDGET = 5000;
@@ -94,11 +102,13 @@ export function redisAudit(client: Redis | Cluster, prefix: string, retention: R
     async readAudit(range: AuditRange): Promise<ListPage<AuditEvent>> {
       let end = range.to === undefined ? '+' : `(${range.to.getTime()}-0`;
       if (range.cursor !== undefined) {
-        if (!STREAM_ID_RE.test(range.cursor)) {
+        if (!isStreamId(range.cursor)) {
           throw new KeywardError('invalid_argument', { message: 'invalid cursor: pass the nextCursor of the previous page unchanged' });
         }
         end = `(${range.cursor}`;
       }
+      // Nothing comes before the first stream id (Redis refuses an exclusive end there).
+      if (end === '(0-0') return { items: [], nextCursor: null };
       const start = range.from === undefined ? '-' : `${Math.max(0, range.from.getTime())}-0`;
       const key = stream(range.workspaceId);
       if (range.types === undefined && range.keyId === undefined) {

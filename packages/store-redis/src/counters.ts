@@ -87,18 +87,18 @@ return kw_count({}, KEYS, tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3] == '1', 
  * refused (nothing consumed), else { snapshot, then the kw_count reply }.
  */
 const FUSED: ScriptDefinition = {
-  name: 'keywardLookupCountV2',
+  name: 'keywardLookupCountV4',
   keys: 1,
   lua: `${COUNT}
 local snap = redis.call('GET', KEYS[1])
 if not snap then return false end
 -- The header's parts, up to the scopes (the rest of the header): one match.
-local glen, from, head, legacy, revoked, expires, ws, env, id, scopesAt = string.match(snap,
+local glen, from, head, legacy, revoked, expires, ws, env, cid, scopesAt = string.match(snap,
   '^2:_g(%d+):()([^|]*|[^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)|()')
 if not glen or scopesAt > from + tonumber(glen) then return { snap } end
 local now = tonumber(ARGV[1])
 if not (head == ARGV[5] and legacy == '0' and (ARGV[6] == '' or ws == ARGV[6]) and (ARGV[7] == '' or env == ARGV[7])) then return { snap } end
-if revoked ~= '' and not ((tonumber(revoked) or now) > now) then return { snap } end
+if revoked ~= '' then return { snap } end
 if expires ~= '' and not ((tonumber(expires) or now) > now) then return { snap } end
 if #ARGV > 9 then
   local parsed, granted = pcall(cjson.decode, string.sub(snap, scopesAt, from + tonumber(glen) - 1))
@@ -109,8 +109,9 @@ if #ARGV > 9 then
     for i = 10, #ARGV do if not held[ARGV[i]] then return { snap } end end
   end
 end
--- Names as esc() writes them (':' is %3A): '{c:<group>}' then '<r|q>:<k:id | w:workspace>:<name>'.
-local own = 'k%3A' .. id
+-- Names as esc() writes them (':' is %3A): '{c:<group>}' then '<r|q>:<k:counter id | w:workspace>:<name>';
+-- the counter id is the record's counterId (inherited through rotations), else its id.
+local own = 'k%3A' .. cid
 local group = own
 if ws ~= '' then group = 'w%3A' .. string.sub(ws, 2) end
 local tag = ARGV[4] .. '{c:' .. group .. '}'

@@ -22,7 +22,7 @@ const byExpiry = (a: Entry, b: Entry) => a.score - b.score || compareIds(a.id, b
 function decodeCursor(cursor: string): { ms: number; id: string } {
   const sep = typeof cursor === 'string' ? cursor.indexOf(':') : -1;
   const ms = sep > 0 ? Number(cursor.slice(0, sep)) : Number.NaN;
-  if (!Number.isSafeInteger(ms) || !/^-?\d+$/.test(cursor.slice(0, sep))) {
+  if (!Number.isSafeInteger(ms) || !/^-?\d+$/.test(cursor.slice(0, sep)) || Math.abs(ms) > 8.64e15 || sep === cursor.length - 1) {
     throw new KeywardError('invalid_argument', { message: 'invalid cursor: pass the nextCursor of the previous page unchanged' });
   }
   return { ms, id: cursor.slice(sep + 1) };

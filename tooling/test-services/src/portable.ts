@@ -52,6 +52,7 @@ export function webGlobals(): Record<string, unknown> {
     Response,
     TextEncoder,
     TextDecoder,
+    AbortController,
     AbortSignal,
     atob,
     btoa,

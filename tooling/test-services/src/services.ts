@@ -223,6 +223,13 @@ export interface PostgresServer {
   stopServer(): Promise<void>;
   /** Starts the server again on the same port and data directory. */
   startServer(): Promise<void>;
+  /**
+   * Freezes the server (SIGSTOP to the postmaster and every backend): connections stay open and
+   * nothing answers, like a hung server. `resume()` (SIGCONT) in a `finally`.
+   */
+  pause(): void;
+  /** Lets a paused server run again. */
+  resume(): void;
   /** Stops the server for good and deletes its directory. */
   stop(): Promise<void>;
 }
@@ -251,7 +258,17 @@ export async function startPostgres(): Promise<PostgresServer> {
   let running = false;
   let destroyed = false;
 
+  const postmaster = () => {
+    try {
+      return Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]) || null;
+    } catch {
+      return null;
+    }
+  };
+  // A paused server takes no signal to stop: let it run first.
+  const resume = () => signalTree(postmaster(), 'SIGCONT');
   const stopSync = () => {
+    resume();
     if (running) runSync(pgCtl, ['-D', data, '-m', 'immediate', '-w', 'stop'], user);
     running = false;
     rmSync(dir, { recursive: true, force: true });
@@ -311,14 +328,18 @@ export async function startPostgres(): Promise<PostgresServer> {
     port,
     async stopServer() {
       if (!running) return;
+      resume();
       await run(pgCtl, ['-D', data, '-m', 'immediate', '-w', 'stop'], { asUser: user });
       running = false;
     },
     startServer: () => (running ? Promise.resolve() : startServer(port)),
+    pause: () => signalTree(postmaster(), 'SIGSTOP'),
+    resume,
     async stop() {
       if (destroyed) return;
       destroyed = true;
       unregister();
+      resume();
       if (running) {
         await run(pgCtl, ['-D', data, '-m', 'immediate', '-w', 'stop'], { asUser: user }).catch(() => undefined);
         running = false;
@@ -340,6 +361,10 @@ export interface RedisServer {
   stopServer(): Promise<void>;
   /** Starts the server again on the same port. */
   startServer(): Promise<void>;
+  /** Freezes the server (SIGSTOP): connections stay open and nothing answers. `resume()` in a `finally`. */
+  pause(): void;
+  /** Lets a paused server run again (SIGCONT). */
+  resume(): void;
   /** Stops the server for good and deletes its directory. */
   stop(): Promise<void>;
 }
@@ -366,6 +391,37 @@ function alive(pid: number): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** `pid` and every process it started, found from /proc (Linux), parents first. */
+function processTree(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // The parent id is the 2nd field after the command name, which may hold spaces: split after ')'.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // The process ended while we listed them.
+    }
+  }
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i]!) ?? []));
+  return tree;
+}
+
+/** Sends `signal` to `pid` and its descendants (ignoring those that ended). */
+function signalTree(pid: number | null, signal: 'SIGSTOP' | 'SIGCONT'): void {
+  if (pid === null) return;
+  for (const p of processTree(pid)) {
+    try {
+      process.kill(p, signal);
+    } catch {
+      // Ended in between.
+    }
   }
 }
 
@@ -435,8 +491,10 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
     });
   };
 
+  const resume = () => signalTree(readPid(pidfile), 'SIGCONT');
   const stopServer = async () => {
     if (!running) return;
+    resume();
     const pid = readPid(pidfile);
     await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), 'shutdown', 'nosave'], { timeoutMs: 5000 }).catch(() => undefined);
     if (pid !== null) await waitFor('redis to exit', 5000, async () => (alive(pid) ? undefined : true)).catch(kill);
@@ -467,6 +525,8 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
     port,
     stopServer,
     startServer: () => (running ? Promise.resolve() : startServer()),
+    pause: () => signalTree(readPid(pidfile), 'SIGSTOP'),
+    resume,
     async stop() {
       if (destroyed) return;
       destroyed = true;

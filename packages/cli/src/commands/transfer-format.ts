@@ -80,6 +80,7 @@ function toKey(raw: unknown, where: string): StoredKey {
   key.legacy = o.legacy;
   key.metadata = object(o.metadata, `${where}.metadata`);
   if (o.createdBy !== undefined) key.createdBy = text(o.createdBy, `${where}.createdBy`, true);
+  if (o.counterId !== undefined) key.counterId = text(o.counterId, `${where}.counterId`, true);
   return key as unknown as StoredKey;
 }
 

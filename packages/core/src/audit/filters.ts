@@ -1,4 +1,5 @@
 import { KeywardError } from '../errors.js';
+import { isStorableText } from '../internal/storable.js';
 import type { ListPage } from '../store/types.js';
 import type { AuditEvent, AuditEventType, AuditQuery } from './types.js';
 
@@ -51,8 +52,8 @@ export function auditFilters(query: Pick<AuditQuery, 'types' | 'keyId'>): AuditF
     out.types = [...new Set(query.types)];
   }
   if (query.keyId !== undefined) {
-    if (typeof query.keyId !== 'string' || query.keyId.length === 0 || query.keyId.length > 256) {
-      throw new KeywardError('invalid_argument', { message: 'keyId must be a key id (1-256 characters)' });
+    if (!isStorableText(query.keyId, 256)) {
+      throw new KeywardError('invalid_argument', { message: 'keyId must be a key id: 1-256 characters, without control characters' });
     }
     out.keyId = query.keyId;
   }

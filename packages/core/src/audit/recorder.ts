@@ -44,7 +44,7 @@ export interface KeyFacts {
 
 export interface AuditRecorderDeps {
   readonly now: () => number;
-  /** Redacts keys found in free text (user agents). */
+  /** Redacts keys, and what looks like one, found in free text (user agents). */
   readonly scrub: (text: string) => string;
   /** Hint and workspace of a key id, for events of requests (`null` when the key is gone). */
   readonly lookup: (keyId: string) => Promise<KeyFacts | null>;
@@ -155,7 +155,8 @@ export class AuditRecorder {
       code: input.code ?? null,
       reason: input.reason ?? null,
       ip: request === undefined ? null : clip(request.ip, 64),
-      userAgent: request === undefined ? null : clip(request.userAgent, 512),
+      // Scrubbed before it is clipped: a key across the clip would otherwise keep most of its secret.
+      userAgent: request === undefined || typeof request.userAgent !== 'string' ? null : clip(this.deps.scrub(request.userAgent), 512),
       count,
       details: input.details ?? {},
     };
@@ -204,7 +205,6 @@ export class AuditRecorder {
           this.report(error);
         }
       }
-      if (complete.userAgent !== null) complete = { ...complete, userAgent: this.deps.scrub(complete.userAgent) };
       ready.push(Object.freeze({ ...complete, details: Object.freeze({ ...complete.details }) }));
     }
     const onEvent = this.options.onEvent;

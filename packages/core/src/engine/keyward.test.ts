@@ -128,3 +128,13 @@ describe('renderers', () => {
     });
   });
 });
+
+describe('keyward.findKeys and keyward.scrubKeys', () => {
+  it("find and scrub keys of the engine's own formats, without naming them", async () => {
+    const keyward = createKeyward({ store: memoryStore(), format: tipar });
+    const { key } = await keyward.create({ workspaceId: 'ws', name: 'k' });
+    const text = `leaked: ${key}.`;
+    expect(keyward.findKeys(text)).toEqual([{ key, index: 8, format: 'tipar' }]);
+    expect(keyward.scrubKeys(text)).toBe(`leaked: ${tipar.redact(key)}.`);
+  });
+});

@@ -3,6 +3,7 @@ import type { KeywardError } from '../errors.js';
 import type { KeyFormat } from '../format/types.js';
 import type { Hasher } from '../hash/hasher.js';
 import type { HeaderBag } from '../header/authorization.js';
+import { type FoundKey, findKeys, scrubKeys } from '../helpers.js';
 import { isPromiseLike } from '../internal/awaitable.js';
 import { deleteKey, revokeKey, updateKey } from '../lifecycle/change.js';
 import { createKey } from '../lifecycle/create.js';
@@ -126,6 +127,16 @@ export class Keyward {
     const verdict =
       probe === null ? observed(engine, verifyToken(engine, token, options), options) : observedVerify(engine, probe, null, token, options);
     return isPromiseLike(verdict) ? verdict : Promise.resolve(verdict);
+  }
+
+  /** Well-formed keys of this engine's formats found in text (see `findKeys`): to detect leaked keys. */
+  findKeys(text: string): FoundKey[] {
+    return findKeys(text, this.formats);
+  }
+
+  /** `text` with every key of this engine's formats, and anything that looks like one, redacted (see `scrubKeys`). */
+  scrubKeys(text: string): string {
+    return scrubKeys(text, this.formats);
   }
 
   /** Renders a refusal with the configured renderer. */

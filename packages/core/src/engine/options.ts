@@ -9,6 +9,7 @@ import { type Hasher, sha256Hasher } from '../hash/hasher.js';
 import type { HeaderOptions } from '../header/authorization.js';
 import { scrubKeys } from '../helpers.js';
 import { randomString } from '../internal/random.js';
+import { boundedOrNull } from '../policy/bounded-counters.js';
 import { PolicyEnforcer } from '../policy/enforcer.js';
 import type { CounterStore, FusedCounterStore, PolicyOption } from '../policy/types.js';
 import { problemDetails } from '../render/problem-details.js';
@@ -60,7 +61,12 @@ export interface KeywardOptions {
    * Without it, legacy keys pass only routes that name no workspace.
    */
   ownsWorkspace?: (ownerId: string, workspaceId: string) => Awaitable<boolean>;
-  /** A store call slower than this fails with `store_unavailable`. @default 2000 (ms) */
+  /**
+   * A store call slower than this fails with `store_unavailable` (503): lookups, counters, the
+   * `policies` resolver, `ownsWorkspace`, every lifecycle call and the reports. A counter request's
+   * `signal` is aborted then, so that the store commits nothing for it.
+   * @default 2000 (ms)
+   */
   storeTimeout?: number;
   /** `Retry-After` seconds sent with `store_unavailable`. @default 1 */
   retryAfter?: number;
@@ -234,7 +240,7 @@ export function resolveOptions(options: KeywardOptions): Engine {
     failClosed: (cause) => unavailable(engine, cause),
     // Set below, once the audit recorder exists.
     expiryWatch: null as unknown as ExpiryWatch,
-    once: () => (gate ??= onceGate(countersOf(options))),
+    once: () => (gate ??= onceGate(boundedOrNull(countersOf(options), storeTimeout))),
     probe,
     observation: null,
     trace: null,
@@ -262,7 +268,9 @@ export function resolveOptions(options: KeywardOptions): Engine {
     if (typeof counters.consumeCounters !== 'function') {
       throw new TypeError('options.policies needs counters: a key store that implements them (memory, PostgreSQL, Redis), or options.counters');
     }
-    engine.enforcer = new PolicyEnforcer(options.policies, counters as CounterStore);
+    // Counters and the resolver answer within storeTimeout, as lookups do (a local store cannot hang).
+    const local = counters === store && store.local === true;
+    engine.enforcer = new PolicyEnforcer(options.policies, counters as CounterStore, local ? null : storeTimeout);
     if (counters === store && typeof (store as Partial<FusedCounterStore>).findByHashAndConsume === 'function') {
       engine.fused = store as KeyStore & FusedCounterStore;
     }

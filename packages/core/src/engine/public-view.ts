@@ -1,8 +1,12 @@
+import { frozenCopy } from '../internal/frozen-copy.js';
 import type { StoredKey } from '../store/types.js';
 import type { Engine } from './context.js';
 import type { ApiKey } from './types.js';
 
-/** The public view of a stored key (no hash), frozen and memoized per stored object. */
+/**
+ * The public view of a stored key (no hash), deeply frozen (its metadata is a frozen copy, not the
+ * record's own object) and memoized per stored object.
+ */
 export function toPublic(engine: Engine, record: StoredKey): ApiKey {
   let view = engine.publicViews.get(record);
   if (view === undefined) {
@@ -25,8 +29,9 @@ export function toPublic(engine: Engine, record: StoredKey): ApiKey {
       sunsetAt: record.sunsetAt,
       rotatedToId: record.rotatedToId,
       lastUsedAt: record.lastUsedAt,
-      metadata: record.metadata,
+      metadata: frozenCopy(record.metadata),
       createdBy: record.createdBy ?? null,
+      counterId: record.counterId ?? null,
     });
     engine.publicViews.set(record, view);
   }

@@ -3,8 +3,10 @@ import type { KeywardError } from '../errors.js';
 import type { Duration } from '../internal/duration.js';
 import type { StoredKey } from '../store/types.js';
 
-/** An API key as Keyward shows it: every stored field except the hash (`createdBy` always set, `null` when unknown). */
-export type ApiKey = Readonly<Omit<StoredKey, 'hash' | 'hashVersion' | 'createdBy'> & { createdBy: string | null }>;
+/** An API key as Keyward shows it: every stored field except the hash (`createdBy` and `counterId` always set, `null` when none). */
+export type ApiKey = Readonly<
+  Omit<StoredKey, 'hash' | 'hashVersion' | 'createdBy' | 'counterId'> & { createdBy: string | null; counterId: string | null }
+>;
 
 /** What a route requires of a key. */
 export interface VerifyOptions {
@@ -61,6 +63,12 @@ export interface CreateKeyInput {
   ownerId?: string | null;
   /** Who creates the key (a user id, `cli:alice`), for the audit log; kept as the key's `createdBy`. */
   actor?: string;
+  /**
+   * The key that creates this one, when a key does (an API that lets keys issue keys). See
+   * {@link ChangeOptions.actingKey}: the new key gets only scopes the acting key holds, in its
+   * workspace, and expires no later than it (without an expiry of its own, it gets the acting key's).
+   */
+  actingKey?: Pick<ApiKey, 'id'>;
 }
 
 /** Result of `create` and `rotate`: the plaintext key, shown once, and its record. */
@@ -105,8 +113,24 @@ export interface WorkspaceGuard {
 
 /** Options of a change (`rename`, `update`, `revoke`, `delete`, `rotate`). */
 export interface ChangeOptions extends WorkspaceGuard {
-  /** Who makes the change (a user id, `cli:alice`), for the audit log. */
+  /** Who makes the change (a user id, `cli:alice`), for the audit log. @default `key:<id>` of `actingKey`, when given */
   actor?: string;
+  /**
+   * The key that makes the change, when a key makes it: an API that lets keys manage keys passes
+   * the verified request's key (`result.key`, `req.apiKey`). The change is then bounded by that
+   * key, read again from the store: it must still work (not revoked, not expired) and belong to the
+   * workspace of the key it changes; it reaches only keys whose scopes it holds (a rotation hands
+   * out the rotated key's scopes with the new plaintext); it grants only scopes it holds; and what
+   * it makes expires no later than it does (a successor keeps the earlier expiry). People (a
+   * dashboard's principals) pass none.
+   * @throws {KeywardError} `forbidden` (403) for a change beyond the acting key.
+   * @example
+   * ```ts
+   * // POST /tokens/:id/rotate, authenticated with a token
+   * await keyward.rotate(id, { workspaceId: req.apiKey.workspaceId, actingKey: req.apiKey });
+   * ```
+   */
+  actingKey?: Pick<ApiKey, 'id'>;
 }
 
 export interface RotateOptions extends ChangeOptions {

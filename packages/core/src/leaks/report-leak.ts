@@ -132,5 +132,5 @@ export async function reportLeak(host: LeakHost, report: LeakReport, options: Le
 }
 
 function keyStillWorks(key: ApiKey, now: number): boolean {
-  return (key.revokedAt === null || key.revokedAt.getTime() > now) && (key.expiresAt === null || key.expiresAt.getTime() > now);
+  return key.revokedAt === null && (key.expiresAt === null || key.expiresAt.getTime() > now);
 }

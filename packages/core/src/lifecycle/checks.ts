@@ -1,5 +1,6 @@
 import { KeywardError } from '../errors.js';
 import { type Duration, toMilliseconds } from '../internal/duration.js';
+import { clampTime, isStorableText, isStorableTime } from '../internal/storable.js';
 import { normalizeScopes } from '../scope/scopes.js';
 
 /**
@@ -16,14 +17,29 @@ export function invalidArgument(message: string): KeywardError {
   return new KeywardError('invalid_argument', { message });
 }
 
-/** A `Date` (copied) or an ISO 8601 string as a `Date`; `null` for none. */
-export function toDate(value: Date | string | null | undefined, what: string): Date | null {
+/** A `Date` (copied) or an ISO 8601 string as a time (ms); `null` for none. */
+function timeOf(value: Date | string | null | undefined, what: string): number | null {
   if (value === null || value === undefined) return null;
-  const date = value instanceof Date ? new Date(value.getTime()) : typeof value === 'string' ? new Date(value) : null;
-  if (!date || Number.isNaN(date.getTime())) {
-    throw new KeywardError('invalid_argument', { message: `${what} must be a Date or an ISO 8601 string` });
-  }
-  return date;
+  const ms = value instanceof Date ? value.getTime() : typeof value === 'string' ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(ms)) throw invalidArgument(`${what} must be a Date or an ISO 8601 string`);
+  return ms;
+}
+
+/**
+ * A date to store (an expiry, a sunset, a creation time): a `Date` (copied) or an ISO 8601 string,
+ * within the years 1970-9999 that every store keeps alike; `null` for none.
+ */
+export function toDate(value: Date | string | null | undefined, what: string): Date | null {
+  const ms = timeOf(value, what);
+  if (ms === null) return null;
+  if (!isStorableTime(ms)) throw invalidArgument(`${what} must be between 1970-01-01 and 9999-12-31 (UTC)`);
+  return new Date(ms);
+}
+
+/** A bound of a read by time (`from`, `to`): moved into 1970-9999, where every stored time is. */
+export function toBound(value: Date | string | null | undefined, what: string): Date | null {
+  const ms = timeOf(value, what);
+  return ms === null ? null : new Date(clampTime(ms));
 }
 
 /** A workspace (or owner) id: 1-128 characters that every store keeps as they are. */
@@ -34,9 +50,19 @@ export function checkWorkspace(value: unknown, what = 'workspaceId'): string {
   return value;
 }
 
-/** A key id given to a lifecycle call. */
-export function checkId(value: unknown): string {
-  if (typeof value !== 'string' || value.length === 0) throw invalidArgument('id must be a non-empty string');
+/**
+ * A key id given to a lifecycle call or a report: 1-256 characters that every store keeps as they
+ * are (no control characters, no lone surrogates). No key can have another id, so no store is asked.
+ */
+export function checkId(value: unknown, what = 'id'): string {
+  if (!isStorableText(value, 256)) throw invalidArgument(`${what} must be a key id: 1-256 characters, without control characters`);
+  return value;
+}
+
+/** A cursor of a listing or a report: the `nextCursor` of a previous page (each store checks its own shape). */
+export function checkCursor(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (!isStorableText(value, 512)) throw invalidArgument('invalid cursor: pass the nextCursor of the previous page unchanged');
   return value;
 }
 
@@ -85,11 +111,14 @@ export function checkMetadata(value: unknown): Record<string, unknown> {
 export function expiry(expiresAt: Date | string | null | undefined, expiresIn: Duration | undefined, now: number): Date | null {
   if (expiresAt !== undefined && expiresAt !== null) return toDate(expiresAt, 'expiresAt');
   if (expiresIn === undefined) return null;
+  let ms: number;
   try {
-    return new Date(now + toMilliseconds(expiresIn, 'expiresIn'));
+    ms = now + toMilliseconds(expiresIn, 'expiresIn');
   } catch (e) {
     throw invalidArgument((e as Error).message);
   }
+  if (!isStorableTime(ms)) throw invalidArgument('expiresIn must end before the year 10000');
+  return new Date(ms);
 }
 
 /** A page size of a listing or a report. */

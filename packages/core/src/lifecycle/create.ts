@@ -2,6 +2,7 @@ import type { Engine } from '../engine/context.js';
 import { toPublic } from '../engine/public-view.js';
 import type { CreatedKey, CreateKeyInput } from '../engine/types.js';
 import { isKeywardError } from '../errors.js';
+import { actingKey, boundedExpiry, checkGrant } from './acting-key.js';
 import { checkMetadata, checkName, checkScopes, checkWorkspace, expiry, invalidArgument } from './checks.js';
 import { guarded } from './read.js';
 import { buildRecord, formatFor, issueKey } from './record.js';
@@ -16,14 +17,17 @@ export async function createKey(engine: Engine, input: CreateKeyInput): Promise<
   const metadata = checkMetadata(input.metadata);
   const format = formatFor(engine, input.format);
   const now = engine.now();
-  const expiresAt = expiry(input.expiresAt, input.expiresIn, now);
+  const acting = await actingKey(engine, input.actingKey, workspaceId);
+  checkGrant(acting, scopes);
+  const expiresAt = boundedExpiry(acting, expiry(input.expiresAt, input.expiresIn, now));
+  const actor = input.actor ?? acting?.actor;
   for (let attempt = 0; ; attempt++) {
     const issued = issueKey(engine, format, input.environment);
     const fields = {
       ...issued.fields,
       workspaceId,
       ownerId: input.ownerId ?? null,
-      createdBy: input.actor ?? null,
+      createdBy: actor ?? null,
       name,
       format: format.name,
       scopes,
@@ -43,7 +47,7 @@ export async function createKey(engine: Engine, input: CreateKeyInput): Promise<
       workspaceId,
       keyId: record.id,
       keyHint: record.hint,
-      actor: input.actor,
+      actor,
       details: { name, scopes, expiresAt: expiresAt?.toISOString() ?? null },
     });
     return { key: issued.key, record: toPublic(engine, record) };

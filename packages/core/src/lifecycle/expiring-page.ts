@@ -33,8 +33,11 @@ export function expiringPage(keys: Iterable<StoredKey>, query: ExpiringQuery): L
   let after: { t: number; id: string } | null = null;
   if (query.cursor !== undefined) {
     const sep = query.cursor.indexOf(':');
-    const t = Number(query.cursor.slice(0, sep));
-    if (sep < 1 || !Number.isSafeInteger(t)) throw invalidArgument('invalid cursor: pass the nextCursor of the previous page unchanged');
+    const text = query.cursor.slice(0, sep);
+    const t = Number(text);
+    if (sep < 1 || !/^-?\d{1,16}$/.test(text) || Math.abs(t) > 8.64e15 || sep === query.cursor.length - 1) {
+      throw invalidArgument('invalid cursor: pass the nextCursor of the previous page unchanged');
+    }
     after = { t, id: query.cursor.slice(sep + 1) };
   }
   const matches: StoredKey[] = [];

@@ -1,3 +1,4 @@
+import { isStorableText } from '../internal/storable.js';
 import type { AuditInput } from '../audit/recorder.js';
 import type { ApiKey } from '../engine/types.js';
 import { KeywardError } from '../errors.js';
@@ -245,9 +246,8 @@ export async function expiringKeys(host: ExpiringHost, query: ExpiringKeysQuery)
   const workspaceId = query.workspaceId === undefined ? undefined : host.checkWorkspace(query.workspaceId);
   const limit = query.limit ?? 100;
   if (!(Number.isInteger(limit) && limit >= 1 && limit <= 1000)) throw invalid('limit must be an integer from 1 to 1000');
-  if (query.cursor !== undefined && (typeof query.cursor !== 'string' || query.cursor.length === 0 || query.cursor.length > 600)) {
+  if (query.cursor !== undefined && !isStorableText(query.cursor, 512))
     throw invalid('invalid cursor: pass the nextCursor of the previous page unchanged');
-  }
   const now = host.now();
   const storeQuery: ExpiringQuery = {
     after: new Date(now),

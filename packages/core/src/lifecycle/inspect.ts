@@ -39,7 +39,8 @@ export interface InspectHost {
 
 /** The state of a stored key at `now`, as `verify` judges it. */
 export function keyStatus(record: StoredKey, now: number, legacySunset: Date | null): Exclude<TokenStatus, 'malformed' | 'unknown'> {
-  if (record.revokedAt !== null && record.revokedAt.getTime() <= now) return 'revoked';
+  // Revoked whatever the clock: a revocation is immediate (only scheduled ends compare clocks).
+  if (record.revokedAt !== null) return 'revoked';
   if (record.expiresAt !== null && record.expiresAt.getTime() <= now) return 'expired';
   const sunset = record.legacy ? (record.sunsetAt ?? legacySunset) : null;
   if (sunset !== null && sunset.getTime() <= now) return 'sunset';

@@ -1,6 +1,7 @@
 import type { Engine } from '../engine/context.js';
 import type { KeyFormat } from '../format/types.js';
 import type { StoredKey } from '../store/types.js';
+import { isStorableText } from '../internal/storable.js';
 import { invalidArgument } from './checks.js';
 
 /**
@@ -14,7 +15,7 @@ export type RecordFields = Pick<
   StoredKey,
   'id' | 'workspaceId' | 'ownerId' | 'name' | 'format' | 'environment' | 'scopes' | 'prefix' | 'hint' | 'hash' | 'hashVersion'
 > &
-  Partial<Pick<StoredKey, 'legacy' | 'createdAt' | 'expiresAt' | 'sunsetAt' | 'metadata' | 'createdBy'>>;
+  Partial<Pick<StoredKey, 'legacy' | 'createdAt' | 'expiresAt' | 'sunsetAt' | 'metadata' | 'createdBy' | 'counterId'>>;
 
 /** A new stored key: not revoked, never rotated nor used, created and updated at `now` (ms) unless said otherwise. */
 export function buildRecord(fields: RecordFields, now: number): StoredKey {
@@ -40,6 +41,7 @@ export function buildRecord(fields: RecordFields, now: number): StoredKey {
     lastUsedAt: null,
     metadata: fields.metadata ?? {},
     createdBy: fields.createdBy ?? null,
+    counterId: fields.counterId ?? null,
   };
 }
 
@@ -64,10 +66,14 @@ export function issueKey(engine: Engine, format: KeyFormat, environment: string 
   const parsed = format.parse(generated.key);
   if ('error' in parsed) throw new RangeError(`format ${format.name} generated a key it cannot parse (${parsed.detail})`);
   const hasher = engine.hashers[0]!;
+  const id = generated.id ?? engine.generateId();
+  // A key id every store keeps as it is (a custom generateId or format could make another).
+  if (!isStorableText(id, 256))
+    throw new RangeError(`format ${format.name} or generateId made an id that is not 1-256 characters without control characters`);
   return {
     key: generated.key,
     fields: {
-      id: generated.id ?? engine.generateId(),
+      id,
       prefix: format.redact(generated.key).split('…')[0] ?? '',
       hint: generated.key.slice(-4),
       hash: hasher.hash(parsed.secret),

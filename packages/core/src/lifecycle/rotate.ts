@@ -4,6 +4,7 @@ import type { ApiKey, CreatedKey, RotateOptions } from '../engine/types.js';
 import { KeywardError } from '../errors.js';
 import { toMilliseconds } from '../internal/duration.js';
 import { checkRow } from '../verify/lookup.js';
+import { actingKey, checkReach, successorExpiry } from './acting-key.js';
 import { getStored, guarded } from './read.js';
 import { buildRecord, formatFor, issueKey } from './record.js';
 
@@ -15,6 +16,10 @@ import { buildRecord, formatFor, issueKey } from './record.js';
 export async function rotateKey(engine: Engine, id: string, options: RotateOptions): Promise<CreatedKey & { previous: ApiKey }> {
   const grace = toMilliseconds(options.gracePeriod ?? 0, 'gracePeriod');
   const old = await getStored(engine, id, options);
+  // The new plaintext goes to whoever rotates: a key may rotate only keys within its own reach.
+  const acting = await actingKey(engine, options.actingKey, old.workspaceId);
+  checkReach(acting, old);
+  const actor = options.actor ?? acting?.actor;
   if (old.legacy) throw new KeywardError('conflict', { message: 'legacy keys cannot be rotated: create a workspace key', keyId: id });
   if (old.revokedAt !== null) throw new KeywardError('conflict', { message: 'a revoked key cannot be rotated', keyId: id });
   if (old.rotatedToId !== null) throw new KeywardError('conflict', { message: 'this key was rotated already', keyId: id });
@@ -32,7 +37,10 @@ export async function rotateKey(engine: Engine, id: string, options: RotateOptio
       createdAt: undefined,
       metadata: { ...old.metadata },
       scopes: [...old.scopes],
-      createdBy: options.actor ?? old.createdBy ?? null,
+      expiresAt: successorExpiry(acting, old.expiresAt),
+      // The successor counts on its predecessor's counters: a rotation resets no quota or rate limit.
+      counterId: old.counterId ?? old.id,
+      createdBy: actor ?? old.createdBy ?? null,
     },
     nowMs,
   );
@@ -41,8 +49,8 @@ export async function rotateKey(engine: Engine, id: string, options: RotateOptio
     const end = nowMs + grace;
     oldExpiresAt = new Date(old.expiresAt !== null ? Math.min(old.expiresAt.getTime(), end) : end);
   }
-  const previous = await guarded(engine, () =>
-    engine.store.rotate({ oldId: id, successor, revokeOld: grace === 0, now, ...(oldExpiresAt ? { oldExpiresAt } : {}) }),
+  const previous = await guarded(engine, (signal) =>
+    engine.store.rotate({ oldId: id, successor, revokeOld: grace === 0, now, signal, ...(oldExpiresAt ? { oldExpiresAt } : {}) }),
   );
   await engine.cache.changed(id, engine.sink);
   engine.auditRecorder?.record({
@@ -50,7 +58,7 @@ export async function rotateKey(engine: Engine, id: string, options: RotateOptio
     workspaceId: old.workspaceId,
     keyId: id,
     keyHint: old.hint,
-    actor: options.actor,
+    actor,
     details: { successorId: successor.id, successorHint: successor.hint, gracePeriodMs: grace },
   });
   return { key: issued.key, record: toPublic(engine, successor), previous: toPublic(engine, checkRow(previous)!) };

@@ -10,6 +10,7 @@ import { updateKey, revokeKey } from './change.js';
 import { checkWorkspace } from './checks.js';
 import { type ExpiringKeysQuery, expiringKeys } from './expiring.js';
 import { inspectToken, type TokenInspection } from './inspect.js';
+import type { OnceGate } from './once.js';
 import { guarded } from './read.js';
 import { rotateKey } from './rotate.js';
 
@@ -44,12 +45,17 @@ export function reportKeyLeak(engine: Engine, report: LeakReport, options: LeakO
       update: (id, input, o) => updateKey(engine, id, input, o),
       audit: (input) => engine.auditRecorder?.record(input),
       scrub: (text) => scrubKeys(text, engine.formats),
-      once: engine.once(),
+      once: failingAsStore(engine, engine.once()),
       now: engine.now,
     },
     report,
     options,
   );
+}
+
+/** A once-gate whose failures, a timeout included, are `store_unavailable` (the report is retried). */
+function failingAsStore(engine: Engine, gate: OnceGate): OnceGate {
+  return { shared: gate.shared, claim: (group, name, now, until) => guarded(engine, () => gate.claim(group, name, now, until)) };
 }
 
 export function listExpiring(engine: Engine, query: ExpiringKeysQuery): Promise<ListPage<ApiKey>> {

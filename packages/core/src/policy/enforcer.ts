@@ -1,6 +1,8 @@
+import { refusedKey } from '../audit/key-facts.js';
 import { KeywardError } from '../errors.js';
 import type { ApiKey, VerifyResult, VerifySuccess } from '../engine/types.js';
 import { toMilliseconds } from '../internal/duration.js';
+import { boundedPolicies, consumeWithin } from './bounded-counters.js';
 import {
   type CounterGuard,
   type CounterPlan,
@@ -144,13 +146,18 @@ export class PolicyEnforcer {
   /** Checked policies of the objects a resolver returned (plans are usually a few shared objects). */
   private readonly checkedOf = new WeakMap<Policies, Checked>();
 
+  /**
+   * @param timeoutMs bounds every counter call and the resolver (`storeTimeout`; `null` for a store
+   * in process memory, which cannot hang), whichever counters a verify passes (an observed one too).
+   */
   constructor(
     option: PolicyOption,
     private readonly counters: CounterStore,
+    private readonly timeoutMs: number | null = null,
   ) {
     if (typeof option === 'function') {
       this.fixed = null;
-      this.resolveFor = option;
+      this.resolveFor = timeoutMs === null ? option : boundedPolicies(option, timeoutMs);
     } else {
       this.fixed = checkPolicies(option);
       this.resolveFor = null;
@@ -217,7 +224,8 @@ export class PolicyEnforcer {
     const plan = planOf(checked, now, cost, dryRun, null);
     let pending: Promise<CounterResult>;
     try {
-      pending = counters.consumeCounters(counterRequest(plan, success.key));
+      const request = counterRequest(plan, success.key);
+      pending = this.timeoutMs === null ? counters.consumeCounters(request) : consumeWithin(counters, request, this.timeoutMs);
     } catch (cause) {
       return unavailable(cause, success.key.id);
     }
@@ -235,18 +243,21 @@ export class PolicyEnforcer {
     if (result.refused === null) return { ok: true, key, headers: { ...success.headers, ...headers } };
     const retryAfter = Math.max(1, Math.ceil(result.retryAfterMs / 1000));
     if ('rate' in result.refused) {
-      return { ok: false, error: new KeywardError('rate_limited', { retryAfter, headers, keyId: key.id }) };
+      return { ok: false, error: refusedKey(new KeywardError('rate_limited', { retryAfter, headers, keyId: key.id }), key) };
     }
     const quota = checked.quota!;
     return {
       ok: false,
-      error: new KeywardError('quota_exceeded', {
-        retryAfter,
-        headers,
-        keyId: key.id,
-        status: quota.status,
-        type: quota.status === 429 ? QUOTA_EXCEEDED_TYPE : QUOTA_EXHAUSTED_TYPE,
-      }),
+      error: refusedKey(
+        new KeywardError('quota_exceeded', {
+          retryAfter,
+          headers,
+          keyId: key.id,
+          status: quota.status,
+          type: quota.status === 429 ? QUOTA_EXCEEDED_TYPE : QUOTA_EXHAUSTED_TYPE,
+        }),
+        key,
+      ),
     };
   }
 

@@ -83,6 +83,12 @@ export interface CounterRequest {
   readonly quota: QuotaCounter | null;
   /** Check only: consume nothing. */
   readonly dryRun: boolean;
+  /**
+   * Aborted when the engine stopped waiting (`storeTimeout`) and answered 503: a store that can
+   * should then commit nothing (PostgreSQL rolls its transaction back instead of committing).
+   * Absent when no one waits with a bound (a store's own tests).
+   */
+  readonly signal?: AbortSignal;
 }
 
 export interface RateState {
@@ -165,7 +171,7 @@ export interface CounterGuard {
   readonly scopes: readonly string[];
 }
 
-/** A rate limit or quota counter named relative to the key: `<kind>:<k:id | w:workspace>:<name>`. */
+/** A rate limit or quota counter named relative to the key: `<kind>:<k:counter id | w:workspace>:<name>`. */
 export interface PlannedCounter {
   readonly per: LimitScope;
   /** The part of the counter's name after the scope: `<limit>/<window ms>`, or the quota period. */
@@ -199,15 +205,21 @@ export interface FusedCounterStore extends CounterStore {
   findByHashAndConsume(hash: string, plan: CounterPlan): Promise<{ record: StoredKey | null; counters: CounterResult | null }>;
 }
 
-/** The scope part of a counter's name: the workspace for a workspace limit of a key that has one, else the key. */
-function counterScope(per: LimitScope, key: Pick<StoredKey, 'id' | 'workspaceId'>): string {
-  return per === 'workspace' && key.workspaceId !== null ? `w:${key.workspaceId}` : `k:${key.id}`;
+/** What names a key's counters: its workspace, and its counter identity (`counterId`, else `id`). */
+export type CounterKey = Pick<StoredKey, 'id' | 'workspaceId' | 'counterId'>;
+
+/**
+ * The scope part of a counter's name: the workspace for a workspace limit of a key that has one,
+ * else the key's counter identity — its `counterId` (inherited through rotations), else its `id`.
+ */
+function counterScope(per: LimitScope, key: CounterKey): string {
+  return per === 'workspace' && key.workspaceId !== null ? `w:${key.workspaceId}` : `k:${key.counterId ?? key.id}`;
 }
 
 /** The counters of `plan` for one key. */
-export function counterRequest(plan: CounterPlan, key: Pick<StoredKey, 'id' | 'workspaceId'>): CounterRequest {
+export function counterRequest(plan: CounterPlan, key: CounterKey): CounterRequest {
   return {
-    group: key.workspaceId !== null ? `w:${key.workspaceId}` : `k:${key.id}`,
+    group: key.workspaceId !== null ? `w:${key.workspaceId}` : `k:${key.counterId ?? key.id}`,
     now: plan.now,
     cost: plan.cost,
     dryRun: plan.dryRun,
@@ -222,7 +234,8 @@ export function counterRequest(plan: CounterPlan, key: Pick<StoredKey, 'id' | 'w
 /** Whether a record passes a {@link CounterGuard} at `now` (ms): the reference the stores follow. */
 export function guardAdmits(guard: CounterGuard, now: number, record: StoredKey): boolean {
   if (record.format !== guard.format || record.hashVersion !== guard.hashVersion || record.legacy) return false;
-  if (record.revokedAt !== null && record.revokedAt.getTime() <= now) return false;
+  // Revoked means revoked whatever the clock (a revocation is immediate; see verify/decide.ts).
+  if (record.revokedAt !== null) return false;
   if (record.expiresAt !== null && record.expiresAt.getTime() <= now) return false;
   if (guard.workspaceId !== null && record.workspaceId !== guard.workspaceId) return false;
   if (guard.environment !== null && record.environment !== guard.environment) return false;

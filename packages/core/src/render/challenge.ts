@@ -28,6 +28,7 @@ export function bearerChallenge(error: KeywardError, options: ChallengeOptions =
       params.push('error="invalid_request"');
       break;
     case 'insufficient_scope':
+    case 'forbidden':
       params.push('error="insufficient_scope"');
       if (error.missingScopes?.length) params.push(`scope=${quote(error.missingScopes.join(' '))}`);
       break;

@@ -2,7 +2,7 @@ import { auditFilters, filterAuditPage } from '../audit/filters.js';
 import type { AuditPage, AuditQuery, AuditStore } from '../audit/types.js';
 import type { Engine } from '../engine/context.js';
 import { AUDIT_METHODS, reportStore } from '../engine/options.js';
-import { checkLimit, checkWorkspace, invalidArgument, toDate } from '../lifecycle/checks.js';
+import { checkCursor, checkLimit, checkWorkspace, invalidArgument, toBound } from '../lifecycle/checks.js';
 import { guarded } from '../lifecycle/read.js';
 
 /** The audit log of one workspace, newest first, one page at a time. */
@@ -16,11 +16,10 @@ export async function auditLog(engine: Engine, query: AuditQuery): Promise<Audit
   const workspaceId = query.workspaceId === null ? null : checkWorkspace(query.workspaceId);
   const limit = query.limit ?? 100;
   checkLimit(limit);
-  if (query.cursor !== undefined && (typeof query.cursor !== 'string' || query.cursor.length === 0 || query.cursor.length > 200)) {
-    throw invalidArgument('invalid cursor: pass the nextCursor of the previous page unchanged');
-  }
-  const from = toDate(query.from, 'from');
-  const to = toDate(query.to, 'to');
+  checkCursor(query.cursor);
+  // Clamped to 1970-9999: no event is outside, and every store reads that range alike.
+  const from = toBound(query.from, 'from');
+  const to = toBound(query.to, 'to');
   const filters = auditFilters(query);
   const page = await guarded(engine, () =>
     store.readAudit({

@@ -1,9 +1,13 @@
 import type { Engine } from '../engine/context.js';
 import { reportStore, USAGE_METHODS } from '../engine/options.js';
-import { checkWorkspace, invalidArgument } from '../lifecycle/checks.js';
+import { checkId, checkWorkspace, invalidArgument } from '../lifecycle/checks.js';
+import { MAX_TIME } from '../internal/storable.js';
 import { guarded } from '../lifecycle/read.js';
 import { dayString, parseDay } from '../usage/days.js';
 import type { UsageQuery, UsageReport, UsageStore } from '../usage/types.js';
+
+/** The day number of 9999-12-31, the last day every store keeps. */
+const LAST_DAY = Math.floor(MAX_TIME / 86_400_000);
 
 /**
  * Requests per UTC day of one key or of one workspace, from the usage store, with every day of the
@@ -16,11 +20,12 @@ export async function usageReport(engine: Engine, query: UsageQuery): Promise<Us
   if (!query || typeof query !== 'object') throw invalidArgument('usage needs { keyId } or { workspaceId }, and { from, to }');
   const byKey = query.keyId !== undefined;
   if (byKey === (query.workspaceId !== undefined)) throw invalidArgument('usage needs either keyId or workspaceId (not both)');
-  if (byKey && (typeof query.keyId !== 'string' || query.keyId.length === 0)) throw invalidArgument('keyId must be a non-empty string');
+  if (byKey) checkId(query.keyId, 'keyId');
   const workspaceId = byKey ? undefined : checkWorkspace(query.workspaceId);
   const from = parseDay(query.from);
   const to = parseDay(query.to);
   if (from === null || to === null) throw invalidArgument('from and to must be days (YYYY-MM-DD), ISO 8601 times or Dates');
+  if (from < 0 || to > LAST_DAY) throw invalidArgument('from and to must be days from 1970-01-01 to 9999-12-31');
   if (to < from) throw invalidArgument('to must not be before from');
   if (to - from >= 400) throw invalidArgument('a usage query covers at most 400 days');
   const range = { from: dayString(from), to: dayString(to) };

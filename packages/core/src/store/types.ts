@@ -44,6 +44,14 @@ export interface StoredKey {
    * written before it keep compiling; every store of `@keyward/*` keeps it.
    */
   readonly createdBy?: string | null;
+  /**
+   * The id its rate limits and quota count under, when not its own: a rotated key's successor
+   * inherits its predecessor's (`counterId`, else `id`), so that a rotation resets no counter and
+   * the old and the new key share them during a grace period. `null` (or absent): its own `id`.
+   * Stores keep it as given. Optional so that stores written before it keep compiling; every store
+   * of `@keyward/*` keeps it.
+   */
+  readonly counterId?: string | null;
 }
 
 /** The fields a lifecycle update may change. */
@@ -98,6 +106,12 @@ export interface RotateInput {
   /** Revoke the old key at once (no grace period). */
   readonly revokeOld: boolean;
   readonly now: Date;
+  /**
+   * Aborted when the engine stopped waiting (`storeTimeout`) and answered 503: a store that can
+   * should then not complete the rotation (PostgreSQL rolls its transaction back), since the
+   * caller never got the successor's key.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /**

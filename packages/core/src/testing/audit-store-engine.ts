@@ -4,6 +4,7 @@ import type { AuditEvent, AuditEventType, AuditStore } from '../audit/types.js';
 import { createKeyward } from '../engine/keyward.js';
 import { prefixedFormat } from '../format/prefixed.js';
 import type { KeyStore } from '../store/types.js';
+import { describeBadAuditInput } from './bad-input.js';
 import type { SuiteEngineOptions } from './engine-options.js';
 import { expectCode, unique } from './suite-helpers.js';
 
@@ -20,6 +21,8 @@ export function describeAuditThroughEngine<S extends KeyStore & AuditStore>(
   extra: SuiteEngineOptions = {},
 ): void {
   describe('through the engine', () => {
+    describeBadAuditInput(async () => ({ keyward: createKeyward({ store: await fresh(), audit: { flushInterval: '1h' } }) }));
+
     it('engine: auditLog filters by types and key, and refuses unknown types', async () => {
       const store = await fresh();
       const keyward = createKeyward({ ...extra, store, audit: { flushInterval: '1h' } });

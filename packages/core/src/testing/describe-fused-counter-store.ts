@@ -82,6 +82,23 @@ export function describeFusedCounterStore(options: FusedCounterStoreSuiteOptions
       expect((await state(store, sharedQuota, a)).quota).toBe(99);
     });
 
+    it("counts a record with a counterId under it, as counterRequest does (a rotated key's successor)", async () => {
+      const store = options.store();
+      const counterId = `key:root/${serial++} é`;
+      const successor = sampleStoredKey({ expiresAt: null, counterId });
+      const sibling = sampleStoredKey({ expiresAt: null, counterId });
+      const own = sampleStoredKey({ expiresAt: null, id: counterId });
+      for (const key of [successor, sibling]) await store.insert(key);
+      const p = plan();
+      const fused = await store.findByHashAndConsume(successor.hash, p);
+      expect(fused.record).toEqual(await store.findByHash(successor.hash));
+      expect(fused.counters).toMatchObject({ refused: null, quota: { remaining: 99 } });
+      // The counters of the identity, not of the record's own id: shared with every key of it.
+      expect(await state(store, p, sibling)).toEqual({ rates: [9, 99], quota: 99 });
+      expect(await state(store, p, own)).toEqual({ rates: [9, 99], quota: 99 });
+      expect(await state(store, p, { ...successor, counterId: null })).toEqual({ rates: [10, 99], quota: 100 });
+    });
+
     it('without a workspace, counts a workspace limit on the key, as counterRequest does', async () => {
       const store = options.store();
       const key = sampleStoredKey({ workspaceId: null, ownerId: `owner_${serial++}`, expiresAt: null });

@@ -4,8 +4,11 @@ import type { SuiteEngineOptions } from './engine-options.js';
 import { isKeywardError } from '../errors.js';
 import { idSecretFormat } from '../format/id-secret.js';
 import { prefixedFormat } from '../format/prefixed.js';
+import type { VerifyResult } from '../engine/types.js';
+import type { CounterStore } from '../policy/types.js';
 import type { KeyStore, StoredKey } from '../store/types.js';
 import { sampleStoredKey } from './fixtures.js';
+import { describeBadKeyInput } from './bad-input.js';
 import { describeListExpiring } from './key-store-expiring.js';
 import { expectCode } from './suite-helpers.js';
 
@@ -27,6 +30,7 @@ export interface KeyStoreSuiteOptions<S extends KeyStore = KeyStore> {
 }
 
 const formats = [prefixedFormat({ prefix: 'kw' }), idSecretFormat()];
+const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 
 /**
  * The contract every `KeyStore` must pass (Auth.js `runBasicTests`, unstorage `testDriver`): round
@@ -55,7 +59,11 @@ export function describeKeyStore<S extends KeyStore>(options: KeyStoreSuiteOptio
     });
 
     it('round-trips every field and date, by id and by hash', async () => {
-      const key = sampleStoredKey({ revokedAt: new Date(Date.UTC(2027, 1, 2, 3, 4, 5, 6)), lastUsedAt: new Date(Date.UTC(2026, 3, 4, 5, 6, 7, 8)) });
+      const key = sampleStoredKey({
+        revokedAt: new Date(Date.UTC(2027, 1, 2, 3, 4, 5, 6)),
+        lastUsedAt: new Date(Date.UTC(2026, 3, 4, 5, 6, 7, 8)),
+        counterId: 'key_root:é/1',
+      });
       await store.insert(key);
       const byId = await store.findById(key.id);
       const byHash = await store.findByHash(key.hash);
@@ -75,13 +83,15 @@ export function describeKeyStore<S extends KeyStore>(options: KeyStoreSuiteOptio
         sunsetAt: new Date(Date.UTC(2026, 5, 30)),
         metadata: {},
         createdBy: null,
+        counterId: null,
       });
       await store.insert(key);
       expect(await store.findById(key.id)).toEqual(key);
-      // A record written without createdBy (by a store or tool that predates it) reads back as null.
-      const { createdBy: _omitted, ...older } = sampleStoredKey();
+      // A record written without createdBy or counterId (by a store or tool that predates them) reads back null.
+      const { createdBy: _omitted, counterId: _none, ...older } = sampleStoredKey();
       await store.insert(older);
       expect((await store.findById(older.id))?.createdBy ?? null).toBeNull();
+      expect((await store.findById(older.id))?.counterId ?? null).toBeNull();
     });
 
     it('answers null for an unknown id or hash', async () => {
@@ -226,6 +236,39 @@ export function describeKeyStore<S extends KeyStore>(options: KeyStoreSuiteOptio
       expect((await s.findById(rotated.record.id))?.createdBy).toBe('user:bob');
     });
 
+    it('carries rate limits and quotas through rotations: a successor counts on (issue 15 §3)', async (ctx) => {
+      const { store: s } = await fresh();
+      if (typeof (s as Partial<CounterStore>).consumeCounters !== 'function') ctx.skip();
+      // No cache: every verify reads the store (and, where the store can, counts in the same round trip).
+      const keyward = createKeyward({
+        store: s,
+        format: formats,
+        now,
+        cache: false,
+        policies: { quota: { name: 'quota', limit: 4, period: 'day' }, rateLimits: [{ name: 'rate', limit: 6, window: '1m' }] },
+      });
+      const remaining = (result: VerifyResult) =>
+        result.ok ? (result.headers.ratelimit ?? '').replace(/;t=\d+/g, '') : `${result.error.code} ${result.error.status}`;
+      for (const format of ['kw', 'id-secret']) {
+        const workspaceId = `ws_carry_${format}_${Math.random().toString(36).slice(2, 8)}`;
+        const first = await keyward.create({ workspaceId, name: 'metered', format });
+        for (let i = 0; i < 3; i++) expect((await keyward.verify(bearer(first.key))).ok).toBe(true);
+        // With a grace period, both keys count on the same counters.
+        const second = await keyward.rotate(first.record.id, { gracePeriod: '1h' });
+        expect(second.record.counterId).toBe(first.record.id);
+        expect(remaining(await keyward.verify(bearer(second.key)))).toBe('"rate";r=2, "quota";r=0');
+        expect(remaining(await keyward.verify(bearer(first.key)))).toBe('quota_exceeded 402');
+        // And through every later rotation.
+        const third = await keyward.rotate(second.record.id);
+        expect(third.record.counterId).toBe(first.record.id);
+        expect(remaining(await keyward.verify(bearer(third.key)))).toBe('quota_exceeded 402');
+        expect((await s.findById(third.record.id))?.counterId).toBe(first.record.id);
+        // A new key of the workspace has its own (per-key) counters.
+        const fresh = await keyward.create({ workspaceId, name: 'other', format });
+        expect(remaining(await keyward.verify(bearer(fresh.key)))).toBe('"rate";r=5, "quota";r=3');
+      }
+    });
+
     it('rotates without a grace period: the old key dies at once', async () => {
       const { keyward } = await fresh();
       const old = await keyward.create({ workspaceId: 'ws_rot', name: 'now' });
@@ -262,6 +305,8 @@ export function describeKeyStore<S extends KeyStore>(options: KeyStoreSuiteOptio
     });
 
     describeListExpiring(async () => (await fresh()).store);
+
+    describeBadKeyInput(fresh);
 
     it('stores no plaintext key or secret, and lists no hash', async () => {
       const { keyward, store: s } = await fresh();

@@ -4,6 +4,7 @@ import type { SuiteEngineOptions } from './engine-options.js';
 import { prefixedFormat } from '../format/prefixed.js';
 import type { KeyStore } from '../store/types.js';
 import type { KeyTouch, UsageCount, UsageStore } from '../usage/types.js';
+import { describeBadUsageInput } from './bad-input.js';
 import { sampleStoredKey } from './fixtures.js';
 
 /** How to run the usage contract against one store (a key store that is also a usage store). */
@@ -42,6 +43,8 @@ export function describeUsageStore<S extends KeyStore & UsageStore>(options: Usa
     afterAll(async () => {
       for (const store of opened) await options.closeStore?.(store);
     });
+
+    describeBadUsageInput(async () => ({ keyward: createKeyward({ store: await fresh(), usage: true }) }));
 
     it('adds counts per key and day, and reads a key or a workspace over a range (both ends included)', async () => {
       const store = await fresh();

@@ -31,6 +31,7 @@ export function sampleStoredKey(overrides: Partial<StoredKey> = {}): StoredKey {
     lastUsedAt: null,
     metadata: { plan: 'pro', nested: { list: [1, 'two', true, null], unicode: 'café ✓' } },
     createdBy: 'user:créateur ✓',
+    counterId: null,
     ...overrides,
   };
 }

@@ -16,6 +16,8 @@ export { describeInvalidationBus } from './describe-invalidation-bus.js';
 export type { InterruptibleBusPair, InvalidationBusPair, InvalidationBusSuiteOptions } from './describe-invalidation-bus.js';
 export { describeStoreGuarantees } from './describe-store-guarantees.js';
 export type { StoreCorruption, StoreGuaranteesSuiteOptions } from './describe-store-guarantees.js';
+export { describeHungStore } from './describe-hung-store.js';
+export type { HungStore, HungStoreSuiteOptions } from './describe-hung-store.js';
 export { strictLogger } from './strict-logger.js';
 export type { LoggedLine, StrictLogger, StrictLoggerOptions } from './strict-logger.js';
 export type { SuiteEngineOptions } from './engine-options.js';

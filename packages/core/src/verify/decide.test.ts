@@ -20,15 +20,19 @@ type Row = [
   extra?: { parsed?: ParsedKey; defaultSunset?: Date | null; canAskOwner?: boolean },
 ];
 
-// Each row: a record and a route, and what the pure checks answer. Order of the design: found,
-// state (revoked, expired, sunset), tenancy, environment, scopes.
+// Each row: a record and a route, and what the pure checks answer. Order: found, tenancy (so that
+// a key of another workspace reads like an unknown key whatever its state), state (revoked,
+// expired, sunset), environment, scopes.
 const rows: Row[] = [
   ['no record', null, undefined, 'invalid_key:unknown'],
   ['a record of another format', key({ format: 'other' }), undefined, 'invalid_key:unknown'],
   ['a live key, no route options', key(), undefined, 'pass'],
   ['revoked a moment ago', key({ revokedAt: before }), undefined, 'invalid_key:revoked'],
   ['revoked at this very time', key({ revokedAt: new Date(NOW) }), undefined, 'invalid_key:revoked'],
-  ['revocation scheduled later (rotation grace)', key({ revokedAt: after }), undefined, 'pass'],
+  // A revocation is immediate: its date says when it happened, and is never compared with the
+  // verifier's clock (an instance whose clock is behind must not accept a revoked key).
+  ['revoked by a clock ahead of ours', key({ revokedAt: after }), undefined, 'invalid_key:revoked'],
+  ['revoked far in our future', key({ revokedAt: new Date(NOW + 86_400_000) }), undefined, 'invalid_key:revoked'],
   ['expired', key({ expiresAt: before }), undefined, 'expired_key'],
   ['expiring later', key({ expiresAt: after }), undefined, 'pass'],
   ['revoked and expired: revoked first', key({ revokedAt: before, expiresAt: before }), undefined, 'invalid_key:revoked'],
@@ -39,7 +43,24 @@ const rows: Row[] = [
   ['a sunset means nothing to a key that is not legacy', key({ sunsetAt: before }), undefined, 'pass'],
   ['its own workspace', key(), { workspaceId: 'ws_a' }, 'pass'],
   ['another workspace', key(), { workspaceId: 'ws_b' }, 'invalid_key:workspace_mismatch'],
-  ['expired and of another workspace: state first', key({ expiresAt: before }), { workspaceId: 'ws_b' }, 'expired_key'],
+  // Tenancy before state: an unknown key, a revoked key and a key of another workspace read alike.
+  ['expired and of another workspace: tenancy first', key({ expiresAt: before }), { workspaceId: 'ws_b' }, 'invalid_key:workspace_mismatch'],
+  ['revoked and of another workspace', key({ revokedAt: before }), { workspaceId: 'ws_b' }, 'invalid_key:workspace_mismatch'],
+  [
+    'legacy past its sunset and of another workspace',
+    legacy({ workspaceId: 'ws_a', ownerId: null, sunsetAt: before }),
+    { workspaceId: 'ws_b' },
+    'invalid_key:workspace_mismatch',
+  ],
+  ['expired, of its own workspace', key({ expiresAt: before }), { workspaceId: 'ws_a' }, 'expired_key'],
+  ['revoked, of its own workspace', key({ revokedAt: before }), { workspaceId: 'ws_a' }, 'invalid_key:revoked'],
+  [
+    'legacy key of an owner past its sunset on a workspace route: the owner is asked first',
+    legacy({ sunsetAt: before }),
+    { workspaceId: 'ws_b' },
+    'ask owner',
+    { canAskOwner: true },
+  ],
   ['legacy key of an owner on a workspace route', legacy(), { workspaceId: 'ws_b' }, 'ask owner', { canAskOwner: true }],
   ['… without ownsWorkspace', legacy(), { workspaceId: 'ws_b' }, 'invalid_key:workspace_mismatch'],
   [

@@ -5,11 +5,17 @@ import { missingScopes } from '../scope/scopes.js';
 import type { StoredKey } from '../store/types.js';
 
 /**
- * The decide step: the checks of a looked-up record, in the order of docs/design.md — found, state
- * (revoked, expired, legacy past its sunset), tenancy, environment, scopes. Pure and synchronous:
- * the record, the route's options and a time in, a refusal or `null` (pass) out. The one question
- * that needs the application, whether an owner owns a workspace, is handed back as
- * {@link ASK_OWNER} for the pipeline to ask.
+ * The decide step: the checks of a looked-up record — found, tenancy, state (revoked, expired,
+ * legacy past its sunset), environment, scopes. Pure and synchronous: the record, the route's
+ * options and a time in, a refusal or `null` (pass) out. The one question that needs the
+ * application, whether an owner owns a workspace, is handed back as {@link ASK_OWNER} for the
+ * pipeline to ask.
+ *
+ * Tenancy comes before state so that a key of another workspace reads exactly like an unknown key
+ * whatever its state (an `expired_key` would tell that the key exists). A revocation is immediate:
+ * `revokedAt` set means revoked, whatever the verifier's clock says; only scheduled ends (`expiresAt`,
+ * which is also the end of a rotation's grace period, and a legacy key's sunset) are compared with
+ * `now`, so they depend on the instances' clocks agreeing.
  */
 
 /** A legacy key of an owner on a route of a workspace: pass only if the owner owns it (`ownsWorkspace`). */
@@ -35,22 +41,28 @@ export function decide(
   canAskOwner: boolean,
 ): Decision {
   if (record === null || record.format !== format.name) return refusal('invalid_key', 'unknown');
-  if (record.revokedAt !== null && record.revokedAt.getTime() <= now) return refusal('invalid_key', 'revoked', record.id);
+  if (options?.workspaceId !== undefined && record.workspaceId !== options.workspaceId) {
+    if (record.legacy && record.workspaceId === null && record.ownerId !== null && canAskOwner) return ASK_OWNER;
+    return refusal('invalid_key', 'workspace_mismatch', record.id);
+  }
+  return decideAfterTenancy(record, parsed, options, now, defaultSunset);
+}
+
+/** The checks after tenancy: state, then environment (for a format that writes none into the key), then scopes. */
+export function decideAfterTenancy(
+  record: StoredKey,
+  parsed: ParsedKey,
+  options: VerifyOptions | undefined,
+  now: number,
+  defaultSunset: Date | null,
+): KeywardError | null {
+  if (record.revokedAt !== null) return refusal('invalid_key', 'revoked', record.id);
   if (record.expiresAt !== null && record.expiresAt.getTime() <= now) return refusal('expired_key', undefined, record.id);
   if (record.legacy) {
     const sunset = sunsetOf(record, defaultSunset);
     if (sunset !== null && sunset.getTime() <= now) return refusal('key_sunset', undefined, record.id);
   }
   if (options === undefined) return null;
-  if (options.workspaceId !== undefined && record.workspaceId !== options.workspaceId) {
-    if (record.legacy && record.workspaceId === null && record.ownerId !== null && canAskOwner) return ASK_OWNER;
-    return refusal('invalid_key', 'workspace_mismatch', record.id);
-  }
-  return decideAfterTenancy(record, parsed, options);
-}
-
-/** The checks after tenancy: environment (for a format that writes none into the key), then scopes. */
-export function decideAfterTenancy(record: StoredKey, parsed: ParsedKey, options: VerifyOptions): KeywardError | null {
   if (options.environment !== undefined && parsed.environment === undefined && record.environment !== options.environment) {
     return refusal('environment_mismatch', undefined, record.id);
   }

@@ -1,3 +1,4 @@
+import { refusedKeyOf } from '../audit/key-facts.js';
 import type { AuditEventType } from '../audit/types.js';
 import type { Engine } from '../engine/context.js';
 import type { VerifyOptions, VerifyResult } from '../engine/types.js';
@@ -46,10 +47,13 @@ export function observe(result: VerifyResult, engine: Engine, options: VerifyOpt
   const { code, reason, keyId, missingScopes } = result.error;
   const type = refusalEvent(code, reason);
   if (type === null) return result;
+  // The key's hint and workspace when the pipeline had its record: then the recorder reads nothing.
+  const key = keyId === undefined ? undefined : refusedKeyOf(result.error);
   recorder.sample({
     type,
-    workspaceId: options?.workspaceId ?? null,
+    workspaceId: key?.workspaceId ?? options?.workspaceId ?? null,
     keyId: keyId ?? null,
+    ...(key !== undefined ? { keyHint: key.hint } : {}),
     code,
     reason: reason ?? null,
     request: options?.request,

@@ -1,9 +1,11 @@
 import type { Engine } from '../engine/context.js';
 import type { VerifyOptions, VerifyResult } from '../engine/types.js';
+import { refusedKey } from '../audit/key-facts.js';
 import { KeywardError } from '../errors.js';
 import { isParseFailure, type KeyFormat, type ParsedKey } from '../format/types.js';
 import { type HeaderBag, readBearerToken } from '../header/authorization.js';
 import { chain } from '../internal/awaitable.js';
+import { bounded } from '../internal/bounded.js';
 import type { StoredKey } from '../store/types.js';
 import { ASK_OWNER, decide, decideAfterTenancy, environmentMismatch } from './decide.js';
 import { type Counted, lookupAndCount } from './fused.js';
@@ -127,20 +129,23 @@ function decideAndPass(
   const decision = decide(record, format, parsed, options, now, engine.legacy.sunset, engine.ownsWorkspace !== undefined);
   if (decision === null) return policies(engine, record!, parsed, options, counted);
   if (decision === ASK_OWNER) return askOwner(engine, record!, parsed, options!, counted);
-  return { ok: false, error: decision };
+  // A refusal of a key at hand carries its hint and workspace to the audit log (no store read there).
+  return { ok: false, error: decision.keyId === undefined ? decision : refusedKey(decision, record!) };
 }
 
 /** Tenancy of a legacy key of an owner: the application says whether the owner owns the workspace. */
 async function askOwner(engine: Engine, record: StoredKey, parsed: ParsedKey, options: VerifyOptions, counted: Counted | undefined) {
   let owned: boolean;
   try {
-    owned = await engine.ownsWorkspace!(record.ownerId!, options.workspaceId!);
+    // The application's answer, bounded like a store's (it is usually a query).
+    owned = await bounded(engine.ownsWorkspace!(record.ownerId!, options.workspaceId!), engine.storeTimeout, 'ownsWorkspace');
   } catch (cause) {
     return unavailable(engine, cause);
   }
-  if (!owned) return fail('invalid_key', 'workspace_mismatch', record.id);
-  const refusal = decideAfterTenancy(record, parsed, options);
-  return refusal === null ? policies(engine, record, parsed, options, counted) : { ok: false as const, error: refusal };
+  if (!owned)
+    return { ok: false as const, error: refusedKey(new KeywardError('invalid_key', { reason: 'workspace_mismatch', keyId: record.id }), record) };
+  const refusal = decideAfterTenancy(record, parsed, options, counted?.plan.now ?? engine.now(), engine.legacy.sunset);
+  return refusal === null ? policies(engine, record, parsed, options, counted) : { ok: false as const, error: refusedKey(refusal, record) };
 }
 
 /** Policies: rate limits, then the quota (counted already when the lookup consumed them). */

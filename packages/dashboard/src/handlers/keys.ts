@@ -13,7 +13,12 @@ async function views(ctx: RequestContext, keys: readonly ApiKey[]) {
   return keys.map((k) => keyView(k, now, ctx.config.keyward.legacySunset, names));
 }
 
-const guard = (ctx: RequestContext) => ({ workspaceId: ctx.workspaceId!, actor: ctx.principal.id });
+/** The workspace, who acts, and the key they act with when a key calls (bounded by it: `actingKey`). */
+const guard = (ctx: RequestContext) => ({
+  workspaceId: ctx.workspaceId!,
+  actor: ctx.principal.id,
+  ...(ctx.principal.actingKey !== undefined ? { actingKey: ctx.principal.actingKey } : {}),
+});
 
 /** GET /workspaces/{workspaceId}/keys */
 export async function listKeys(ctx: RequestContext): Promise<Response> {
@@ -70,6 +75,7 @@ export async function createKey(ctx: RequestContext): Promise<Response> {
     scopes: scopes!,
     expiresAt,
     actor: ctx.principal.id,
+    ...(ctx.principal.actingKey !== undefined ? { actingKey: ctx.principal.actingKey } : {}),
     ...(environment !== undefined ? { environment } : {}),
     ...(config.format !== undefined ? { format: config.format } : {}),
   });

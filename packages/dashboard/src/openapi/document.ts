@@ -216,7 +216,7 @@ export function openApiDocument(config: Config): OpenApiDocument {
         BadRequest: problemResponse('Invalid input: every invalid member or parameter is named in `errors`.', p.badRequest),
         Unauthorized: problemResponse('Nobody is signed in.', p.unauthorized),
         Forbidden: problemResponse(
-          'The role does not allow this action, or a browser sent the change from another origin (`csrf_rejected`).',
+          'The role does not allow this action, a change made with an API key goes beyond that key (scopes it lacks, a later expiry), or a browser sent the change from another origin (`csrf_rejected`).',
           p.forbidden,
         ),
         NotFound: problemResponse('No such key or workspace — or one the principal has no role in: the same answer, byte for byte.', p.notFound),

@@ -199,6 +199,43 @@ export function ruleTests(fresh: Fresh): void {
     expect(await h.snapshot()).toBe(before);
   });
 
+  it('answers ids, cursors and dates no store can take with 400 (never a 503, an outage alarm anyone could raise)', async () => {
+    const h = await fresh();
+    const key = (await h.call('POST', `/workspaces/${h.ws.a}/keys`, { body: { name: 'k' } })).body.record;
+    const before = await h.snapshot();
+    const keys = `/workspaces/${h.ws.a}/keys`;
+    const bad: [string, string, unknown?][] = [
+      ['GET', `${keys}/key_a%00b`],
+      ['PATCH', `${keys}/key_a%00b`, { name: 'x' }],
+      ['DELETE', `${keys}/key_a%00b`],
+      ['POST', `${keys}/key_a%00b/rotate`, {}],
+      ['POST', `${keys}/key_a%00b/revoke`, {}],
+      ['GET', `${keys}/key_%0A`],
+      ['GET', `${keys}?cursor=9999999999999999999:key_x`],
+      ['GET', `${keys}?cursor=99999999999999999999:key_x`],
+      ['GET', `${keys}?cursor=1:key_a%00b`],
+      ['GET', `${keys}?cursor=garbage`],
+      ['GET', `/workspaces/${h.ws.a}/audit?cursor=1:9999999999999999999`],
+      ['GET', `/workspaces/${h.ws.a}/audit?cursor=1-18446744073709551616`],
+      ['GET', `/workspaces/${h.ws.a}/audit?cursor=99999999999999999999:1`],
+      ['GET', `/workspaces/${h.ws.a}/audit?keyId=key_a%00b`],
+      ['GET', `/workspaces/${h.ws.a}/usage?from=1969-12-20&to=1970-01-02`],
+      ['GET', `/workspaces/${h.ws.a}/usage?keyId=key_a%00b`],
+      ['POST', keys, { name: 'old', expiresAt: '1960-01-01T00:00:00Z' }],
+    ];
+    for (const [method, path, body] of bad) {
+      const answer = await h.call(method, path, { body });
+      expect({ method, path, status: answer.status }).toEqual({ method, path, status: 400 });
+    }
+    // Time bounds of the audit log far in the past or the future are clamped: answered, not refused.
+    for (const query of ['from=0001-01-01T00:00:00Z', 'to=0001-01-01T00:00:00Z', 'from=1969-12-31T23:59:59Z', 'to=9999-12-31T23:59:59Z']) {
+      const answer = await h.call('GET', `/workspaces/${h.ws.a}/audit?${query}`);
+      expect({ query, status: answer.status }).toEqual({ query, status: 200 });
+    }
+    expect(await h.snapshot()).toBe(before);
+    expect((await h.call('GET', `${keys}/${key.id}`)).status).toBe(200);
+  });
+
   it('answers a failing store, sign-in or name lookup with 503 and Retry-After (never a 200), and reports it scrubbed', async () => {
     const state = { mode: 'ok' as 'ok' | 'fail' | 'hang' };
     const h = await fresh({ dashboard: { timeout: 300 } }, (store) => switchable(store, state));

@@ -81,8 +81,12 @@ export async function singleConnection(pglite: PGlite): Promise<SingleConnection
     await acquire();
     let released = false;
     return {
+      // Once released (a holder that gave up, say), a late statement of the holder must not run
+      // after the ROLLBACK, outside its transaction: it fails instead.
       query: (config: string | QueryConfig, values?: unknown[]) =>
-        (typeof config === 'string' ? client.query(config, values) : client.query(config)) as never,
+        released
+          ? (Promise.reject(new Error('this connection was released')) as never)
+          : ((typeof config === 'string' ? client.query(config, values) : client.query(config)) as never),
       release: (error?: Error | boolean) => {
         if (released) return;
         released = true;

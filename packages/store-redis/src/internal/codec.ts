@@ -94,7 +94,7 @@ export function memberOfCursor(cursor: string): string | null {
   if (sep < 1) return null;
   const text = cursor.slice(0, sep);
   const ms = Number(text);
-  if (!/^-?\d+$/.test(text) || !Number.isSafeInteger(ms) || Math.abs(ms) > ORDER_OFFSET) return null;
+  if (!/^-?\d+$/.test(text) || !Number.isSafeInteger(ms) || Math.abs(ms) > ORDER_OFFSET || sep === cursor.length - 1) return null;
   return orderMember(ms, cursor.slice(sep + 1));
 }
 
@@ -134,6 +134,7 @@ export function encodeKey(key: StoredKey): Fields {
   if (key.environment !== null) fields.push(['environment', key.environment]);
   if (key.rotatedToId !== null) fields.push(['rotatedToId', key.rotatedToId]);
   if (typeof key.createdBy === 'string') fields.push(['createdBy', key.createdBy]);
+  if (typeof key.counterId === 'string') fields.push(['counterId', key.counterId]);
   for (const field of NULLABLE_DATES) {
     const value = key[field];
     if (value !== null) fields.push([field, ms(value, field)]);
@@ -247,5 +248,6 @@ export function decodeKey(flat: readonly string[] | null | undefined): StoredKey
     lastUsedAt: date(f.lastUsedAt, 'lastUsedAt'),
     metadata: metadata as Record<string, unknown>,
     createdBy: f.createdBy ?? null,
+    counterId: f.counterId ?? null,
   };
 }

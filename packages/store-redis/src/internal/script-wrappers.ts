@@ -27,7 +27,7 @@ export interface ScriptDefinition {
  * `{hash:…}s` holds the record's public fields packed into one string — `<bytes>:<name><bytes>:<value>`
  * per field — so that a lookup is one plain GET. A well-formed record's snapshot starts with a field
  * `_g` (the guard header, which the decoder ignores): `<format>|<hashVersion>|<legacy>|<revokedAt>|
- * <expiresAt>|<'=' workspaceId, or ''>|<'=' environment, or ''>|<id>|<scopes JSON>`, every part but
+ * <expiresAt>|<'=' workspaceId, or ''>|<'=' environment, or ''>|<counter id: counterId, else id>|<scopes JSON>`, every part but
  * the last escaped as esc() does, so that `|` only separates. Every script that writes a record is wrapped so
  * that, in the same atomic step, the snapshots of each record named in its KEYS are rewritten (or
  * deleted with the record, or moved with a new hash). A snapshot is therefore never staler than its
@@ -71,7 +71,7 @@ for _, r in ipairs(kw_records) do
     if id and hash and m.format and m.hashVersion then
       local function opt(v) return v and ('=' .. kw_esc(v)) or '' end
       local g = table.concat({ kw_esc(m.format), kw_esc(m.hashVersion), kw_esc(m.legacy or ''), kw_esc(m.revokedAt or ''),
-        kw_esc(m.expiresAt or ''), opt(m.workspaceId), opt(m.environment), kw_esc(id), m.scopes or '' }, '|')
+        kw_esc(m.expiresAt or ''), opt(m.workspaceId), opt(m.environment), kw_esc(m.counterId or id), m.scopes or '' }, '|')
       packed = '2:_g' .. #g .. ':' .. g .. packed
     end
     local sid, shash = id or r.id, hash or r.hash
