@@ -15,14 +15,12 @@ export class HistogramCell {
   record(value: number): void {
     const bounds = this.bounds;
     // Buckets are (previous bound, bound], as OpenTelemetry's explicit-bucket histogram has them.
-    let lo = 0;
-    let hi = bounds.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (value > bounds[mid]!) lo = mid + 1;
-      else hi = mid;
-    }
-    this.counts[lo]!++;
+    // Searched from the smallest: a warm verify lands in the first or second bucket (one or two
+    // comparisons where a binary search makes five); a slow call costs at most one per bound.
+    const n = bounds.length;
+    let i = 0;
+    while (i < n && value > bounds[i]!) i++;
+    this.counts[i]!++;
     this.count++;
     this.sum += value;
     if (value < this.min) this.min = value;

@@ -1,4 +1,4 @@
-import { type Attributes, type Context, type Span, SpanKind, SpanStatusCode, type Tracer, context, trace } from '@opentelemetry/api';
+import { type Attributes, type Context, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, type Tracer, context, trace } from '@opentelemetry/api';
 import type { LifecycleEvent, StoreCallEvent, VerifyEvent } from '@keyward/core';
 import {
   ATTR_CACHE_HIT,
@@ -69,7 +69,8 @@ export class KeywardTraces {
     // A verify is part of a request: its span belongs to the request's trace, and without one
     // (no HTTP instrumentation, or a trace sampled out) it is not made — the SDK's span costs
     // ≈ 3–4 µs, several times a whole verify on a warm path (bench/overhead.ts).
-    if (!this.rootVerifySpans && trace.getSpan(parent)?.isRecording() !== true) return;
+    // (The root context, outside any request span, is told apart without a lookup.)
+    if (!this.rootVerifySpans && (parent === ROOT_CONTEXT || trace.getSpan(parent)?.isRecording() !== true)) return;
     const attributes: Attributes = {
       [ATTR_VERIFY_OK]: event.ok,
       [ATTR_CACHE_HIT]: event.cache === 'hit',

@@ -69,3 +69,50 @@ export interface Engine {
   /** On an engine view: the counters the policies consume (recording); `null`: the enforcer's own. */
   readonly counters: CounterStore | null;
 }
+
+/** An engine being built, or a view of one being set up. */
+export type MutableEngine = { -readonly [K in keyof Engine]: Engine[K] };
+
+/**
+ * A copy of `fields`: the one object literal that makes the engine and every view of it (see
+ * `instrument/observed.ts`), so that they share one hidden class and the pipeline's property reads
+ * stay monomorphic. (A view made by `{ ...engine }` got a map of its own, with all but four fields
+ * out of object: the pipeline deoptimized on "wrong map" and ran polymorphic, for the engines
+ * without instruments in the same process too.) Keep the fields in the order of {@link Engine}.
+ */
+export function engineRecord(fields: Engine): MutableEngine {
+  return {
+    store: fields.store,
+    formats: fields.formats,
+    formatByName: fields.formatByName,
+    single: fields.single,
+    hashers: fields.hashers,
+    hasherByVersion: fields.hasherByVersion,
+    currentVersion: fields.currentVersion,
+    header: fields.header,
+    renderer: fields.renderer,
+    now: fields.now,
+    storeTimeout: fields.storeTimeout,
+    retryAfter: fields.retryAfter,
+    legacy: fields.legacy,
+    ownsWorkspace: fields.ownsWorkspace,
+    generateId: fields.generateId,
+    cache: fields.cache,
+    enforcer: fields.enforcer,
+    fused: fields.fused,
+    usageStore: fields.usageStore,
+    usageTracker: fields.usageTracker,
+    auditStore: fields.auditStore,
+    auditRecorder: fields.auditRecorder,
+    publicViews: fields.publicViews,
+    upgrading: fields.upgrading,
+    failClosed: fields.failClosed,
+    expiryWatch: fields.expiryWatch,
+    once: fields.once,
+    probe: fields.probe,
+    observation: fields.observation,
+    trace: fields.trace,
+    sink: fields.sink,
+    counters: fields.counters,
+  };
+}

@@ -25,7 +25,7 @@ import { countersOf, onceGate, type OnceGate } from '../lifecycle/once.js';
 import { read } from '../verify/lookup.js';
 import { toDate } from '../lifecycle/checks.js';
 import { unavailable } from '../verify/results.js';
-import type { Engine } from './context.js';
+import { type Engine, engineRecord, type MutableEngine } from './context.js';
 
 /** Options of {@link createKeyward}. */
 export interface KeywardOptions {
@@ -208,7 +208,7 @@ export function resolveOptions(options: KeywardOptions): Engine {
   let gate: OnceGate | null = null;
   const probe = createProbe(options.instrument, options.logger, (text) => scrubKeys(text, formats));
   const bus = checkBus(options.invalidation);
-  const engine: { -readonly [K in keyof Engine]: Engine[K] } = {
+  const engine: MutableEngine = engineRecord({
     store,
     formats,
     formatByName,
@@ -246,7 +246,7 @@ export function resolveOptions(options: KeywardOptions): Engine {
     trace: null,
     sink: null,
     counters: null,
-  };
+  });
   // With instruments, every store is seen through a recording stand-in (instrument/attach.ts).
   const attached = probe === null ? null : new Attachment(engine, probe);
   if (probe !== null && cacheOn && bus === null && store.local !== true) {

@@ -1,5 +1,5 @@
 import type { AuditStore } from '../audit/types.js';
-import type { Engine } from '../engine/context.js';
+import { type Engine, engineRecord, type MutableEngine } from '../engine/context.js';
 import type { VerifyOptions, VerifyResult } from '../engine/types.js';
 import type { HeaderBag } from '../header/authorization.js';
 import { isPromiseLike } from '../internal/awaitable.js';
@@ -28,7 +28,7 @@ export interface EngineRecorders {
   readonly audit: RecordingStores<AuditStore> | null;
 }
 
-type View = { -readonly [K in keyof Engine]: Engine[K] };
+type View = MutableEngine;
 
 /** Verify views kept for reuse: as many as verifies in flight at once, up to this. */
 const POOL_MAX = 256;
@@ -71,7 +71,7 @@ export class Observation {
 
   private verifyView(): View {
     const { engine, recorders } = this;
-    const view: View = { ...engine };
+    const view: View = engineRecord(engine);
     const store = recorders.store.for(view, true, this.keysInProcess);
     view.store = store;
     if (engine.fused !== null) view.fused = store as Engine['fused'];
@@ -85,7 +85,7 @@ export class Observation {
   /** The view of one lifecycle call: every store call it makes is a step of `trace`. */
   lifecycleView(trace: LifecycleTrace): Engine {
     const { engine, recorders } = this;
-    const view: View = { ...engine };
+    const view: View = engineRecord(engine);
     view.sink = trace;
     view.store = recorders.store.for(view);
     // Reports read the usage and audit stores (often the key store itself).

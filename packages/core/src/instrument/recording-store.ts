@@ -113,6 +113,29 @@ function recordingMethod(operation: StoreOperation) {
 }
 
 /**
+ * The prototypes of stand-ins, one per kind of store (its methods, `local` and `system`): the
+ * stand-ins of every store of a kind (every engine's memory store, say) then share one hidden
+ * class, and the recording methods' property reads stay monomorphic across engines.
+ */
+const protos = new Map<string, object>();
+
+function protoFor(raw: object, system: string): object {
+  const names = METHODS.filter((name) => typeof (raw as Record<string, unknown>)[name] === 'function');
+  const local = (raw as { local?: unknown }).local;
+  const kind = `${system}\u0000${String(local)}\u0000${names.join(',')}`;
+  let proto = protos.get(kind);
+  if (proto === undefined) {
+    const made: Record<string, unknown> = { sinkOf };
+    for (const name of names) made[name] = recordingMethod(name);
+    if (local !== undefined) made.local = local;
+    made.system = system;
+    proto = made;
+    protos.set(kind, proto);
+  }
+  return proto;
+}
+
+/**
  * Stand-ins for one store whose calls are recorded: the same methods as the store (and only those,
  * so that "does this store implement usage?" answers the same), made once per store. A stand-in
  * costs one small object, made once per pooled verify view or per lifecycle call.
@@ -127,14 +150,7 @@ export class RecordingStores<S extends object> {
     private readonly onRow: ((row: StoredKey) => void) | null,
   ) {
     this.system = systemOf(raw);
-    const proto: Record<string, unknown> = { sinkOf };
-    for (const name of METHODS) {
-      if (typeof (raw as Record<string, unknown>)[name] === 'function') proto[name] = recordingMethod(name);
-    }
-    const local = (raw as { local?: unknown }).local;
-    if (local !== undefined) proto.local = local;
-    proto.system = this.system;
-    this.proto = proto;
+    this.proto = protoFor(raw, this.system);
   }
 
   /**
