@@ -3,9 +3,8 @@ import type { AuditOptions, AuditStore } from '../audit/types.js';
 import { CoherentCache } from '../cache/coherent-cache.js';
 import type { InvalidationBus } from '../cache/invalidation.js';
 import type { CacheOptions } from '../cache/verify-cache.js';
-import { prefixedFormat } from '../format/prefixed.js';
 import type { KeyFormat } from '../format/types.js';
-import { type Hasher, sha256Hasher } from '../hash/hasher.js';
+import type { Hasher } from '../hash/hasher.js';
 import type { HeaderOptions } from '../header/authorization.js';
 import { scrubKeys } from '../helpers.js';
 import { randomString } from '../internal/random.js';
@@ -26,6 +25,7 @@ import { read } from '../verify/lookup.js';
 import { toDate } from '../lifecycle/checks.js';
 import { unavailable } from '../verify/results.js';
 import { type Engine, engineRecord, type MutableEngine } from './context.js';
+import { byName, checkBus, checkFormats, checkHashers, checkStore, storeWith } from './option-checks.js';
 
 /** Options of {@link createKeyward}. */
 export interface KeywardOptions {
@@ -130,60 +130,6 @@ export interface KeywardOptions {
    * @example createKeyward({ store, logger: pino() })
    */
   logger?: Logger;
-}
-
-const KEY_STORE_METHODS = ['insert', 'findById', 'findByHash', 'list', 'update', 'delete', 'rotate'] as const;
-
-function checkStore(store: KeyStore): KeyStore {
-  for (const method of KEY_STORE_METHODS) {
-    if (!store || typeof store[method] !== 'function') {
-      throw new TypeError(`options.store must implement KeyStore (missing ${method}); try memoryStore() from @keyward/store-memory`);
-    }
-  }
-  return store;
-}
-
-/** Named things (formats by name, hashers by version), each name once. */
-function byName<T>(items: readonly T[], nameOf: (item: T) => string, what: string): Map<string, T> {
-  const map = new Map<string, T>();
-  for (const item of items) {
-    const name = nameOf(item);
-    if (map.has(name)) throw new RangeError(`two ${what} ${JSON.stringify(name)}`);
-    map.set(name, item);
-  }
-  return map;
-}
-
-function checkFormats(option: KeywardOptions['format']): KeyFormat[] {
-  const formats = option === undefined ? [prefixedFormat({ prefix: 'kw' })] : ([] as KeyFormat[]).concat(option);
-  if (formats.length === 0) throw new RangeError('options.format must name at least one key format');
-  for (const f of formats) {
-    if (!f || typeof f.parse !== 'function' || typeof f.generate !== 'function') throw new TypeError('options.format must be KeyFormat objects');
-  }
-  return formats;
-}
-
-function checkHashers(option: KeywardOptions['hash']): Hasher[] {
-  const hashers = option === undefined ? [sha256Hasher()] : ([] as Hasher[]).concat(option);
-  if (hashers.length === 0) throw new RangeError('options.hash must name at least one hasher');
-  for (const h of hashers) {
-    if (!h || typeof h.hash !== 'function' || typeof h.version !== 'string') throw new TypeError('options.hash must be Hasher objects');
-  }
-  return hashers;
-}
-
-function checkBus(bus: InvalidationBus | undefined): InvalidationBus | null {
-  if (bus === undefined) return null;
-  if (typeof bus.subscribe !== 'function' || typeof bus.publish !== 'function') {
-    throw new TypeError('options.invalidation must implement InvalidationBus (publish, subscribe)');
-  }
-  return bus;
-}
-
-/** The store that implements `methods`: the configured one, else the key store if it does. */
-function storeWith<T>(configured: unknown, store: KeyStore, methods: readonly string[]): T | null {
-  const candidate = (configured ?? store) as Record<string, unknown>;
-  return methods.every((m) => typeof candidate[m] === 'function') ? (candidate as T) : null;
 }
 
 export const USAGE_METHODS = ['addUsage', 'touchKeys', 'readUsage'] as const;
