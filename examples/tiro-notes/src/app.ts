@@ -15,6 +15,7 @@ import {
 } from '@keyward/core';
 import { createDashboard } from '@keyward/dashboard';
 import { demoPage, demoSessions, type DemoPerson, type DemoSessions } from '@keyward/example-support/demo-session';
+import { failureLogFields } from '@keyward/core/adapter';
 import { apiKey, apiKeyErrorHandler, fetchMiddleware, getApiKey } from '@keyward/express';
 import express, { type Request, type Response } from 'express';
 
@@ -141,7 +142,7 @@ export function createTiroApp(keyward: Keyward, data: TiroData): express.Express
     res.status(404).json({ error: { code: 'not_found', message: 'No such endpoint', type: 'invalid_request_error' } });
   });
   app.use(apiKeyErrorHandler(keyward));
-  app.use(clientErrorHandler);
+  app.use(clientErrorHandler(keyward));
   return app;
 }
 
@@ -156,18 +157,21 @@ const CLIENT_ERRORS: Record<string, { code: string; message: string }> = {
  * does not decode) in Tiro's shape with their status, and anything else as a bare 500 — never
  * Express's HTML page, which shows the stack trace outside production.
  */
-const clientErrorHandler: express.ErrorRequestHandler = (error: { status?: unknown; type?: unknown }, _req, res, next) => {
-  if (res.headersSent) return next(error);
-  const status = typeof error.status === 'number' && error.status >= 400 && error.status < 500 ? error.status : 500;
-  if (status === 500) console.error(`tiro: ${error instanceof Error ? error.message : 'request failed'}`);
-  const known = typeof error.type === 'string' ? CLIENT_ERRORS[error.type] : undefined;
-  res.status(status).json({
-    error:
-      status === 500
-        ? { code: 'internal_error', message: 'Something went wrong on our side', type: 'api_error' }
-        : { ...(known ?? { code: 'invalid_request', message: 'The request is not valid' }), type: 'invalid_request_error' },
-  });
-};
+const clientErrorHandler =
+  (keyward: Keyward): express.ErrorRequestHandler =>
+  (error: { status?: unknown; type?: unknown }, _req, res, next) => {
+    if (res.headersSent) return next(error);
+    const status = typeof error.status === 'number' && error.status >= 400 && error.status < 500 ? error.status : 500;
+    // The failure's class and a redacted message: no key, digest or header reaches the log.
+    if (status === 500) console.error('tiro: request failed', failureLogFields(keyward, error));
+    const known = typeof error.type === 'string' ? CLIENT_ERRORS[error.type] : undefined;
+    res.status(status).json({
+      error:
+        status === 500
+          ? { code: 'internal_error', message: 'Something went wrong on our side', type: 'api_error' }
+          : { ...(known ?? { code: 'invalid_request', message: 'The request is not valid' }), type: 'invalid_request_error' },
+    });
+  };
 
 /**
  * Three accounts (Ada owns Research and Sales, Bob owns Ops, Mia is a member of Research), their

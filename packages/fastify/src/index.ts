@@ -1,5 +1,13 @@
 import type { ApiKey, Keyward } from '@keyward/core';
-import { nodeAuthorization, type RouteHandlers, type RouteOptions, routeGuard, type FetchHandler, toFetchRequest } from '@keyward/core/adapter';
+import {
+  failureLogFields,
+  nodeAuthorization,
+  type RouteHandlers,
+  type RouteOptions,
+  routeGuard,
+  type FetchHandler,
+  toFetchRequest,
+} from '@keyward/core/adapter';
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest, HookHandlerDoneFunction, onRequestHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 
@@ -41,7 +49,7 @@ interface Call {
   done: HookHandlerDoneFunction;
 }
 
-const handlers: RouteHandlers<Call> = {
+const handlersFor = (keyward: Keyward): RouteHandlers<Call> => ({
   pass({ request, reply, done }, key, headers) {
     request.apiKey = key;
     for (const name in headers) reply.header(name, headers[name]);
@@ -49,15 +57,17 @@ const handlers: RouteHandlers<Call> = {
   },
   refuse({ request, reply }, rendered, error) {
     // Logged as Fastify logs the 5xx it renders itself: the store is down, someone must know.
-    if (error.status >= 500) request.log.error({ err: error }, 'API key verification failed: key store unavailable');
+    // Its fields only (code, the failing class, a redacted message): never the error object, whose
+    // cause a serializer would print as it is.
+    if (error.status >= 500) request.log.error(failureLogFields(keyward, error), 'API key verification failed: key store unavailable');
     // Bytes, not a string: Fastify would append `; charset=utf-8` to a JSON content type.
     reply.code(rendered.status).headers(rendered.headers).send(Buffer.from(rendered.body, 'utf8'));
   },
   fail: ({ done }, error) => done(error as Error),
-};
+});
 
 function authenticate(keyward: Keyward, options: ApiKeyRouteOptions | undefined): onRequestHookHandler {
-  const guard = routeGuard(keyward, options, handlers, 'fastify.register(fastifyKeyward, { keyward })');
+  const guard = routeGuard(keyward, options, handlersFor(keyward), 'fastify.register(fastifyKeyward, { keyward })');
   return function keywardOnRequest(request, reply, done) {
     // Every Authorization header, from `rawHeaders`: `headers` silently drops a second one.
     guard(request, nodeAuthorization(request.raw), { request, reply, done });

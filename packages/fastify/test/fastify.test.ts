@@ -89,7 +89,9 @@ describe('@keyward/fastify', () => {
   it('logs a failing store at error level and answers the rendered 503', async () => {
     const keyward = createKeyward({ store: memoryStore() });
     const { key } = await keyward.create({ workspaceId: 'ws_1', name: 'k' });
-    const down = createKeyward({ store: { ...memoryStore(), findByHash: () => Promise.reject(new Error('connection refused')) }, cache: false });
+    // A store error whose message holds the key: the log line keeps its class and a redacted message.
+    const failure = Object.assign(new Error(`connection refused while reading ${key}`), { code: 'ECONNREFUSED' });
+    const down = createKeyward({ store: { ...memoryStore(), findByHash: () => Promise.reject(failure) }, cache: false });
     const lines: string[] = [];
     const app = Fastify({ logger: { level: 'error', stream: { write: (line: string) => lines.push(line) } } });
     await app.register(fastifyKeyward, { keyward: down });
@@ -100,8 +102,13 @@ describe('@keyward/fastify', () => {
     expect(answer.headers['content-type']).toBe('application/problem+json');
     expect(answer.json()).toMatchObject({ code: 'store_unavailable' });
     expect(lines).toHaveLength(1);
-    expect(JSON.parse(lines[0]!)).toMatchObject({ level: 50, err: { type: 'KeywardError', code: 'store_unavailable' } });
-    expect(lines[0]).not.toContain(key);
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      level: 50,
+      code: 'store_unavailable',
+      cause: 'ECONNREFUSED',
+      detail: expect.stringContaining('connection refused'),
+    });
+    expect(lines[0]).not.toContain(key.slice(-12));
   });
 
   it('passes a workspace function that returns nothing to the error handler (500), not through', async () => {

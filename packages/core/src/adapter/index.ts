@@ -8,6 +8,8 @@ export { routeOptions } from './route-options.js';
 export type { RouteOptions, RouteOptionsResolver } from './route-options.js';
 export { requireEngine, routeGuard } from './route-guard.js';
 export type { RouteGuard, RouteHandlers } from './route-guard.js';
+export { failureLogFields } from './log-fields.js';
+export type { FailureLogFields } from './log-fields.js';
 export { setHeaders, writeRendered } from './node-response.js';
 export type { NodeResponseLike } from './node-response.js';
 export { renderedResponse, verifyRequest, withResponseHeaders } from '../web/response.js';
