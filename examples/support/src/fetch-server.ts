@@ -79,7 +79,8 @@ export function serveFetch(handler: (request: Request) => Response | Promise<Res
       });
       res.end(new Uint8Array(await response.arrayBuffer()));
     })().catch((error: unknown) => {
-      console.error(`fetch handler failed: ${error instanceof Error ? error.message : String(error)}`);
+      // The class only: an app's error message may quote what the request carried.
+      console.error(`fetch handler failed: ${error instanceof Error ? error.name : typeof error}`);
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
       res.end('{"error":"internal"}');
     });

@@ -1,6 +1,7 @@
 // Tixallo (seed 002) on Koa: every key is bound to one workspace and represents it (no scopes, no
 // users); several keys of a workspace are active at once so that rotation needs no downtime.
 import { createKeyward, type Instrumentation, jsonRenderer, prefixedFormat, type InvalidationBus, type KeyStore, type Keyward } from '@keyward/core';
+import { failureLogFields } from '@keyward/core/adapter';
 import { createDashboard } from '@keyward/dashboard';
 import { type DemoPerson, type DemoSessions, demoPage, demoSessions } from '@keyward/example-support/demo-session';
 import { apiKey, fetchMiddleware, getApiKey } from '@keyward/koa';
@@ -62,7 +63,7 @@ export function createTixalloApp(keyward: Keyward, data: TixalloData): Koa {
   app.use(fetchMiddleware(dashboard)).use(fetchMiddleware(data.sessions.handler));
   app.use(api.routes()).use(api.allowedMethods());
   app.on('error', (error: Error & { status?: number }) => {
-    if ((error.status ?? 500) >= 500) console.error(`tixallo: ${error.message}`);
+    if ((error.status ?? 500) >= 500) console.error('tixallo: request failed', failureLogFields(keyward, error));
   });
   return app;
 }

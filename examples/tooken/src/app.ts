@@ -14,6 +14,7 @@ import {
   type KeyStore,
   type Keyward,
 } from '@keyward/core';
+import { failureLogFields } from '@keyward/core/adapter';
 import { createDashboard } from '@keyward/dashboard';
 import { type DemoSessions, demoPage } from '@keyward/example-support/demo-session';
 import { fastifyKeyward, fetchPlugin, getApiKey } from '@keyward/fastify';
@@ -119,7 +120,7 @@ export async function createTookenApp(keyward: Keyward, sessions: DemoSessions):
     if (status !== undefined && status >= 400 && status < 500) {
       return reply.code(status).send({ error: 'invalid_request', message: CLIENT_ERRORS[status] ?? 'The request is not valid' });
     }
-    reply.log.error(error);
+    reply.log.error(failureLogFields(keyward, error), 'request failed');
     return reply.code(500).send({ error: 'internal', message: 'Internal error' });
   });
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: 'not_found', message: 'No such endpoint' }));
