@@ -7,6 +7,15 @@ import type { Keyward } from '@keyward/core';
 const loop = fileURLToPath(new URL('./verify-loop.ts', import.meta.url));
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 
+/** A child process running `file` from source (tsx), with the engine module and key it tests. */
+function spawnEngineChild(file: string, options: { engineModule: string; key: string; env?: Record<string, string> }, env: Record<string, string>) {
+  return spawn(process.execPath, ['--conditions=@keyward/source', '--import', 'tsx', file], {
+    cwd: root,
+    env: { ...process.env, ...options.env, KEYWARD_ENGINE_MODULE: options.engineModule, KEYWARD_TEST_KEY: options.key, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
 /** What {@link measureRevocation} saw. */
 export interface Revocation {
   /** Milliseconds from the call of `revoke` to the other process refusing the key. */
@@ -38,17 +47,7 @@ export async function measureRevocation(options: {
 }): Promise<Revocation> {
   const timeoutMs = options.timeoutMs ?? 20_000;
   const refuseTimeoutMs = options.refuseTimeoutMs ?? timeoutMs;
-  const child = spawn(process.execPath, ['--conditions=@keyward/source', '--import', 'tsx', loop], {
-    cwd: root,
-    env: {
-      ...process.env,
-      ...options.env,
-      KEYWARD_ENGINE_MODULE: options.engineModule,
-      KEYWARD_TEST_KEY: options.key,
-      KEYWARD_LOOP_MS: String(timeoutMs + refuseTimeoutMs),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawnEngineChild(loop, options, { KEYWARD_LOOP_MS: String(timeoutMs + refuseTimeoutMs) });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const lines = createInterface({ input: child.stdout });
@@ -156,18 +155,7 @@ export async function raceAcrossProcesses(options: {
     { length: options.processes ?? 2 },
     () =>
       new Promise<{ admitted: number; codes: Record<string, number> }>((resolve, reject) => {
-        const proc = spawn(process.execPath, ['--conditions=@keyward/source', '--import', 'tsx', child], {
-          cwd: root,
-          env: {
-            ...process.env,
-            ...options.env,
-            KEYWARD_ENGINE_MODULE: options.engineModule,
-            KEYWARD_TEST_KEY: options.key,
-            KEYWARD_START_AT: String(startAt),
-            KEYWARD_REQUESTS: String(options.perProcess ?? 25),
-          },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
+        const proc = spawnEngineChild(child, options, { KEYWARD_START_AT: String(startAt), KEYWARD_REQUESTS: String(options.perProcess ?? 25) });
         let out = '';
         let err = '';
         proc.stdout.on('data', (d: Buffer) => (out += d.toString()));

@@ -214,24 +214,29 @@ export async function ensureServerPackages(need: { postgres?: boolean; redis?: b
 
 // ───────────────────────────── PostgreSQL ─────────────────────────────
 
-/** A throwaway PostgreSQL server. */
-export interface PostgresServer {
-  /** `postgres://postgres@127.0.0.1:<port>/postgres` (trust authentication, loopback only). */
+/** What every throwaway server here can do. */
+export interface ThrowawayServer {
   readonly url: string;
   readonly port: number;
-  /** Stops the server, keeping its data and port, so that `startServer()` brings it back. */
+  /** Stops the server, keeping its port (and data, where it keeps any), so that `startServer()` brings it back. */
   stopServer(): Promise<void>;
-  /** Starts the server again on the same port and data directory. */
+  /** Starts the server again on the same port. */
   startServer(): Promise<void>;
   /**
-   * Freezes the server (SIGSTOP to the postmaster and every backend): connections stay open and
-   * nothing answers, like a hung server. `resume()` (SIGCONT) in a `finally`.
+   * Freezes the server (SIGSTOP to its processes): connections stay open and nothing answers, like
+   * a hung server. `resume()` (SIGCONT) in a `finally`.
    */
   pause(): void;
   /** Lets a paused server run again. */
   resume(): void;
   /** Stops the server for good and deletes its directory. */
   stop(): Promise<void>;
+}
+
+/** A throwaway PostgreSQL server (its data survives `stopServer()`). */
+export interface PostgresServer extends ThrowawayServer {
+  /** `postgres://postgres@127.0.0.1:<port>/postgres` (trust authentication, loopback only). */
+  readonly url: string;
 }
 
 function ownedBy(dir: string, user: string): void {
@@ -351,22 +356,11 @@ export async function startPostgres(): Promise<PostgresServer> {
 
 // ───────────────────────────── Redis ─────────────────────────────
 
-/** A throwaway Redis server. */
-export interface RedisServer {
+/** A throwaway Redis server (empty after `stopServer()`: no persistence). */
+export interface RedisServer extends ThrowawayServer {
   /** `redis://127.0.0.1:<port>` */
   readonly url: string;
   readonly host: string;
-  readonly port: number;
-  /** Stops the server, keeping its port, so that `startServer()` brings it back (empty: no persistence). */
-  stopServer(): Promise<void>;
-  /** Starts the server again on the same port. */
-  startServer(): Promise<void>;
-  /** Freezes the server (SIGSTOP): connections stay open and nothing answers. `resume()` in a `finally`. */
-  pause(): void;
-  /** Lets a paused server run again (SIGCONT). */
-  resume(): void;
-  /** Stops the server for good and deletes its directory. */
-  stop(): Promise<void>;
 }
 
 export interface StartRedisOptions {
